@@ -1,0 +1,1 @@
+"""The ``truthgraph`` command line: a shell over the library."""

@@ -1,0 +1,89 @@
+"""The typer root: reads Settings once, stores them in ctx.obj, and registers the commands.
+
+Exit codes: 0 ok (NOT_ENOUGH_INFO is a verdict, not an error), 1 internal error, 2 usage,
+3 invalid input, 4 not found, 5 unavailable (database, model files), 6 configuration,
+130 interrupted.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+
+from truthgraph.cli.admin import collections_command, db_app
+from truthgraph.cli.demo import demo_command
+from truthgraph.cli.errors import stderr
+from truthgraph.cli.ingest import ingest_command
+from truthgraph.cli.models import models_app
+from truthgraph.cli.state import AppState
+from truthgraph.cli.train import train_command
+from truthgraph.cli.verify import show_command, verify_command
+from truthgraph.errors import ConfigError
+from truthgraph.settings import Settings
+
+app = typer.Typer(
+    name="truthgraph",
+    help="Verify claims against your own evidence corpus.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    home: Annotated[
+        Path | None, typer.Option("--home", help="Data folder (TRUTHGRAPH_HOME).")
+    ] = None,
+    embedding_model: Annotated[
+        str | None, typer.Option("--embedding-model", help="Embedding model name or path.")
+    ] = None,
+    nli_model: Annotated[
+        str | None, typer.Option("--nli-model", help="NLI verifier name or path.")
+    ] = None,
+) -> None:
+    """TruthGraph: claim -> evidence retrieval (PostgreSQL + pgvector) -> NLI -> verdict."""
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        stderr.print(f"[bold red]error:[/] invalid TRUTHGRAPH_* setting: {exc.errors()[0]}")
+        raise typer.Exit(ConfigError.exit_code) from exc
+    updates: dict[str, object] = {}
+    if home is not None:
+        updates["home"] = home.expanduser()
+    model_updates = {
+        k: v
+        for k, v in {"embedding_model": embedding_model, "nli_model": nli_model}.items()
+        if v is not None
+    }
+    if model_updates:
+        updates["model"] = settings.model.model_copy(update=model_updates)
+    if updates:
+        settings = settings.model_copy(update=updates)
+    state = AppState(settings)
+    ctx.obj = state
+    ctx.call_on_close(state.close)
+
+
+app.command("ingest")(ingest_command)
+app.command("verify")(verify_command)
+app.command("show")(show_command)
+app.command("collections")(collections_command)
+app.command("demo")(demo_command)
+app.command("train-verifier")(train_command)
+app.add_typer(models_app, name="models")
+app.add_typer(db_app, name="db")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except Exception as exc:  # last resort: one line, not a traceback
+        stderr.print(f"[bold red]internal error:[/] {type(exc).__name__}: {exc}")
+        sys.exit(1)

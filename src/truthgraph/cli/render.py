@@ -1,0 +1,59 @@
+"""Human-readable rendering of verdicts and reports."""
+
+from __future__ import annotations
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from truthgraph.domain import Label, Verdict
+
+COLOURS = {
+    Label.SUPPORTED: "green",
+    Label.REFUTED: "red",
+    Label.NOT_ENOUGH_INFO: "yellow",
+}
+
+
+def verdict_panel(verdict: Verdict, max_evidence: int = 5) -> Panel:
+    """A panel with the verdict, scores, cited evidence and stage timings."""
+    colour = COLOURS[verdict.label]
+    head = Text()
+    head.append(f"{verdict.label.value}", style=f"bold {colour}")
+    head.append(f"  confidence {verdict.confidence:.2f}   ")
+    head.append(
+        "  ".join(f"{k.value.lower()} {v:.2f}" for k, v in verdict.scores.items()), style="dim"
+    )
+    table = Table(show_header=True, header_style="bold", expand=True, box=None)
+    table.add_column("#", width=2)
+    table.add_column("evidence", ratio=6)
+    table.add_column("source", ratio=2)
+    table.add_column("sim", justify="right", width=5)
+    table.add_column("nli", width=8)
+    table.add_column("e/n/c", justify="right", width=14)
+    for rank, item in enumerate(verdict.evidence[:max_evidence], start=1):
+        hit = item.hit
+        source = " ".join(x for x in (hit.title, f"[{hit.start}:{hit.end}]") if x)
+        table.add_row(
+            str(rank),
+            hit.text,
+            source,
+            f"{hit.similarity:.2f}",
+            Text(item.label.value.replace("NOT_ENOUGH_INFO", "NEI"), style=COLOURS[item.label]),
+            f"{item.scores.entailment:.2f}/{item.scores.neutral:.2f}/"
+            f"{item.scores.contradiction:.2f}",
+        )
+    timings = "  ".join(f"{k} {v:.1f} ms" for k, v in verdict.timings_ms.items())
+    footer = Text(timings, style="dim")
+    ident = f" #{verdict.claim_id}" if verdict.claim_id is not None else ""
+    body = (
+        Group(head, table, footer)
+        if verdict.evidence
+        else Group(head, Text("no evidence found in the collection", style="dim"), footer)
+    )
+    return Panel(body, title=f"[bold]{verdict.claim}[/]{ident}", title_align="left")
+
+
+def print_verdict(console: Console, verdict: Verdict) -> None:
+    console.print(verdict_panel(verdict))

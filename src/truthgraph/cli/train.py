@@ -1,0 +1,63 @@
+"""truthgraph train-verifier: fine-tune the NLI verifier on the development data."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from truthgraph.cli.errors import exits_cleanly
+from truthgraph.cli.progress import progress_bar
+from truthgraph.cli.state import state
+from truthgraph.errors import DatasetError
+
+
+@exits_cleanly
+def train_command(
+    ctx: typer.Context,
+    data_dir: Annotated[
+        Path, typer.Option("--data-dir", help="Development data (FEVER, SciFact, ...).")
+    ] = Path("../shared/data"),
+    out: Annotated[Path, typer.Option("--out", help="Where to write the model.")] = Path(
+        "runs/verifier"
+    ),
+    base_model: Annotated[str, typer.Option("--base-model")] = "all-MiniLM-L6-v2",
+    epochs: Annotated[int, typer.Option(min=1, max=20)] = 2,
+    batch_size: Annotated[int, typer.Option(min=1, max=512)] = 16,
+    learning_rate: Annotated[float, typer.Option()] = 4e-5,
+    max_length: Annotated[int, typer.Option(min=16, max=512)] = 160,
+    seed: Annotated[int, typer.Option()] = 13,
+    max_train_pairs: Annotated[
+        int | None, typer.Option(help="Use only the first N shuffled pairs (smoke runs).")
+    ] = None,
+) -> None:
+    """Train a 3-class verifier (entailment / neutral / contradiction) reproducibly, then
+    measure it on the held-out split and write a model card next to the weights."""
+    if not (data_dir / "fever" / "paper_dev.jsonl").is_file():
+        raise DatasetError(f"{data_dir}: not a TruthGraph development-data folder")
+    from truthgraph.ml.nli.recipe import run_recipe
+    from truthgraph.ml.nli.training import TrainConfig
+    from truthgraph.wiring import quiet_libraries
+
+    quiet_libraries()
+    config = TrainConfig(
+        base_model=base_model,
+        epochs=epochs,
+        batch_size=batch_size,
+        learning_rate=learning_rate,
+        max_length=max_length,
+        seed=seed,
+        max_train_pairs=max_train_pairs,
+    )
+    with progress_bar("train") as update:
+        summary = run_recipe(
+            data_dir,
+            out,
+            state(ctx).settings.models_dir,
+            config,
+            progress=lambda _stage, step, total, _loss: update(step, total),
+        )
+    sys.stdout.write(json.dumps(summary["heldout_pairs"]) + "\n")

@@ -1,0 +1,101 @@
+"""truthgraph verify / show: verdicts for claims, and past verifications."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from truthgraph.cli.errors import exits_cleanly
+from truthgraph.cli.progress import progress_bar
+from truthgraph.cli.render import print_verdict
+from truthgraph.cli.state import state
+from truthgraph.domain import Strategy
+from truthgraph.errors import DatasetError, InvalidInputError
+
+
+def read_claims(path: Path) -> list[str]:
+    """Claims from a .jsonl file ({"claim": ...} per line) or a text file (one per line)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise DatasetError(f"{path}: no such file") from exc
+    except UnicodeDecodeError as exc:
+        raise DatasetError(f"{path}: not UTF-8 text") from exc
+    claims: list[str] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        if path.suffix.lower() in {".jsonl", ".ndjson"}:
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise DatasetError(f"{path}:{number}: not valid JSON ({exc.msg})") from exc
+            claim = row.get("claim", row.get("text")) if isinstance(row, dict) else None
+            if not isinstance(claim, str):
+                raise DatasetError(f'{path}:{number}: no "claim" field')
+            claims.append(claim)
+        else:
+            claims.append(line)
+    if not claims:
+        raise DatasetError(f"{path}: no claims")
+    return claims
+
+
+@exits_cleanly
+def verify_command(
+    ctx: typer.Context,
+    claim: Annotated[str | None, typer.Argument(help="The claim to verify.")] = None,
+    file: Annotated[
+        Path | None,
+        typer.Option("--file", "-f", help='Many claims: .jsonl ({"claim"}) or one per line.'),
+    ] = None,
+    collection: Annotated[str, typer.Option("--collection", "-c")] = "default",
+    top_k: Annotated[
+        int | None, typer.Option("--top-k", "-k", min=1, max=200, help="Evidence sentences.")
+    ] = None,
+    strategy: Annotated[
+        Strategy | None, typer.Option("--strategy", "-s", help="Aggregation strategy.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON (one line per claim).")] = (
+        False
+    ),
+    save: Annotated[bool, typer.Option("--save/--no-save", help="Keep the result.")] = True,
+) -> None:
+    """Verify a claim against a collection: SUPPORTED, REFUTED or NOT_ENOUGH_INFO, with the
+    evidence used and the time of each stage."""
+    if (claim is None) == (file is None):
+        raise InvalidInputError("give either a CLAIM or --file, not both or neither")
+    claims = [claim] if claim is not None else read_claims(file)  # type: ignore[arg-type]
+    app = state(ctx)
+    verifier = app.verifier()
+    options = verifier.options_with(top_k=top_k, strategy=strategy, persist=save)
+    if len(claims) > 1:
+        with progress_bar("verify") as update:
+            verdicts = verifier.verify_many(claims, collection, options, progress=update)
+    else:
+        verdicts = verifier.verify_many(claims, collection, options)
+    console = Console()
+    for verdict in verdicts:
+        if as_json:
+            sys.stdout.write(json.dumps(verdict.to_dict(), ensure_ascii=False) + "\n")
+        else:
+            print_verdict(console, verdict)
+
+
+@exits_cleanly
+def show_command(
+    ctx: typer.Context,
+    claim_id: Annotated[int, typer.Argument(help="The id printed by verify.")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Show a past verification by its id."""
+    verdict = state(ctx).store().get_verdict(claim_id)
+    if as_json:
+        sys.stdout.write(json.dumps(verdict.to_dict(), ensure_ascii=False) + "\n")
+    else:
+        print_verdict(Console(), verdict)

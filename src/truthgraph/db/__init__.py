@@ -1,0 +1,1 @@
+"""PostgreSQL + pgvector: the embedded server, migrations, and the evidence store."""

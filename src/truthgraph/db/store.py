@@ -1,0 +1,432 @@
+"""PgvectorEvidenceStore: collections, documents, evidence search, and verdict history."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import numpy as np
+import psycopg
+from pgvector.psycopg import register_vector
+from psycopg import sql
+from psycopg.rows import dict_row
+from psycopg_pool import ConnectionPool, PoolTimeout
+
+from truthgraph.domain import (
+    EvidenceHit,
+    Label,
+    NLIScores,
+    RawDocument,
+    ScoredEvidence,
+    Sentence,
+    Strategy,
+    Verdict,
+)
+from truthgraph.errors import ConfigError, EvidenceStoreError, NotFoundError
+from truthgraph.ports import Collection, SearchParams
+from truthgraph.settings import RetrievalSettings
+
+
+def _configure(conn: psycopg.Connection[Any]) -> None:
+    register_vector(conn)
+    conn.commit()
+
+
+class PgvectorEvidenceStore:
+    """Evidence and verdicts in PostgreSQL; vector search with pgvector.
+
+    Each collection gets its own partial index over ``embedding::vector(dim)`` (HNSW with
+    cosine distance by default, or IVFFlat), so collections of different models never mix.
+    """
+
+    def __init__(self, url: str, max_connections: int = 4, timeout_s: float = 10.0) -> None:
+        self._pool = ConnectionPool(
+            url,
+            min_size=1,
+            max_size=max_connections,
+            configure=_configure,
+            kwargs={"prepare_threshold": None},
+            open=False,
+            timeout=timeout_s,
+        )
+        try:
+            self._pool.open(wait=True, timeout=timeout_s)
+        except (PoolTimeout, psycopg.Error) as exc:
+            self._pool.close()
+            raise EvidenceStoreError(f"database unreachable: {exc}") from exc
+
+    def close(self) -> None:
+        self._pool.close()
+
+    @contextmanager
+    def _connection(self) -> Iterator[psycopg.Connection[Any]]:
+        try:
+            with self._pool.connection() as conn:
+                yield conn
+        except PoolTimeout as exc:
+            raise EvidenceStoreError(f"no database connection available: {exc}") from exc
+        except psycopg.OperationalError as exc:
+            raise EvidenceStoreError(f"database error: {exc}") from exc
+
+    # collections -------------------------------------------------------------------------
+
+    def get_collection(self, name: str) -> Collection:
+        """The collection called ``name``; NotFoundError if there is none."""
+        with self._connection() as conn, conn.cursor(row_factory=dict_row) as cur:
+            row = cur.execute("SELECT * FROM collections WHERE name = %s", (name,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"unknown collection {name!r}: ingest documents into it first")
+        return _collection(row)
+
+    def list_collections(self) -> list[tuple[Collection, int, int]]:
+        """Every collection with its document and evidence counts."""
+        query = """
+            SELECT c.*,
+                   (SELECT count(*) FROM documents d WHERE d.collection_id = c.id) AS documents,
+                   (SELECT count(*) FROM evidence e WHERE e.collection_id = c.id) AS evidence
+            FROM collections c ORDER BY c.name
+        """
+        with self._connection() as conn, conn.cursor(row_factory=dict_row) as cur:
+            rows = cur.execute(query).fetchall()
+        return [(_collection(r), int(r["documents"]), int(r["evidence"])) for r in rows]
+
+    def ensure_collection(
+        self, name: str, embedding_model: str, embedding_dim: int, retrieval: RetrievalSettings
+    ) -> Collection:
+        """Create ``name`` with its vector index, or check that the existing one matches."""
+        try:
+            existing = self.get_collection(name)
+        except NotFoundError:
+            existing = None
+        if existing is not None:
+            if (existing.embedding_model, existing.embedding_dim) != (
+                embedding_model,
+                embedding_dim,
+            ):
+                raise ConfigError(
+                    f"collection {name!r} holds {existing.embedding_model} embeddings "
+                    f"({existing.embedding_dim}-dim); the configured model is "
+                    f"{embedding_model} ({embedding_dim}-dim)"
+                )
+            return existing
+        params: dict[str, int] = (
+            {"m": retrieval.hnsw_m, "ef_construction": retrieval.hnsw_ef_construction}
+            if retrieval.index_type == "hnsw"
+            else {"lists": retrieval.ivfflat_lists}
+        )
+        with self._connection() as conn, conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(720414)")
+            row = conn.execute(
+                """
+                INSERT INTO collections (name, embedding_model, embedding_dim, index_type,
+                                         index_params)
+                VALUES (%s, %s, %s, %s, %s)
+                ON CONFLICT (name) DO NOTHING RETURNING id
+                """,
+                (name, embedding_model, embedding_dim, retrieval.index_type, json.dumps(params)),
+            ).fetchone()
+            if row is not None and retrieval.index_type == "hnsw":
+                conn.execute(_index_ddl(int(row[0]), embedding_dim, "hnsw", params))
+        return self.get_collection(name)
+
+    def build_index(self, collection: Collection) -> None:
+        """(Re)build an IVFFlat index after data changed; HNSW indexes are maintained live."""
+        if collection.index_type != "ivfflat":
+            return
+        lists = int(collection.index_params.get("lists", 100))
+        index = sql.Identifier(f"evidence_embedding_c{collection.id}")
+        with self._connection() as conn, conn.transaction():
+            conn.execute(sql.SQL("DROP INDEX IF EXISTS {}").format(index))
+            conn.execute(
+                _index_ddl(collection.id, collection.embedding_dim, "ivfflat", {"lists": lists})
+            )
+
+    # documents -----------------------------------------------------------------------------
+
+    def known_hashes(self, collection: Collection, hashes: Sequence[str]) -> set[str]:
+        """Which of ``hashes`` are already stored in ``collection``."""
+        if not hashes:
+            return set()
+        with self._connection() as conn:
+            rows = conn.execute(
+                "SELECT content_hash FROM documents WHERE collection_id = %s "
+                "AND content_hash = ANY(%s)",
+                (collection.id, list(hashes)),
+            ).fetchall()
+        return {r[0] for r in rows}
+
+    def add_documents(
+        self,
+        collection: Collection,
+        documents: Sequence[tuple[RawDocument, str, Sequence[Sentence]]],
+        embeddings: np.ndarray,
+    ) -> int:
+        """Store documents (with content hash and sentences) and their sentence embeddings.
+
+        One transaction: either every document of the batch is stored or none is. A document
+        whose hash is already in the collection is skipped. Returns the number stored.
+        """
+        stored = 0
+        offset = 0
+        with self._connection() as conn, conn.transaction():
+            for document, content_hash, sentences in documents:
+                vectors = embeddings[offset : offset + len(sentences)]
+                offset += len(sentences)
+                row = conn.execute(
+                    """
+                    INSERT INTO documents (collection_id, external_id, title, source, url,
+                                           content, content_hash, metadata)
+                    VALUES (%s, %s, %s, %s, %s, %s, %s, %s)
+                    ON CONFLICT (collection_id, content_hash) DO NOTHING RETURNING id
+                    """,
+                    (
+                        collection.id,
+                        document.external_id,
+                        document.title,
+                        document.source,
+                        document.url,
+                        document.text,
+                        content_hash,
+                        json.dumps(document.metadata, default=str),
+                    ),
+                ).fetchone()
+                if row is None:
+                    continue
+                stored += 1
+                with conn.cursor().copy(
+                    "COPY evidence (document_id, collection_id, position, text, start_char,"
+                    " end_char, embedding) FROM STDIN"
+                ) as copy:
+                    for position, (sentence, vector) in enumerate(
+                        zip(sentences, vectors, strict=True)
+                    ):
+                        copy.write_row(
+                            (
+                                row[0],
+                                collection.id,
+                                position,
+                                sentence.text,
+                                sentence.start,
+                                sentence.end,
+                                _vector_literal(vector),
+                            )
+                        )
+        return stored
+
+    def count_evidence(self, collection: Collection) -> int:
+        with self._connection() as conn:
+            row = conn.execute(
+                "SELECT count(*) FROM evidence WHERE collection_id = %s", (collection.id,)
+            ).fetchone()
+        return int(row[0]) if row else 0
+
+    # search --------------------------------------------------------------------------------
+
+    def search(
+        self, collection: Collection, vectors: np.ndarray, params: SearchParams
+    ) -> list[list[EvidenceHit]]:
+        """The ``top_k`` nearest evidence sentences (cosine) for each query vector."""
+        if vectors.ndim != 2 or vectors.shape[1] != collection.embedding_dim:
+            raise ConfigError(
+                f"query vectors have shape {vectors.shape}; collection {collection.name!r} "
+                f"holds {collection.embedding_dim}-dim embeddings"
+            )
+        cast = sql.SQL("vector({})").format(sql.Literal(collection.embedding_dim))
+        query = sql.SQL(
+            """
+            SELECT e.id, e.document_id, e.text, e.start_char, e.end_char,
+                   1 - (e.embedding::{cast} <=> %s::{cast}) AS similarity,
+                   d.title, d.source, d.url
+            FROM (
+                SELECT id FROM evidence
+                WHERE collection_id = {collection}
+                ORDER BY embedding::{cast} <=> %s::{cast}
+                LIMIT {limit}
+            ) nearest
+            JOIN evidence e ON e.id = nearest.id
+            JOIN documents d ON d.id = e.document_id
+            ORDER BY similarity DESC, e.id
+            """
+        ).format(cast=cast, collection=sql.Literal(collection.id), limit=sql.Literal(params.top_k))
+        results: list[list[EvidenceHit]] = []
+        with self._connection() as conn, conn.transaction():
+            if collection.index_type == "hnsw":
+                conn.execute(
+                    sql.SQL("SET LOCAL hnsw.ef_search = {}").format(
+                        sql.Literal(max(params.ef_search, params.top_k))
+                    )
+                )
+            else:
+                conn.execute(
+                    sql.SQL("SET LOCAL ivfflat.probes = {}").format(sql.Literal(params.probes))
+                )
+            for vector in vectors:
+                literal = _vector_literal(vector)
+                rows = conn.execute(query, (literal, literal)).fetchall()
+                results.append(
+                    [
+                        EvidenceHit(
+                            evidence_id=int(r[0]),
+                            document_id=int(r[1]),
+                            text=r[2],
+                            start=int(r[3]),
+                            end=int(r[4]),
+                            similarity=float(r[5]),
+                            title=r[6],
+                            source=r[7],
+                            url=r[8],
+                        )
+                        for r in rows
+                    ]
+                )
+        return results
+
+    # verdicts ------------------------------------------------------------------------------
+
+    def save_verdict(self, verdict: Verdict, embedding_model: str, nli_model: str) -> Verdict:
+        """Persist a claim, its verdict and the evidence links; return it with ids set."""
+        from dataclasses import replace
+
+        with self._connection() as conn, conn.transaction():
+            claim_row = conn.execute(
+                "INSERT INTO claims (text, collection) VALUES (%s, %s) RETURNING id, created_at",
+                (verdict.claim, verdict.collection),
+            ).fetchone()
+            assert claim_row is not None  # RETURNING always yields a row
+            verdict_row = conn.execute(
+                """
+                INSERT INTO verdicts (claim_id, label, confidence, scores, strategy, timings_ms,
+                                      embedding_model, nli_model)
+                VALUES (%s, %s, %s, %s, %s, %s, %s, %s) RETURNING id
+                """,
+                (
+                    claim_row[0],
+                    verdict.label.value,
+                    verdict.confidence,
+                    json.dumps({k.value: v for k, v in verdict.scores.items()}),
+                    verdict.strategy.value,
+                    json.dumps(verdict.timings_ms),
+                    embedding_model,
+                    nli_model,
+                ),
+            ).fetchone()
+            assert verdict_row is not None
+            if verdict.evidence:
+                with conn.cursor() as cur:
+                    cur.executemany(
+                        """
+                        INSERT INTO verdict_evidence (verdict_id, rank, evidence_id, document_id,
+                            text, title, source, url, start_char, end_char, similarity, label,
+                            entailment, neutral, contradiction)
+                        VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+                        """,
+                        [
+                            (
+                                verdict_row[0],
+                                rank,
+                                e.hit.evidence_id,
+                                e.hit.document_id,
+                                e.hit.text,
+                                e.hit.title,
+                                e.hit.source,
+                                e.hit.url,
+                                e.hit.start,
+                                e.hit.end,
+                                e.hit.similarity,
+                                e.label.value,
+                                e.scores.entailment,
+                                e.scores.neutral,
+                                e.scores.contradiction,
+                            )
+                            for rank, e in enumerate(verdict.evidence)
+                        ],
+                    )
+        return replace(
+            verdict,
+            claim_id=int(claim_row[0]),
+            verdict_id=int(verdict_row[0]),
+            created_at=claim_row[1].isoformat(),
+        )
+
+    def get_verdict(self, claim_id: int) -> Verdict:
+        """The latest verdict of claim ``claim_id``; NotFoundError if there is none."""
+        with self._connection() as conn, conn.cursor(row_factory=dict_row) as cur:
+            row = cur.execute(
+                """
+                SELECT c.id AS claim_id, c.text, c.collection, c.created_at, v.id AS verdict_id,
+                       v.label, v.confidence, v.scores, v.strategy, v.timings_ms
+                FROM claims c JOIN verdicts v ON v.claim_id = c.id
+                WHERE c.id = %s ORDER BY v.id DESC LIMIT 1
+                """,
+                (claim_id,),
+            ).fetchone()
+            if row is None:
+                raise NotFoundError(f"no verification with id {claim_id}")
+            evidence_rows = cur.execute(
+                "SELECT * FROM verdict_evidence WHERE verdict_id = %s ORDER BY rank",
+                (row["verdict_id"],),
+            ).fetchall()
+        evidence = tuple(
+            ScoredEvidence(
+                EvidenceHit(
+                    evidence_id=int(e["evidence_id"] or 0),
+                    document_id=int(e["document_id"] or 0),
+                    text=e["text"],
+                    start=int(e["start_char"]),
+                    end=int(e["end_char"]),
+                    similarity=float(e["similarity"]),
+                    title=e["title"],
+                    source=e["source"],
+                    url=e["url"],
+                ),
+                NLIScores(float(e["entailment"]), float(e["neutral"]), float(e["contradiction"])),
+            )
+            for e in evidence_rows
+        )
+        return Verdict(
+            claim=row["text"],
+            label=Label(row["label"]),
+            confidence=float(row["confidence"]),
+            scores={Label(k): float(v) for k, v in row["scores"].items()},
+            evidence=evidence,
+            strategy=Strategy(row["strategy"]),
+            collection=row["collection"],
+            timings_ms={k: float(v) for k, v in row["timings_ms"].items()},
+            claim_id=int(row["claim_id"]),
+            verdict_id=int(row["verdict_id"]),
+            created_at=row["created_at"].isoformat(),
+        )
+
+
+def _collection(row: dict[str, Any]) -> Collection:
+    return Collection(
+        id=int(row["id"]),
+        name=row["name"],
+        embedding_model=row["embedding_model"],
+        embedding_dim=int(row["embedding_dim"]),
+        index_type=row["index_type"],
+        index_params=dict(row["index_params"]),
+    )
+
+
+def _vector_literal(vector: np.ndarray) -> str:
+    return "[" + ",".join(f"{float(x):.7g}" for x in vector) + "]"
+
+
+def _index_ddl(collection_id: int, dim: int, kind: str, params: dict[str, int]) -> sql.Composed:
+    options = sql.SQL(", ").join(
+        sql.SQL("{} = {}").format(sql.Identifier(k), sql.Literal(v)) for k, v in params.items()
+    )
+    return sql.SQL(
+        "CREATE INDEX IF NOT EXISTS {name} ON evidence USING {kind} "
+        "((embedding::vector({dim})) vector_cosine_ops) WITH ({options}) "
+        "WHERE collection_id = {cid}"
+    ).format(
+        name=sql.Identifier(f"evidence_embedding_c{collection_id}"),
+        kind=sql.SQL(kind),
+        dim=sql.Literal(dim),
+        options=options,
+        cid=sql.Literal(collection_id),
+    )

@@ -1,0 +1,154 @@
+"""Frozen value types shared by every layer. Standard library only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Label(StrEnum):
+    """A verdict label; also the label of one (evidence, claim) NLI pair."""
+
+    SUPPORTED = "SUPPORTED"
+    REFUTED = "REFUTED"
+    NOT_ENOUGH_INFO = "NOT_ENOUGH_INFO"
+
+
+class Strategy(StrEnum):
+    """How pair scores are aggregated into a claim verdict."""
+
+    WEIGHTED_VOTE = "weighted_vote"
+    MAJORITY_VOTE = "majority_vote"
+    CONFIDENCE_THRESHOLD = "confidence_threshold"
+    STRICT_CONSENSUS = "strict_consensus"
+
+
+@dataclass(frozen=True, slots=True)
+class NLIScores:
+    """Probabilities of one (premise, hypothesis) pair; they sum to 1."""
+
+    entailment: float
+    neutral: float
+    contradiction: float
+
+    @property
+    def label(self) -> Label:
+        best = max(self.entailment, self.neutral, self.contradiction)
+        if best == self.entailment:
+            return Label.SUPPORTED
+        if best == self.contradiction:
+            return Label.REFUTED
+        return Label.NOT_ENOUGH_INFO
+
+    def as_dict(self) -> dict[str, float]:
+        return {
+            "entailment": self.entailment,
+            "neutral": self.neutral,
+            "contradiction": self.contradiction,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class RawDocument:
+    """A document read from a source, before splitting."""
+
+    text: str
+    title: str | None = None
+    source: str | None = None
+    url: str | None = None
+    external_id: str | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """A span of a document: ``text == document[start:end]``."""
+
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceHit:
+    """An evidence sentence returned by retrieval."""
+
+    evidence_id: int
+    document_id: int
+    text: str
+    start: int
+    end: int
+    similarity: float
+    title: str | None = None
+    source: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ScoredEvidence:
+    """An evidence hit with the verifier's scores against the claim."""
+
+    hit: EvidenceHit
+    scores: NLIScores
+
+    @property
+    def label(self) -> Label:
+        return self.scores.label
+
+
+@dataclass(frozen=True, slots=True)
+class Aggregate:
+    """The pure result of aggregation: a label, a confidence and per-class scores."""
+
+    label: Label
+    confidence: float
+    scores: dict[Label, float]
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """A claim's verdict with the evidence it rests on and the time of each stage."""
+
+    claim: str
+    label: Label
+    confidence: float
+    scores: dict[Label, float]
+    evidence: tuple[ScoredEvidence, ...]
+    strategy: Strategy
+    collection: str
+    timings_ms: dict[str, float]
+    claim_id: int | None = None
+    verdict_id: int | None = None
+    created_at: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready view, the shape ``truthgraph verify --json`` prints."""
+        return {
+            "claim_id": self.claim_id,
+            "verdict_id": self.verdict_id,
+            "claim": self.claim,
+            "verdict": self.label.value,
+            "confidence": round(self.confidence, 4),
+            "scores": {k.value: round(v, 4) for k, v in self.scores.items()},
+            "strategy": self.strategy.value,
+            "collection": self.collection,
+            "created_at": self.created_at,
+            "evidence": [
+                {
+                    "evidence_id": e.hit.evidence_id,
+                    "document_id": e.hit.document_id,
+                    "text": e.hit.text,
+                    "title": e.hit.title,
+                    "source": e.hit.source,
+                    "url": e.hit.url,
+                    "start": e.hit.start,
+                    "end": e.hit.end,
+                    "similarity": round(e.hit.similarity, 4),
+                    "label": e.label.value,
+                    "nli": {k: round(v, 4) for k, v in e.scores.as_dict().items()},
+                }
+                for e in self.evidence
+            ],
+            "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
+        }

@@ -1,0 +1,57 @@
+"""TruthGraph's exception hierarchy.
+
+    TruthGraphError                                  exit 1
+    ├── ConfigError                                  exit 6
+    ├── InvalidInputError (empty claim, bad file)    exit 3
+    │   └── DatasetError (unreadable data source)    exit 3
+    ├── NotFoundError (claim / verdict / collection) exit 4
+    └── UnavailableError (retryable)                 exit 5
+        ├── EvidenceStoreError (database unreachable or failing)
+        └── ModelLoadError (model files missing or unreadable)
+
+Third-party errors are wrapped at the boundary with ``raise ... from exc``.
+"""
+
+from __future__ import annotations
+
+
+class TruthGraphError(Exception):
+    """Base class of every error TruthGraph raises on purpose."""
+
+    exit_code = 1
+
+
+class ConfigError(TruthGraphError):
+    """The settings are invalid or contradict each other."""
+
+    exit_code = 6
+
+
+class InvalidInputError(TruthGraphError):
+    """The caller's input cannot be used (empty claim, malformed file, ...)."""
+
+    exit_code = 3
+
+
+class DatasetError(InvalidInputError):
+    """A corpus, claims file or benchmark cannot be read."""
+
+
+class NotFoundError(TruthGraphError):
+    """A claim, verdict or collection does not exist."""
+
+    exit_code = 4
+
+
+class UnavailableError(TruthGraphError):
+    """A needed resource is unavailable; retrying later may help."""
+
+    exit_code = 5
+
+
+class EvidenceStoreError(UnavailableError):
+    """The evidence database is unreachable or failed."""
+
+
+class ModelLoadError(UnavailableError):
+    """Model weights are missing or cannot be loaded."""

@@ -1,0 +1,220 @@
+"""Loaders that turn the public fact-verification datasets into ``LabeledClaim`` objects.
+
+Every loader takes the data folder (``../shared/data`` in development) as a path; nothing
+here is needed to run TruthGraph itself. A fixed, hash-based split by claim keeps 20% of
+the claims of every dataset out of training for honest held-out figures.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from truthgraph.domain import Label
+from truthgraph.errors import DatasetError
+
+Split = Literal["train", "heldout", "all"]
+HELDOUT_PERCENT = 20
+
+_FEVER_LABELS = {
+    "SUPPORTS": Label.SUPPORTED,
+    "REFUTES": Label.REFUTED,
+    "NOT ENOUGH INFO": Label.NOT_ENOUGH_INFO,
+    "SUPPORT": Label.SUPPORTED,
+    "CONTRADICT": Label.REFUTED,
+    "supports": Label.SUPPORTED,
+    "refutes": Label.REFUTED,
+    "not enough info": Label.NOT_ENOUGH_INFO,
+    "entailment": Label.SUPPORTED,
+    "neutral": Label.NOT_ENOUGH_INFO,
+    "contradiction": Label.REFUTED,
+}
+_PTB = {
+    "-LRB-": "(",
+    "-RRB-": ")",
+    "-LSB-": "[",
+    "-RSB-": "]",
+    "-LCB-": "{",
+    "-RCB-": "}",
+    "``": '"',
+    "''": '"',
+    "--": "-",
+}
+_PTB_RE = re.compile("|".join(re.escape(k) for k in _PTB))
+_SPACE_BEFORE = re.compile(r" ([,.;:!?%)\]}]|'s\b|n't\b|'re\b|'ve\b|'d\b|'ll\b)")
+_SPACE_AFTER = re.compile(r"([(\[{]) ")
+
+
+@dataclass(frozen=True, slots=True)
+class LabeledClaim:
+    """A claim with its gold label and gold evidence sentences.
+
+    ``context`` holds other sentences of the cited documents that are not gold evidence
+    (used to build hard NOT_ENOUGH_INFO training pairs); ``pages`` names the source pages.
+    """
+
+    id: str
+    claim: str
+    label: Label
+    evidence: tuple[str, ...] = ()
+    context: tuple[str, ...] = ()
+    pages: tuple[str, ...] = ()
+    dataset: str = ""
+
+
+def normalise_wiki_text(text: str) -> str:
+    """Undo FEVER's Penn-Treebank tokenisation (``-LRB-`` for "(", spaces before commas)."""
+    text = _PTB_RE.sub(lambda m: _PTB[m.group(0)], text)
+    text = _SPACE_BEFORE.sub(r"\1", text)
+    text = _SPACE_AFTER.sub(r"\1", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def in_split(dataset: str, claim_id: str, split: Split) -> bool:
+    """Whether a claim belongs to ``split``; fixed forever by a hash of dataset and id."""
+    if split == "all":
+        return True
+    digest = hashlib.sha1(f"{dataset}:{claim_id}".encode()).hexdigest()
+    heldout = int(digest[:8], 16) % 100 < HELDOUT_PERCENT
+    return heldout if split == "heldout" else not heldout
+
+
+def _read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
+    try:
+        with path.open(encoding="utf-8") as handle:
+            for number, line in enumerate(handle, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    yield json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise DatasetError(f"{path}:{number}: not valid JSON ({exc.msg})") from exc
+    except FileNotFoundError as exc:
+        raise DatasetError(f"{path}: no such file") from exc
+    except UnicodeDecodeError as exc:
+        raise DatasetError(f"{path}: not UTF-8 text") from exc
+
+
+def _label(raw: str, path: Path) -> Label:
+    try:
+        return _FEVER_LABELS[raw]
+    except KeyError as exc:
+        raise DatasetError(f"{path}: unknown label {raw!r}") from exc
+
+
+def load_fever(data_dir: Path, split: Split = "all") -> list[LabeledClaim]:
+    """FEVER 1.0 paper_dev: gold evidence sets (one string per set) for SUPPORTS/REFUTES."""
+    path = data_dir / "fever" / "paper_dev.jsonl"
+    claims = []
+    for row in _read_jsonl(path):
+        claim_id = str(row["id"])
+        if not in_split("fever", claim_id, split):
+            continue
+        claims.append(
+            LabeledClaim(
+                id=claim_id,
+                claim=normalise_wiki_text(row["claim"]),
+                label=_label(row["label"], path),
+                evidence=tuple(normalise_wiki_text(t) for t in row.get("evidence_text", [])),
+                pages=tuple(row.get("evidence_pages", [])),
+                dataset="fever",
+            )
+        )
+    return claims
+
+
+def load_fever_symmetric(data_dir: Path, split: Split = "all") -> list[LabeledClaim]:
+    """FEVER-Symmetric dev: one claim, one evidence sentence, SUPPORTS or REFUTES."""
+    path = data_dir / "fever-symmetric" / "fever_symmetric_dev.jsonl"
+    claims = []
+    for number, row in enumerate(_read_jsonl(path)):
+        claim_id = str(row["id"])
+        if not in_split("fever-symmetric", claim_id, split):
+            continue
+        claims.append(
+            LabeledClaim(
+                id=f"{claim_id}-{number}",
+                claim=normalise_wiki_text(row["claim"]),
+                label=_label(row["label"], path),
+                evidence=(normalise_wiki_text(row["evidence"]),),
+                dataset="fever-symmetric",
+            )
+        )
+    return claims
+
+
+def load_scifact_corpus(data_dir: Path) -> dict[str, tuple[str, list[str]]]:
+    """SciFact abstracts: doc id -> (title, sentences)."""
+    path = data_dir / "scifact" / "corpus.jsonl"
+    return {str(r["doc_id"]): (r["title"], list(r["abstract"])) for r in _read_jsonl(path)}
+
+
+def load_scifact(data_dir: Path, split: Split = "all") -> list[LabeledClaim]:
+    """SciFact train claims; a claim with no evidence is NEI with respect to its cited docs.
+
+    A claim whose evidence sets disagree in label is skipped (SciFact has a handful).
+    """
+    path = data_dir / "scifact" / "claims_train.jsonl"
+    corpus = load_scifact_corpus(data_dir)
+    claims = []
+    for row in _read_jsonl(path):
+        claim_id = str(row["id"])
+        if not in_split("scifact", claim_id, split):
+            continue
+        gold: list[str] = []
+        labels: set[Label] = set()
+        rationale: set[tuple[str, int]] = set()
+        for doc_id, sets in row.get("evidence", {}).items():
+            sentences = corpus.get(str(doc_id), ("", []))[1]
+            for evidence_set in sets:
+                labels.add(_label(evidence_set["label"], path))
+                indices = [i for i in evidence_set["sentences"] if i < len(sentences)]
+                rationale.update((str(doc_id), i) for i in indices)
+                gold.append(" ".join(sentences[i].strip() for i in indices))
+        if len(labels) > 1:
+            continue
+        context = [
+            sentence.strip()
+            for doc_id in row.get("cited_doc_ids", [])
+            for i, sentence in enumerate(corpus.get(str(doc_id), ("", []))[1])
+            if (str(doc_id), i) not in rationale
+        ]
+        claims.append(
+            LabeledClaim(
+                id=claim_id,
+                claim=row["claim"].strip(),
+                label=labels.pop() if labels else Label.NOT_ENOUGH_INFO,
+                evidence=tuple(gold),
+                context=tuple(context),
+                pages=tuple(str(d) for d in row.get("cited_doc_ids", [])),
+                dataset="scifact",
+            )
+        )
+    return claims
+
+
+def load_nli_sample(
+    data_dir: Path, name: Literal["vitaminc", "mnli"], files: tuple[str, ...]
+) -> list[LabeledClaim]:
+    """VitaminC or MNLI samples as single-evidence claims (hypothesis = claim)."""
+    claims = []
+    for file_name in files:
+        path = data_dir / "nli-samples" / name / file_name
+        for number, row in enumerate(_read_jsonl(path)):
+            claim = row.get("claim", row.get("hypothesis", ""))
+            evidence = row.get("evidence", row.get("premise", ""))
+            claims.append(
+                LabeledClaim(
+                    id=str(row.get("id", f"{file_name}-{number}")),
+                    claim=claim.strip(),
+                    label=_label(str(row["label"]), path),
+                    evidence=(evidence.strip(),),
+                    dataset=name,
+                )
+            )
+    return claims

@@ -1,0 +1,1 @@
+"""Reading sources, splitting documents into sentences, and loading them into a store."""

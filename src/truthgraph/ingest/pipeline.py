@@ -1,0 +1,122 @@
+"""ingest(): read sources, split into sentences, skip known documents, embed, store in batches."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from truthgraph.domain import RawDocument, Sentence
+from truthgraph.errors import DatasetError
+from truthgraph.ingest.chunking import split_sentences
+from truthgraph.ingest.sources import discover, read_documents
+from truthgraph.ports import Collection, Embedder
+
+
+class IngestStore(Protocol):
+    """What ingestion needs from a store."""
+
+    def known_hashes(self, collection: Collection, hashes: Sequence[str]) -> set[str]: ...
+
+    def add_documents(
+        self,
+        collection: Collection,
+        documents: Sequence[tuple[RawDocument, str, Sequence[Sentence]]],
+        embeddings: np.ndarray,
+    ) -> int: ...
+
+    def build_index(self, collection: Collection) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class IngestReport:
+    """What an ingest run did."""
+
+    files: int
+    documents_seen: int
+    documents_added: int
+    documents_skipped: int
+    sentences_added: int
+    seconds: float
+
+    @property
+    def sentences_per_second(self) -> float:
+        return self.sentences_added / self.seconds if self.seconds > 0 else 0.0
+
+
+def content_hash(document: RawDocument) -> str:
+    """Deduplication key: the document's text and title."""
+    digest = hashlib.sha256()
+    digest.update((document.title or "").encode())
+    digest.update(b"\x00")
+    digest.update(document.text.encode())
+    return digest.hexdigest()
+
+
+def load_documents(paths: Sequence[Path]) -> tuple[int, list[RawDocument]]:
+    """Read every document first, so a malformed file fails before anything is written."""
+    files = discover(paths)
+    if not files:
+        raise DatasetError("no supported files found (.jsonl, .csv, .txt, .md)")
+    documents = [doc for path in files for doc in read_documents(path)]
+    if not documents:
+        raise DatasetError("the sources hold no documents with text")
+    return len(files), documents
+
+
+def ingest(
+    documents: Sequence[RawDocument],
+    collection: Collection,
+    store: IngestStore,
+    embedder: Embedder,
+    batch_documents: int = 64,
+    files: int = 0,
+    progress: Callable[[int, int], None] | None = None,
+) -> IngestReport:
+    """Store ``documents`` in ``collection``; each batch commits on its own.
+
+    A document already in the collection (same content hash) is skipped, so running the same
+    ingest again adds nothing, and an interrupted run resumes where its last batch committed.
+    ``progress(done, total)`` is called after each batch, counted in documents.
+    """
+    started = time.perf_counter()
+    added = skipped = sentences_added = 0
+    seen: set[str] = set()
+    for begin in range(0, len(documents), batch_documents):
+        batch = documents[begin : begin + batch_documents]
+        hashed = [(doc, content_hash(doc)) for doc in batch]
+        known = store.known_hashes(collection, [h for _, h in hashed]) | seen
+        fresh: list[tuple[RawDocument, str, Sequence[Sentence]]] = []
+        for doc, digest in hashed:
+            if digest in known:
+                skipped += 1
+                continue
+            seen.add(digest)
+            known.add(digest)
+            sentences = split_sentences(doc.text)
+            if sentences:
+                fresh.append((doc, digest, sentences))
+            else:
+                skipped += 1
+        if fresh:
+            texts = [s.text for _, _, sentences in fresh for s in sentences]
+            vectors = embedder.embed(texts)
+            added += store.add_documents(collection, fresh, vectors)
+            sentences_added += len(texts)
+        if progress is not None:
+            progress(min(begin + batch_documents, len(documents)), len(documents))
+    if added:
+        store.build_index(collection)
+    return IngestReport(
+        files=files,
+        documents_seen=len(documents),
+        documents_added=added,
+        documents_skipped=skipped,
+        sentences_added=sentences_added,
+        seconds=time.perf_counter() - started,
+    )

@@ -1,0 +1,122 @@
+"""Readers that turn files (JSONL, CSV, plain text, Markdown) into ``RawDocument`` objects."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from truthgraph.domain import RawDocument
+from truthgraph.errors import DatasetError
+
+SUFFIXES = {
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".csv": "csv",
+    ".txt": "text",
+    ".md": "markdown",
+    ".markdown": "markdown",
+}
+_RESERVED = {"id", "text", "title", "source", "url"}
+_TEXT_COLUMNS = ("text", "content", "body", "abstract")
+
+
+def discover(paths: Sequence[Path]) -> list[Path]:
+    """Expand folders into the supported files below them; reject unsupported or missing paths."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(
+                sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
+            )
+        elif path.is_file():
+            if path.suffix.lower() not in SUFFIXES:
+                raise DatasetError(
+                    f"{path}: unsupported file type {path.suffix or '(none)'}; "
+                    f"use one of {', '.join(sorted(SUFFIXES))}"
+                )
+            files.append(path)
+        else:
+            raise DatasetError(f"{path}: no such file or folder")
+    return files
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise DatasetError(f"{path}: not UTF-8 text (byte {exc.start})") from exc
+    except OSError as exc:
+        raise DatasetError(f"{path}: cannot read ({exc.strerror})") from exc
+
+
+def _document(row: dict[str, Any], path: Path, where: str) -> RawDocument:
+    text = row.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise DatasetError(f'{where}: missing or empty "text"')
+    title = row.get("title")
+    return RawDocument(
+        text=text,
+        title=str(title) if title is not None else None,
+        source=str(row.get("source") or path.name),
+        url=str(row["url"]) if row.get("url") else None,
+        external_id=str(row["id"]) if row.get("id") is not None else None,
+        metadata={k: v for k, v in row.items() if k not in _RESERVED},
+    )
+
+
+def read_jsonl(path: Path) -> Iterator[RawDocument]:
+    for number, line in enumerate(_read_text(path).splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise DatasetError(f"{path}:{number}: not valid JSON ({exc.msg})") from exc
+        if not isinstance(row, dict):
+            raise DatasetError(f"{path}:{number}: expected a JSON object")
+        yield _document(row, path, f"{path}:{number}")
+
+
+def read_csv(path: Path) -> Iterator[RawDocument]:
+    reader = csv.DictReader(_read_text(path).splitlines())
+    columns = [c.strip().lower() for c in reader.fieldnames or []]
+    text_column = next((c for c in _TEXT_COLUMNS if c in columns), None)
+    if text_column is None:
+        raise DatasetError(f"{path}: no text column (expected one of {', '.join(_TEXT_COLUMNS)})")
+    try:
+        for number, raw in enumerate(reader, start=2):
+            row = {k.strip().lower(): v for k, v in raw.items() if k is not None}
+            row["text"] = row.pop(text_column)
+            yield _document(row, path, f"{path}:{number}")
+    except csv.Error as exc:
+        raise DatasetError(f"{path}: malformed CSV ({exc})") from exc
+
+
+def read_text(path: Path) -> Iterator[RawDocument]:
+    """A whole plain-text or Markdown file is one document; a Markdown '# heading' is its title."""
+    text = _read_text(path)
+    if not text.strip():
+        return
+    title = path.stem
+    if path.suffix.lower() in {".md", ".markdown"}:
+        for line in text.splitlines():
+            if line.startswith("# "):
+                title = line[2:].strip()
+                break
+    yield RawDocument(text=text, title=title, source=path.name)
+
+
+def read_documents(path: Path) -> Iterator[RawDocument]:
+    """The documents of one supported file."""
+    kind = SUFFIXES.get(path.suffix.lower())
+    if kind == "jsonl":
+        yield from read_jsonl(path)
+    elif kind == "csv":
+        yield from read_csv(path)
+    elif kind in {"text", "markdown"}:
+        yield from read_text(path)
+    else:
+        raise DatasetError(f"{path}: unsupported file type")

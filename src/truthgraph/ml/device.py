@@ -1,0 +1,37 @@
+"""Device detection and per-device batch limits."""
+
+from __future__ import annotations
+
+import torch
+
+MAX_BATCH_SIZE: dict[str, int] = {"cuda": 256, "mps": 128, "cpu": 64}
+
+
+def detect_device(requested: str = "auto") -> str:
+    """The best available device: cuda, then mps, then cpu (or ``requested`` if not auto)."""
+    if requested != "auto":
+        return requested
+    if torch.cuda.is_available():
+        return "cuda"
+    mps = getattr(torch.backends, "mps", None)
+    if mps is not None and mps.is_available():
+        return "mps"
+    return "cpu"
+
+
+def clamp_batch_size(batch_size: int, device: str) -> int:
+    """Limit a requested batch size to the device's maximum (prevents out-of-memory)."""
+    return max(1, min(batch_size, MAX_BATCH_SIZE.get(device, 64)))
+
+
+def device_info(device: str) -> dict[str, object]:
+    """A description of the device for stats and reports."""
+    info: dict[str, object] = {
+        "device": device,
+        "torch_version": torch.__version__,
+        "num_threads": torch.get_num_threads(),
+        "cuda_available": torch.cuda.is_available(),
+    }
+    if device == "cuda":
+        info["gpu_name"] = torch.cuda.get_device_name(0)
+    return info

@@ -1,0 +1,1 @@
+"""The natural-language-inference verifier: model, training data, training."""

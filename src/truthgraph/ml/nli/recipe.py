@@ -1,0 +1,71 @@
+"""The verifier's training recipe: build pairs, train, evaluate on held-out pairs, write a card.
+
+``truthgraph train-verifier`` runs this; the shipped model was produced by it.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from truthgraph.ml.embedder import SentenceTransformerEmbedder
+from truthgraph.ml.nli.card import write_model_card
+from truthgraph.ml.nli.data import build_pairs
+from truthgraph.ml.nli.model import CrossEncoderNLI
+from truthgraph.ml.nli.training import TrainConfig, pair_metrics, train_verifier
+from truthgraph.ml.registry import ResolvedModel, resolve_model
+
+Progress = Callable[[str, int, int, float], None]
+
+
+def _git_sha() -> str | None:
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True, timeout=5
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None
+
+
+def run_recipe(
+    data_dir: Path,
+    out_dir: Path,
+    models_dir: Path,
+    config: TrainConfig | None = None,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """Train a verifier on the train split of ``data_dir`` and measure it on the held-out split."""
+    config = config or TrainConfig()
+    started = time.perf_counter()
+    embedder = SentenceTransformerEmbedder(resolve_model("all-MiniLM-L6-v2", models_dir))
+    train_pairs = build_pairs(data_dir, embedder, "train", seed=config.seed)
+    heldout_pairs = build_pairs(data_dir, embedder, "heldout", seed=config.seed)
+    base = resolve_model(config.base_model, models_dir)
+    config = replace(config, extra={**config.extra, "base_model_path": base.name})
+
+    def on_step(step: int, total: int, loss: float) -> None:
+        if progress is not None:
+            progress("train", step, total, loss)
+
+    summary = train_verifier(train_pairs, base, config, out_dir, progress=on_step)
+    model = CrossEncoderNLI(ResolvedModel("trained", out_dir), max_length=256)
+    predicted = [s.label for s in model.predict([(p.premise, p.hypothesis) for p in heldout_pairs])]
+    metrics = pair_metrics(heldout_pairs, predicted)
+    summary["heldout_pairs"] = metrics
+    summary["machine"] = {
+        "platform": platform.platform(),
+        "processor": platform.processor() or platform.machine(),
+        "python": platform.python_version(),
+    }
+    summary["git_sha"] = _git_sha()
+    summary["total_seconds"] = round(time.perf_counter() - started, 1)
+    (out_dir / "training_config.json").write_text(json.dumps(summary, indent=2) + "\n")
+    write_model_card(out_dir, summary)
+    return summary

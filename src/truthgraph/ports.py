@@ -1,0 +1,63 @@
+"""The roles the verification pipeline depends on; implementations live in ml/ and db/."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+
+from truthgraph.domain import EvidenceHit, NLIScores, Verdict
+
+
+class Embedder(Protocol):
+    """Turns texts into L2-normalised vectors."""
+
+    name: str
+    dimension: int
+
+    def embed(self, texts: Sequence[str], batch_size: int | None = None) -> np.ndarray: ...
+
+
+class NLIModel(Protocol):
+    """Scores (premise, hypothesis) pairs."""
+
+    name: str
+
+    def predict(
+        self, pairs: Sequence[tuple[str, str]], batch_size: int | None = None
+    ) -> list[NLIScores]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Collection:
+    """A named corpus; its evidence is embedded with one model of one dimension."""
+
+    id: int
+    name: str
+    embedding_model: str
+    embedding_dim: int
+    index_type: str
+    index_params: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class SearchParams:
+    """Per-query index parameters."""
+
+    top_k: int = 10
+    ef_search: int = 40
+    probes: int = 10
+
+
+class EvidenceStore(Protocol):
+    """Where evidence lives and verdicts are kept."""
+
+    def get_collection(self, name: str) -> Collection: ...
+
+    def search(
+        self, collection: Collection, vectors: np.ndarray, params: SearchParams
+    ) -> list[list[EvidenceHit]]: ...
+
+    def save_verdict(self, verdict: Verdict, embedding_model: str, nli_model: str) -> Verdict: ...

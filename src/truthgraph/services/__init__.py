@@ -1,0 +1,1 @@
+"""The design document's service faces (``truthgraph.services.ml``)."""

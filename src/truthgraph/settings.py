@@ -1,0 +1,99 @@
+"""The one settings object, read from ``TRUTHGRAPH_*`` environment variables.
+
+Settings are read only at entry points (the CLI root callback, the benchmark scripts);
+library code receives explicit parameters or a sub-settings object.
+
+    TRUTHGRAPH_HOME                        data folder (default ``~/.truthgraph``)
+    TRUTHGRAPH_DATABASE_URL                external PostgreSQL with pgvector; unset: embedded
+    TRUTHGRAPH_MODEL__EMBEDDING_MODEL      e.g. ``all-MiniLM-L6-v2``, ``all-mpnet-base-v2``, a path
+    TRUTHGRAPH_MODEL__NLI_MODEL            e.g. ``truthgraph-verifier-minilm``, a path, a hub name
+    TRUTHGRAPH_RETRIEVAL__TOP_K, ..._INDEX_TYPE (hnsw|ivfflat), ..._HNSW_M, ...
+    TRUTHGRAPH_VERIFICATION__STRATEGY      weighted_vote | majority_vote | ...
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from truthgraph.domain import Strategy
+
+DEFAULT_EMBEDDING_MODEL = "all-MiniLM-L6-v2"
+DEFAULT_NLI_MODEL = "truthgraph-verifier-minilm"
+
+
+class ModelSettings(BaseModel):
+    """Which models to load and how to run them."""
+
+    embedding_model: str = DEFAULT_EMBEDDING_MODEL
+    nli_model: str = DEFAULT_NLI_MODEL
+    device: Literal["auto", "cpu", "cuda", "mps"] = "auto"
+    embedding_batch_size: int = Field(default=64, ge=1, le=1024)
+    nli_batch_size: int = Field(default=32, ge=1, le=1024)
+    nli_max_length: int = Field(default=256, ge=16, le=1024)
+
+
+class RetrievalSettings(BaseModel):
+    """Vector index and search parameters."""
+
+    top_k: int = Field(default=10, ge=1, le=200)
+    index_type: Literal["hnsw", "ivfflat"] = "hnsw"
+    hnsw_m: int = Field(default=16, ge=2, le=100)
+    hnsw_ef_construction: int = Field(default=64, ge=4, le=1000)
+    hnsw_ef_search: int = Field(default=40, ge=1, le=1000)
+    ivfflat_lists: int = Field(default=100, ge=1, le=32768)
+    ivfflat_probes: int = Field(default=10, ge=1, le=32768)
+
+
+class VerificationSettings(BaseModel):
+    """Aggregation of pair scores into a verdict."""
+
+    strategy: Strategy = Strategy.WEIGHTED_VOTE
+    confidence_threshold: float = Field(default=0.6, ge=0.0, le=1.0)
+    min_similarity: float = Field(default=0.0, ge=-1.0, le=1.0)
+    max_claim_chars: int = Field(default=2000, ge=10, le=100_000)
+
+
+class Settings(BaseSettings):
+    """All of TruthGraph's configuration."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="TRUTHGRAPH_",
+        env_nested_delimiter="__",
+        extra="ignore",
+    )
+
+    home: Path = Path("~/.truthgraph")
+    database_url: SecretStr | None = None
+    model: ModelSettings = ModelSettings()
+    retrieval: RetrievalSettings = RetrievalSettings()
+    verification: VerificationSettings = VerificationSettings()
+
+    @field_validator("home")
+    @classmethod
+    def _expand_home(cls, value: Path) -> Path:
+        return value.expanduser()
+
+    @field_validator("database_url")
+    @classmethod
+    def _normalise_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
+        url = value.get_secret_value().strip()
+        for prefix in ("postgresql+psycopg://", "postgres://"):
+            if url.startswith(prefix):
+                url = "postgresql://" + url[len(prefix) :]
+        return SecretStr(url)
+
+    @property
+    def models_dir(self) -> Path:
+        """Where installed models (e.g. all-mpnet-base-v2) and ONNX exports live."""
+        return self.home / "models"
+
+    @property
+    def pgdata_dir(self) -> Path:
+        """The embedded PostgreSQL data folder."""
+        return self.home / "pgdata"

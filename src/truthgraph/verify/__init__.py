@@ -1,0 +1,1 @@
+"""Retrieval, NLI scoring and aggregation of a claim into a verdict."""

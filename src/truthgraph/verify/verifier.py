@@ -1,0 +1,176 @@
+"""Verifier: claim -> embedding -> vector search -> NLI -> aggregation -> persisted verdict."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+from truthgraph.domain import Label, ScoredEvidence, Strategy, Verdict
+from truthgraph.errors import ConfigError, InvalidInputError
+from truthgraph.ports import Embedder, EvidenceStore, NLIModel, SearchParams
+from truthgraph.verify.aggregate import aggregate
+
+
+@dataclass(frozen=True, slots=True)
+class VerifyOptions:
+    """Per-call verification options."""
+
+    top_k: int = 10
+    strategy: Strategy = Strategy.WEIGHTED_VOTE
+    threshold: float = 0.6
+    min_similarity: float = 0.0
+    ef_search: int = 40
+    probes: int = 10
+    max_claim_chars: int = 2000
+    persist: bool = True
+
+
+def _clean_claim(claim: str, max_chars: int) -> str:
+    if not isinstance(claim, str):
+        raise InvalidInputError("a claim must be text")
+    text = " ".join(claim.split())
+    if not text:
+        raise InvalidInputError("the claim is empty")
+    if len(text) > max_chars:
+        raise InvalidInputError(
+            f"the claim is {len(text)} characters long; the limit is {max_chars}"
+        )
+    return text
+
+
+class Verifier:
+    """Verifies claims against one collection of evidence.
+
+    >>> verdict = verifier.verify("Fox 2000 Pictures released the film Soul Food.")
+    >>> verdict.label
+    <Label.SUPPORTED: 'SUPPORTED'>
+    """
+
+    def __init__(
+        self, embedder: Embedder, nli: NLIModel, store: EvidenceStore, options: VerifyOptions
+    ) -> None:
+        self.embedder = embedder
+        self.nli = nli
+        self.store = store
+        self.options = options
+
+    def verify(
+        self, claim: str, collection: str = "default", options: VerifyOptions | None = None
+    ) -> Verdict:
+        """Verify one claim; see ``verify_many``."""
+        return self.verify_many([claim], collection, options)[0]
+
+    def verify_many(
+        self,
+        claims: Sequence[str],
+        collection: str = "default",
+        options: VerifyOptions | None = None,
+        progress: Callable[[int, int], None] | None = None,
+        batch_claims: int = 16,
+    ) -> list[Verdict]:
+        """Verify claims in batches (one embedding call and one NLI call per batch).
+
+        Every claim is validated before any work starts. ``options`` replaces the verifier's
+        defaults for this call (build it with ``verifier.options_with(top_k=5)``).
+        """
+        options = options or self.options
+        texts = [_clean_claim(c, options.max_claim_chars) for c in claims]
+        target = self.store.get_collection(collection)
+        if target.embedding_model != self.embedder.name:
+            raise ConfigError(
+                f"collection {collection!r} was embedded with {target.embedding_model}; "
+                f"the configured embedding model is {self.embedder.name}"
+            )
+        verdicts: list[Verdict] = []
+        params = SearchParams(options.top_k, options.ef_search, options.probes)
+        for begin in range(0, len(texts), batch_claims):
+            batch = texts[begin : begin + batch_claims]
+            share = 1.0 / len(batch)
+            t0 = time.perf_counter()
+            vectors = self.embedder.embed(batch)
+            t1 = time.perf_counter()
+            hits = self.store.search(target, vectors, params)
+            hits = [[h for h in row if h.similarity >= options.min_similarity] for row in hits]
+            t2 = time.perf_counter()
+            pairs = [(h.text, claim) for claim, row in zip(batch, hits, strict=True) for h in row]
+            scores = self.nli.predict(pairs)
+            t3 = time.perf_counter()
+            offset = 0
+            for claim, row in zip(batch, hits, strict=True):
+                a0 = time.perf_counter()
+                claim_scores = scores[offset : offset + len(row)]
+                offset += len(row)
+                result = aggregate(
+                    claim_scores,
+                    [h.similarity for h in row],
+                    options.strategy,
+                    options.threshold,
+                )
+                evidence = tuple(
+                    sorted(
+                        (ScoredEvidence(h, s) for h, s in zip(row, claim_scores, strict=True)),
+                        key=lambda e: _relevance(e, result.label),
+                        reverse=True,
+                    )
+                )
+                a1 = time.perf_counter()
+                verdict = Verdict(
+                    claim=claim,
+                    label=result.label,
+                    confidence=result.confidence,
+                    scores=result.scores,
+                    evidence=evidence,
+                    strategy=options.strategy,
+                    collection=collection,
+                    timings_ms={
+                        "embedding": (t1 - t0) * 1000 * share,
+                        "retrieval": (t2 - t1) * 1000 * share,
+                        "nli": (t3 - t2) * 1000 * share,
+                        "aggregation": (a1 - a0) * 1000,
+                    },
+                )
+                if options.persist:
+                    d0 = time.perf_counter()
+                    verdict = self.store.save_verdict(verdict, self.embedder.name, self.nli.name)
+                    verdict.timings_ms["database"] = (time.perf_counter() - d0) * 1000
+                verdict.timings_ms["total"] = sum(verdict.timings_ms.values())
+                verdicts.append(verdict)
+            if progress is not None:
+                progress(len(verdicts), len(texts))
+        return verdicts
+
+    def options_with(
+        self,
+        *,
+        top_k: int | None = None,
+        strategy: Strategy | str | None = None,
+        persist: bool | None = None,
+    ) -> VerifyOptions:
+        """The verifier's default options with some replaced (None keeps the default)."""
+        options = self.options
+        if top_k is not None:
+            if not 1 <= top_k <= 200:
+                raise InvalidInputError("top_k must be between 1 and 200")
+            options = replace(options, top_k=top_k)
+        if strategy is not None:
+            try:
+                options = replace(options, strategy=Strategy(strategy))
+            except ValueError as exc:
+                raise InvalidInputError(
+                    f"unknown strategy {strategy!r}; use one of "
+                    + ", ".join(s.value for s in Strategy)
+                ) from exc
+        if persist is not None:
+            options = replace(options, persist=persist)
+        return options
+
+
+def _relevance(evidence: ScoredEvidence, label: Label) -> float:
+    """Order cited evidence: the sentences that carry the verdict first."""
+    scores = evidence.scores
+    if label is Label.SUPPORTED:
+        return scores.entailment
+    if label is Label.REFUTED:
+        return scores.contradiction
+    return evidence.hit.similarity

@@ -1,0 +1,138 @@
+"""The evidence store against the real embedded PostgreSQL + pgvector."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tests.fakes import FakeEmbedder
+from truthgraph.db.migrate import current_revision, upgrade
+from truthgraph.db.store import PgvectorEvidenceStore
+from truthgraph.domain import RawDocument, Strategy, Verdict
+from truthgraph.errors import ConfigError, EvidenceStoreError, NotFoundError
+from truthgraph.ingest.pipeline import ingest
+from truthgraph.settings import RetrievalSettings
+
+pytestmark = pytest.mark.integration
+
+DOCS = [
+    RawDocument("Soul Food is a 1997 film. It was released by Fox 2000 Pictures.", "Soul Food"),
+    RawDocument("Paris is the capital of France. The Seine flows through it.", "Paris"),
+]
+
+
+def test_migrations_are_repeatable(database_url: str) -> None:
+    upgrade(database_url)
+    upgrade(database_url)
+    assert current_revision(database_url) == "0001"
+
+
+def test_ingest_twice_adds_nothing_the_second_time(
+    store: PgvectorEvidenceStore, collection_name: str
+) -> None:
+    embedder = FakeEmbedder()
+    collection = store.ensure_collection(
+        collection_name, embedder.name, embedder.dimension, RetrievalSettings()
+    )
+    first = ingest(DOCS, collection, store, embedder)
+    second = ingest(DOCS, collection, store, embedder)
+    assert (first.documents_added, first.sentences_added) == (2, 4)
+    assert (second.documents_added, second.documents_skipped) == (0, 2)
+    assert store.count_evidence(collection) == 4
+
+
+def test_search_returns_nearest_sentences_with_offsets(
+    store: PgvectorEvidenceStore, collection_name: str
+) -> None:
+    embedder = FakeEmbedder()
+    collection = store.ensure_collection(
+        collection_name, embedder.name, embedder.dimension, RetrievalSettings()
+    )
+    ingest(DOCS, collection, store, embedder)
+    [hits] = store.search(
+        collection, embedder.embed(["It was released by Fox 2000 Pictures."]), _params(2)
+    )
+    assert hits[0].text == "It was released by Fox 2000 Pictures."
+    assert hits[0].similarity == pytest.approx(1.0, abs=1e-5)
+    assert DOCS[0].text[hits[0].start : hits[0].end] == hits[0].text
+    assert hits[0].title == "Soul Food"
+    assert len(hits) == 2
+
+
+def test_collections_never_mix(store: PgvectorEvidenceStore, collection_name: str) -> None:
+    embedder = FakeEmbedder()
+    a = store.ensure_collection(collection_name + "a", embedder.name, 32, RetrievalSettings())
+    b = store.ensure_collection(collection_name + "b", embedder.name, 32, RetrievalSettings())
+    ingest(DOCS[:1], a, store, embedder)
+    ingest(DOCS[1:], b, store, embedder)
+    [hits] = store.search(b, embedder.embed(["Soul Food film"]), _params(10))
+    assert {h.title for h in hits} == {"Paris"}
+
+
+def test_ivfflat_collections_are_searchable(
+    store: PgvectorEvidenceStore, collection_name: str
+) -> None:
+    embedder = FakeEmbedder()
+    settings = RetrievalSettings(index_type="ivfflat", ivfflat_lists=2, ivfflat_probes=2)
+    collection = store.ensure_collection(collection_name, embedder.name, 32, settings)
+    ingest(DOCS, collection, store, embedder)
+    [hits] = store.search(collection, embedder.embed(["The Seine flows through it."]), _params(1))
+    assert hits[0].text == "The Seine flows through it."
+
+
+def test_a_collection_refuses_a_model_of_another_dimension(
+    store: PgvectorEvidenceStore, collection_name: str
+) -> None:
+    store.ensure_collection(collection_name, "model-a", 32, RetrievalSettings())
+    with pytest.raises(ConfigError, match="32-dim"):
+        store.ensure_collection(collection_name, "model-b", 768, RetrievalSettings())
+
+
+def test_unknown_collection_and_claim_are_not_found(store: PgvectorEvidenceStore) -> None:
+    with pytest.raises(NotFoundError):
+        store.get_collection("no-such-collection")
+    with pytest.raises(NotFoundError):
+        store.get_verdict(987654321)
+
+
+def test_saved_verdict_reads_back_with_its_evidence(
+    store: PgvectorEvidenceStore, collection_name: str
+) -> None:
+    from truthgraph.domain import Label, NLIScores, ScoredEvidence
+
+    embedder = FakeEmbedder()
+    collection = store.ensure_collection(collection_name, embedder.name, 32, RetrievalSettings())
+    ingest(DOCS, collection, store, embedder)
+    [hits] = store.search(collection, embedder.embed(["Fox 2000 Pictures"]), _params(1))
+    verdict = Verdict(
+        claim="Fox released Soul Food.",
+        label=Label.SUPPORTED,
+        confidence=0.8,
+        scores={Label.SUPPORTED: 0.8, Label.REFUTED: 0.1, Label.NOT_ENOUGH_INFO: 0.1},
+        evidence=(ScoredEvidence(hits[0], NLIScores(0.8, 0.1, 0.1)),),
+        strategy=Strategy.WEIGHTED_VOTE,
+        collection=collection_name,
+        timings_ms={"nli": 1.5},
+    )
+    saved = store.save_verdict(verdict, "fake", "fake-nli")
+    assert saved.claim_id is not None
+    loaded = store.get_verdict(saved.claim_id)
+    assert loaded.label is Label.SUPPORTED
+    assert loaded.evidence[0].hit.text == hits[0].text
+    assert loaded.evidence[0].scores.entailment == pytest.approx(0.8)
+
+
+def test_unreachable_database_is_an_unavailable_error() -> None:
+    with pytest.raises(EvidenceStoreError, match="unreachable"):
+        PgvectorEvidenceStore("postgresql://nobody@127.0.0.1:1/none", timeout_s=1.0)
+
+
+def _params(top_k: int):  # type: ignore[no-untyped-def]
+    from truthgraph.ports import SearchParams
+
+    return SearchParams(top_k=top_k, ef_search=40, probes=2)
+
+
+def test_empty_embedding_batch_shape() -> None:
+    assert FakeEmbedder().embed([]).shape == (0, 32)
+    assert np.isfinite(FakeEmbedder().embed(["a b"])).all()
