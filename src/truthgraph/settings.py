@@ -9,15 +9,16 @@ library code receives explicit parameters or a sub-settings object.
     TRUTHGRAPH_MODEL__NLI_MODEL            e.g. ``truthgraph-verifier-minilm``, a path, a hub name
     TRUTHGRAPH_RETRIEVAL__TOP_K, ..._INDEX_TYPE (hnsw|ivfflat), ..._HNSW_M, ...
     TRUTHGRAPH_VERIFICATION__STRATEGY      weighted_vote | majority_vote | ...
+    TRUTHGRAPH_API_KEYS, TRUTHGRAPH_API_*  the HTTP service (see ApiSettings)
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from truthgraph.domain import Strategy
 
@@ -57,6 +58,48 @@ class VerificationSettings(BaseModel):
     max_claim_chars: int = Field(default=2000, ge=10, le=100_000)
 
 
+def _comma_separated(value: Any) -> Any:
+    """``"a, b"`` -> ``["a", "b"]``; lists pass through."""
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+class ApiSettings(BaseSettings):
+    """The HTTP service (``truthgraph serve``), read from ``TRUTHGRAPH_API_*``.
+
+    ``TRUTHGRAPH_API_KEYS=k1,k2`` turns on API keys for the write endpoints;
+    ``TRUTHGRAPH_API_CORS_ORIGINS=https://a.example,https://b.example`` allows browsers on
+    other origins; every other field reads ``TRUTHGRAPH_API_<FIELD>``.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="TRUTHGRAPH_API_", extra="ignore")
+
+    keys: Annotated[list[SecretStr], NoDecode] = []
+    rate_limit_per_minute: int = Field(default=600, ge=0, le=1_000_000)  # 0: no limit
+    rate_limit_burst: int = Field(default=120, ge=1, le=1_000_000)
+    cors_origins: Annotated[list[str], NoDecode] = []
+    max_queue_depth: int = Field(default=256, ge=1, le=100_000)
+    retry_after_s: int = Field(default=1, ge=1, le=3600)
+    max_upload_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, le=1024**3)
+    max_batch_claims: int = Field(default=1000, ge=1, le=100_000)
+    max_texts: int = Field(default=256, ge=1, le=10_000)
+    max_text_chars: int = Field(default=10_000, ge=10, le=1_000_000)
+    batch_window_ms: float = Field(default=5.0, ge=0.0, le=1000.0)
+    max_batch_texts: int = Field(default=256, ge=1, le=10_000)
+    max_batch_pairs: int = Field(default=320, ge=1, le=100_000)
+    verify_concurrency: int = Field(default=64, ge=1, le=1024)
+    db_pool_size: int = Field(default=16, ge=2, le=256)
+    embedding_cache_size: int = Field(default=2048, ge=0, le=1_000_000)
+    job_chunk_claims: int = Field(default=8, ge=1, le=1024)
+    job_workers: int = Field(default=1, ge=0, le=16)
+
+    @field_validator("keys", "cors_origins", mode="before")
+    @classmethod
+    def _split(cls, value: Any) -> Any:
+        return _comma_separated(value)
+
+
 class Settings(BaseSettings):
     """All of TruthGraph's configuration."""
 
@@ -71,6 +114,7 @@ class Settings(BaseSettings):
     model: ModelSettings = ModelSettings()
     retrieval: RetrievalSettings = RetrievalSettings()
     verification: VerificationSettings = VerificationSettings()
+    api: ApiSettings = Field(default_factory=ApiSettings)
 
     @field_validator("home")
     @classmethod

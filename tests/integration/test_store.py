@@ -136,3 +136,27 @@ def _params(top_k: int):  # type: ignore[no-untyped-def]
 def test_empty_embedding_batch_shape() -> None:
     assert FakeEmbedder().embed([]).shape == (0, 32)
     assert np.isfinite(FakeEmbedder().embed(["a b"])).all()
+
+
+def test_search_uses_the_collections_hnsw_index(
+    store: PgvectorEvidenceStore, collection_name: str, database_url: str
+) -> None:
+    import psycopg
+
+    embedder = FakeEmbedder()
+    collection = store.ensure_collection(collection_name, embedder.name, 32, RetrievalSettings())
+    docs = [
+        RawDocument(f"Sentence {i} on topic {i % 97}. More {i * 7}.", str(i)) for i in range(300)
+    ]
+    ingest(docs, collection, store, embedder)
+    vector = "[" + ",".join(["0.1"] * 32) + "]"
+    with psycopg.connect(database_url) as conn:
+        conn.execute("ANALYZE evidence")
+        plan = "\n".join(
+            r[0]
+            for r in conn.execute(
+                f"EXPLAIN SELECT id FROM evidence WHERE collection_id = {collection.id} "
+                f"ORDER BY embedding::vector(32) <=> '{vector}'::vector(32) LIMIT 10"
+            ).fetchall()
+        )
+    assert f"evidence_embedding_c{collection.id}" in plan

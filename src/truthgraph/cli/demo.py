@@ -28,8 +28,11 @@ def demo_command(
     ctx: typer.Context,
     collection: Annotated[str, typer.Option("--collection", "-c")] = "demo",
 ) -> None:
-    """Ingest the demo corpus (Wikipedia sentences from FEVER, CC BY-SA 3.0) and verify the
-    demo claims, printing each verdict with its evidence and the expected answer."""
+    """Ingest the demo corpus and verify the demo claims.
+
+    The corpus is 40 Wikipedia pages (FEVER evidence, CC BY-SA 3.0); each verdict is printed
+    with its evidence and the expected answer.
+    """
     console = Console()
     report = ingest_paths(ctx, [DEMO_DIR / "corpus.jsonl"], collection)
     console.print(

@@ -34,8 +34,11 @@ def train_command(
         int | None, typer.Option(help="Use only the first N shuffled pairs (smoke runs).")
     ] = None,
 ) -> None:
-    """Train a 3-class verifier (entailment / neutral / contradiction) reproducibly, then
-    measure it on the held-out split and write a model card next to the weights."""
+    """Train the NLI verifier on the development data.
+
+    Fine-tunes a 3-class cross-encoder (entailment / neutral / contradiction) with fixed
+    seeds, measures it on the held-out split and writes a model card next to the weights.
+    """
     if not (data_dir / "fever" / "paper_dev.jsonl").is_file():
         raise DatasetError(f"{data_dir}: not a TruthGraph development-data folder")
     from truthgraph.ml.nli.recipe import run_recipe

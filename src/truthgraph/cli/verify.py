@@ -66,8 +66,11 @@ def verify_command(
     ),
     save: Annotated[bool, typer.Option("--save/--no-save", help="Keep the result.")] = True,
 ) -> None:
-    """Verify a claim against a collection: SUPPORTED, REFUTED or NOT_ENOUGH_INFO, with the
-    evidence used and the time of each stage."""
+    """Verify a claim: SUPPORTED, REFUTED or NOT_ENOUGH_INFO, with its evidence.
+
+    Prints the confidence, per-class scores, the evidence used (text, source, offsets,
+    similarity, NLI label and probabilities) and the time of each stage.
+    """
     if (claim is None) == (file is None):
         raise InvalidInputError("give either a CLAIM or --file, not both or neither")
     claims = [claim] if claim is not None else read_claims(file)  # type: ignore[arg-type]

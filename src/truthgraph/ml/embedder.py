@@ -34,8 +34,9 @@ class SentenceTransformerEmbedder:
         if device == "cuda":
             self._model.half()
         self._model.eval()
-        getter = getattr(self._model, "get_embedding_dimension", None) or getattr(
-            self._model, "get_sentence_embedding_dimension"
+        getter = (
+            getattr(self._model, "get_embedding_dimension", None)
+            or self._model.get_sentence_embedding_dimension
         )
         dim = getter()
         if not isinstance(dim, int):

@@ -1,0 +1,123 @@
+"""Measure the core engine's headline figures on this machine and print them as JSON.
+
+- cold model load: a fresh Python process imports TruthGraph, loads both models, runs one
+  inference each (the design document's warmup_all_models), wall time;
+- RSS of a process with both models loaded;
+- ingestion rate: sentences/s for a corpus into a fresh collection (embedded database);
+- claim-to-verdict latency through the database with top-10 evidence: p50 / p95 over claims.
+
+    python scripts/measure_core.py [--corpus FILE.jsonl] [--claims FILE.jsonl] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+DEMO = Path(__file__).resolve().parent.parent / "src" / "truthgraph" / "demo"
+
+COLD_LOAD = """
+import time, json, psutil
+t0 = time.perf_counter()
+from truthgraph.services.ml.model_cache import ModelCache
+cache = ModelCache.get_instance()
+times = cache.warmup_all_models()
+total = time.perf_counter() - t0
+print(json.dumps({"cold_start_s": total, "load_ms": times,
+                  "rss_mb": psutil.Process().memory_info().rss / 2**20}))
+"""
+
+
+def cold_start(home: Path) -> dict[str, object]:
+    env = {**os.environ, "TRUTHGRAPH_HOME": str(home)}
+    out = subprocess.run(
+        [sys.executable, "-c", COLD_LOAD], capture_output=True, text=True, check=True, env=env
+    )
+    result: dict[str, object] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--corpus", type=Path, default=DEMO / "corpus.jsonl")
+    parser.add_argument("--claims", type=Path, default=DEMO / "candidate_claims.jsonl")
+    parser.add_argument("--repeat", type=int, default=3, help="cold starts to take the median of")
+    parser.add_argument("--max-claims", type=int, default=100)
+    args = parser.parse_args()
+
+    from truthgraph.ingest.pipeline import ingest, load_documents
+    from truthgraph.settings import Settings
+    from truthgraph.verify.verifier import Verifier
+    from truthgraph.wiring import build_embedder, build_nli, build_store, verify_options
+
+    with tempfile.TemporaryDirectory() as tmp:
+        home = Path(tmp)
+        starts = [cold_start(home) for _ in range(args.repeat)]
+        settings = Settings(home=home, database_url=os.environ.get("TRUTHGRAPH_DATABASE_URL"))
+        store = build_store(settings)
+        embedder = build_embedder(settings)
+        nli = build_nli(settings)
+        files, documents = load_documents([args.corpus])
+        collection = store.ensure_collection(
+            "measure", embedder.name, embedder.dimension, settings.retrieval
+        )
+        report = ingest(documents, collection, store, embedder, files=files)
+        verifier = Verifier(embedder, nli, store, verify_options(settings))
+        claims = [
+            json.loads(line)["claim"]
+            for line in args.claims.read_text(encoding="utf-8").splitlines()
+            if line.strip()
+        ][: args.max_claims]
+        verifier.verify(claims[0], "measure")  # warm
+        latencies = []
+        for claim in claims:
+            started = time.perf_counter()
+            verifier.verify(claim, "measure")
+            latencies.append((time.perf_counter() - started) * 1000)
+        store.close()
+        import psutil
+
+        rss = psutil.Process().memory_info().rss / 2**20
+    latencies.sort()
+    result = {
+        "machine": {
+            "platform": platform.platform(),
+            "processor": platform.processor() or platform.machine(),
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+        },
+        "cold_start_s_median": round(statistics.median(s["cold_start_s"] for s in starts), 2),
+        "cold_start_runs_s": [round(float(s["cold_start_s"]), 2) for s in starts],
+        "model_load_ms_median": {
+            k: round(statistics.median(float(s["load_ms"][k]) for s in starts), 1)
+            for k in ("embedding", "nli")
+        },
+        "rss_mb_models_loaded_fresh_process": round(
+            statistics.median(float(s["rss_mb"]) for s in starts), 1
+        ),
+        "rss_mb_after_ingest_and_verify": round(rss, 1),
+        "ingest": {
+            "documents": report.documents_added,
+            "sentences": report.sentences_added,
+            "seconds": round(report.seconds, 2),
+            "sentences_per_s": round(report.sentences_per_second, 1),
+        },
+        "verify_top10_through_db_ms": {
+            "claims": len(latencies),
+            "p50": round(statistics.median(latencies), 1),
+            "p95": round(latencies[int(0.95 * (len(latencies) - 1))], 1),
+        },
+    }
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,170 @@
+"""The CLI end to end: real embedded PostgreSQL, real models, the bundled demo corpus."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tests.conftest import DEMO_DIR
+from truthgraph.cli.main import app
+
+pytestmark = [pytest.mark.integration, pytest.mark.models]
+
+
+@pytest.fixture(scope="module")
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture(scope="module")
+def env(home: Path, database_url: str) -> dict[str, str]:
+    return {"TRUTHGRAPH_HOME": str(home), "TRUTHGRAPH_DATABASE_URL": ""}
+
+
+@pytest.fixture(scope="module")
+def demo_collection(runner: CliRunner, env: dict[str, str]) -> str:
+    result = runner.invoke(
+        app, ["ingest", str(DEMO_DIR / "corpus.jsonl"), "-c", "cli-demo"], env=env
+    )
+    assert result.exit_code == 0, result.output
+    assert "40 documents added" in result.stdout
+    return "cli-demo"
+
+
+def demo_claims() -> list[dict[str, str]]:
+    lines = (DEMO_DIR / "claims.jsonl").read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
+
+
+def test_ingesting_the_same_corpus_again_adds_nothing(
+    runner: CliRunner, env: dict[str, str], demo_collection: str
+) -> None:
+    result = runner.invoke(
+        app, ["ingest", str(DEMO_DIR / "corpus.jsonl"), "-c", demo_collection], env=env
+    )
+    assert result.exit_code == 0
+    assert "0 documents added, 40 already present" in result.stdout
+
+
+def test_demo_claims_get_their_known_verdicts_with_cited_evidence(
+    runner: CliRunner, env: dict[str, str], demo_collection: str, tmp_path: Path
+) -> None:
+    claims = demo_claims()
+    path = tmp_path / "claims.jsonl"
+    path.write_text("\n".join(json.dumps({"claim": c["claim"]}) for c in claims))
+    result = runner.invoke(
+        app, ["verify", "--file", str(path), "-c", demo_collection, "--json"], env=env
+    )
+    assert result.exit_code == 0, result.output
+    verdicts = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [v["verdict"] for v in verdicts] == [c["expected"] for c in claims]
+    for verdict in verdicts:
+        assert 0.0 <= verdict["confidence"] <= 1.0
+        assert set(verdict["timings_ms"]) >= {"embedding", "retrieval", "nli", "database"}
+        if verdict["verdict"] != "NOT_ENOUGH_INFO":
+            top = verdict["evidence"][0]
+            assert top["label"] == verdict["verdict"]
+            assert top["title"] and top["end"] > top["start"]
+
+
+def test_a_verification_can_be_shown_again_by_id(
+    runner: CliRunner, env: dict[str, str], demo_collection: str
+) -> None:
+    claim = demo_claims()[0]["claim"]
+    first = runner.invoke(app, ["verify", claim, "-c", demo_collection, "--json"], env=env)
+    verdict = json.loads(first.stdout)
+    shown = runner.invoke(app, ["show", str(verdict["claim_id"]), "--json"], env=env)
+    assert shown.exit_code == 0
+    again = json.loads(shown.stdout)
+    assert (again["verdict"], again["claim"]) == (verdict["verdict"], claim)
+    assert [e["text"] for e in again["evidence"]] == [e["text"] for e in verdict["evidence"]]
+
+
+def test_human_output_names_the_verdict_and_the_evidence(
+    runner: CliRunner, env: dict[str, str], demo_collection: str
+) -> None:
+    claim = demo_claims()[0]
+    result = runner.invoke(app, ["verify", claim["claim"], "-c", demo_collection], env=env)
+    assert result.exit_code == 0
+    assert claim["expected"] in result.stdout
+    assert "confidence" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["verify", "   ", "-c", "cli-demo"], 3, "the claim is empty"),
+        (["verify", "x" * 3000, "-c", "cli-demo"], 3, "the limit is 2000"),
+        (["verify", "Cats purr.", "-c", "no-such-collection"], 4, "unknown collection"),
+        (["verify"], 3, "give either a CLAIM or --file"),
+        (["show", "99999999"], 4, "no verification with id"),
+        (["ingest", "/no/such/file.jsonl"], 3, "no such file or folder"),
+    ],
+)
+def test_bad_input_gets_one_line_and_a_distinct_exit_code(
+    runner: CliRunner,
+    env: dict[str, str],
+    demo_collection: str,
+    args: list[str],
+    code: int,
+    message: str,
+) -> None:
+    result = runner.invoke(app, args, env=env)
+    assert result.exit_code == code, result.output
+    assert message in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_a_malformed_file_writes_nothing(
+    runner: CliRunner, env: dict[str, str], tmp_path: Path
+) -> None:
+    good = tmp_path / "a.jsonl"
+    good.write_text('{"text": "A fine sentence about nothing."}\n', encoding="utf-8")
+    bad = tmp_path / "b.txt"
+    bad.write_bytes("caf\u00e9".encode("latin-1"))
+    result = runner.invoke(app, ["ingest", str(tmp_path), "-c", "never-created"], env=env)
+    assert result.exit_code == 3
+    assert "not UTF-8" in result.stderr
+    listing = runner.invoke(app, ["collections"], env=env)
+    assert "never-created" not in listing.stdout
+
+
+def test_unreachable_database_exits_5(runner: CliRunner, tmp_path: Path) -> None:
+    env = {
+        "TRUTHGRAPH_HOME": str(tmp_path),
+        "TRUTHGRAPH_DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none?connect_timeout=1",
+    }
+    result = runner.invoke(app, ["show", "1"], env=env)
+    assert result.exit_code == 5
+    assert "database unreachable" in result.stderr
+
+
+def test_missing_model_files_exit_5(
+    runner: CliRunner, env: dict[str, str], demo_collection: str
+) -> None:
+    result = runner.invoke(
+        app,
+        ["--nli-model", "/no/such/model", "verify", "Cats purr.", "-c", demo_collection],
+        env=env,
+    )
+    assert result.exit_code == 5
+    assert "does not exist" in result.stderr
+
+
+def test_uninstalled_mpnet_names_the_install_command(
+    runner: CliRunner, tmp_path: Path, database_url: str
+) -> None:
+    env = {"TRUTHGRAPH_HOME": str(tmp_path), "TRUTHGRAPH_DATABASE_URL": database_url}
+    result = runner.invoke(
+        app, ["--embedding-model", "all-mpnet-base-v2", "verify", "Cats purr."], env=env
+    )
+    assert result.exit_code == 5
+    assert "truthgraph models install all-mpnet-base-v2" in result.stderr
+
+
+def test_no_arguments_is_a_usage_error(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["verify", "--top-k", "0", "claim"])
+    assert result.exit_code == 2
