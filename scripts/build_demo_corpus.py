@@ -1,7 +1,8 @@
 """Build the bundled demo / test corpus from FEVER held-out claims (reproducible).
 
 Each document is one Wikipedia page: the distinct gold evidence sentences of the held-out
-FEVER claims whose evidence comes from that single page. Writes
+FEVER claims whose evidence comes from that single page. The candidate claims are those
+claims plus the held-out NOT ENOUGH INFO claims that name one of the pages. Writes
 ``src/truthgraph/demo/corpus.jsonl`` and ``src/truthgraph/demo/candidate_claims.jsonl``.
 
     python scripts/build_demo_corpus.py --data-dir ../shared/data --pages 40
@@ -14,6 +15,7 @@ import json
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from truthgraph.domain import Label
 from truthgraph.evaluation.benchmarks import load_fever, normalise_wiki_text
 from truthgraph.ingest.chunking import split_sentences
 
@@ -52,11 +54,16 @@ def main() -> None:
                 "url": f"https://en.wikipedia.org/wiki/{page}",
             }
             handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+    names = [page_title(p).split(" (")[0] for p in chosen]
+    unverifiable = [
+        c
+        for c in load_fever(args.data_dir, "heldout")
+        if c.label is Label.NOT_ENOUGH_INFO and any(name in c.claim for name in names)
+    ]
     with (OUT / "candidate_claims.jsonl").open("w", encoding="utf-8") as handle:
-        for claim in claims:
-            if claim.pages[0] in chosen:
-                row = {"id": claim.id, "claim": claim.claim, "expected": claim.label.value}
-                handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+        for claim in [c for c in claims if c.pages[0] in chosen] + unverifiable:
+            row = {"id": claim.id, "claim": claim.claim, "expected": claim.label.value}
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
     print(f"{len(chosen)} pages written to {OUT / 'corpus.jsonl'}")
 
 

@@ -51,6 +51,13 @@ def main() -> None:
     parser.add_argument("--claims", type=Path, default=DEMO / "candidate_claims.jsonl")
     parser.add_argument("--repeat", type=int, default=3, help="cold starts to take the median of")
     parser.add_argument("--max-claims", type=int, default=100)
+    parser.add_argument(
+        "--scifact-dir",
+        type=Path,
+        default=None,
+        help="measure ingestion on the first --scifact-docs SciFact abstracts instead",
+    )
+    parser.add_argument("--scifact-docs", type=int, default=1000)
     args = parser.parse_args()
 
     from truthgraph.ingest.pipeline import ingest, load_documents
@@ -66,10 +73,25 @@ def main() -> None:
         embedder = build_embedder(settings)
         nli = build_nli(settings)
         files, documents = load_documents([args.corpus])
+        if args.scifact_dir is not None:
+            from truthgraph.domain import RawDocument
+            from truthgraph.evaluation.benchmarks import load_scifact_corpus
+
+            abstracts = list(load_scifact_corpus(args.scifact_dir).items())[: args.scifact_docs]
+            scifact = [
+                RawDocument(" ".join(s.strip() for s in sentences), title, "SciFact", None, doc)
+                for doc, (title, sentences) in abstracts
+            ]
+            ingest_collection = store.ensure_collection(
+                "measure-ingest", embedder.name, embedder.dimension, settings.retrieval
+            )
+            scifact_report = ingest(scifact, ingest_collection, store, embedder, files=1)
         collection = store.ensure_collection(
             "measure", embedder.name, embedder.dimension, settings.retrieval
         )
         report = ingest(documents, collection, store, embedder, files=files)
+        if args.scifact_dir is not None:
+            report = scifact_report
         verifier = Verifier(embedder, nli, store, verify_options(settings))
         claims = [
             json.loads(line)["claim"]

@@ -38,6 +38,18 @@ def upgrade(url: str, revision: str = "head") -> None:
         engine.dispose()
 
 
+def head_revision() -> str:
+    """The newest revision the migrations define."""
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    head = ScriptDirectory.from_config(config).get_current_head()
+    if head is None:  # pragma: no cover - the package always ships migrations
+        raise EvidenceStoreError("no schema migrations found")
+    return head
+
+
 def current_revision(url: str) -> str | None:
     """The schema revision of the database at ``url`` (None before the first migration)."""
     engine = sa.create_engine(sqlalchemy_url(url), poolclass=sa.pool.NullPool)
