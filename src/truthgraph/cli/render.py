@@ -27,18 +27,18 @@ def verdict_panel(verdict: Verdict, max_evidence: int = 5) -> Panel:
     )
     table = Table(show_header=True, header_style="bold", expand=True, box=None)
     table.add_column("#", width=2)
-    table.add_column("evidence", ratio=6)
-    table.add_column("source", ratio=2)
+    table.add_column("evidence, source \\[start:end]", ratio=1)
     table.add_column("sim", justify="right", width=5)
-    table.add_column("nli", width=8)
+    table.add_column("nli", width=9)
     table.add_column("e/n/c", justify="right", width=14)
     for rank, item in enumerate(verdict.evidence[:max_evidence], start=1):
         hit = item.hit
-        source = " ".join(x for x in (hit.title, f"[{hit.start}:{hit.end}]") if x)
+        source = " ".join(x for x in (hit.title or hit.source, f"[{hit.start}:{hit.end}]") if x)
+        cell = Text(hit.text)
+        cell.append(f"\n{source}", style="dim")
         table.add_row(
             str(rank),
-            hit.text,
-            source,
+            cell,
             f"{hit.similarity:.2f}",
             Text(item.label.value.replace("NOT_ENOUGH_INFO", "NEI"), style=COLOURS[item.label]),
             f"{item.scores.entailment:.2f}/{item.scores.neutral:.2f}/"
