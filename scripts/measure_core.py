@@ -16,33 +16,11 @@ import json
 import os
 import platform
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 DEMO = Path(__file__).resolve().parent.parent / "src" / "truthgraph" / "demo"
-
-COLD_LOAD = """
-import time, json, psutil
-t0 = time.perf_counter()
-from truthgraph.services.ml.model_cache import ModelCache
-cache = ModelCache.get_instance()
-times = cache.warmup_all_models()
-total = time.perf_counter() - t0
-print(json.dumps({"cold_start_s": total, "load_ms": times,
-                  "rss_mb": psutil.Process().memory_info().rss / 2**20}))
-"""
-
-
-def cold_start(home: Path) -> dict[str, object]:
-    env = {**os.environ, "TRUTHGRAPH_HOME": str(home)}
-    out = subprocess.run(
-        [sys.executable, "-c", COLD_LOAD], capture_output=True, text=True, check=True, env=env
-    )
-    result: dict[str, object] = json.loads(out.stdout.strip().splitlines()[-1])
-    return result
 
 
 def main() -> None:
@@ -60,6 +38,7 @@ def main() -> None:
     parser.add_argument("--scifact-docs", type=int, default=1000)
     args = parser.parse_args()
 
+    from truthgraph.bench.coldstart import cold_start
     from truthgraph.ingest.pipeline import ingest, load_documents
     from truthgraph.settings import Settings
     from truthgraph.verify.verifier import Verifier
@@ -67,7 +46,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp)
-        starts = [cold_start(home) for _ in range(args.repeat)]
+        starts = cold_start(home, args.repeat)
         settings = Settings(home=home, database_url=os.environ.get("TRUTHGRAPH_DATABASE_URL"))
         store = build_store(settings)
         embedder = build_embedder(settings)
@@ -116,15 +95,7 @@ def main() -> None:
             "cpus": os.cpu_count(),
             "python": platform.python_version(),
         },
-        "cold_start_s_median": round(statistics.median(s["cold_start_s"] for s in starts), 2),
-        "cold_start_runs_s": [round(float(s["cold_start_s"]), 2) for s in starts],
-        "model_load_ms_median": {
-            k: round(statistics.median(float(s["load_ms"][k]) for s in starts), 1)
-            for k in ("embedding", "nli")
-        },
-        "rss_mb_models_loaded_fresh_process": round(
-            statistics.median(float(s["rss_mb"]) for s in starts), 1
-        ),
+        "cold_start": starts,
         "rss_mb_after_ingest_and_verify": round(rss, 1),
         "ingest": {
             "documents": report.documents_added,

@@ -61,3 +61,13 @@ class EvidenceStore(Protocol):
     ) -> list[list[EvidenceHit]]: ...
 
     def save_verdict(self, verdict: Verdict, embedding_model: str, nli_model: str) -> Verdict: ...
+
+
+class NLICache(Protocol):
+    """Scores of (evidence sentence, claim) pairs already computed by a model."""
+
+    def cached_scores(
+        self, model: str, keys: Sequence[tuple[int, str]]
+    ) -> dict[tuple[int, str], NLIScores]: ...
+
+    def save_scores(self, model: str, items: Sequence[tuple[int, str, NLIScores]]) -> None: ...

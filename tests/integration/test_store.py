@@ -163,3 +163,20 @@ def test_search_query_matches_the_collections_hnsw_index(
             ).fetchall()
         )
     assert f"evidence_embedding_c{collection.id}" in plan
+
+
+def test_nli_scores_are_cached_per_model(
+    store: PgvectorEvidenceStore, collection_name: str
+) -> None:
+    from truthgraph.domain import NLIScores
+
+    embedder = FakeEmbedder()
+    collection = store.ensure_collection(collection_name, embedder.name, 32, RetrievalSettings())
+    ingest(DOCS, collection, store, embedder)
+    evidence_id = store.evidence_ids_in_order(collection)[0]
+    store.save_scores("model-a", [(evidence_id, "claim-hash", NLIScores(0.7, 0.2, 0.1))])
+    store.save_scores("model-a", [(evidence_id, "claim-hash", NLIScores(0.1, 0.1, 0.8))])
+    cached = store.cached_scores("model-a", [(evidence_id, "claim-hash"), (evidence_id, "x")])
+    assert list(cached) == [(evidence_id, "claim-hash")]
+    assert cached[(evidence_id, "claim-hash")].entailment == pytest.approx(0.7)
+    assert store.cached_scores("model-b", [(evidence_id, "claim-hash")]) == {}

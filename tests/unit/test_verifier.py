@@ -47,3 +47,36 @@ def test_overrides_apply_to_one_call() -> None:
     assert verifier.options.top_k == 3
     with pytest.raises(InvalidInputError, match="unknown strategy"):
         verifier.options_with(strategy="coin_flip")
+
+
+class DictCache:
+    def __init__(self) -> None:
+        self.data: dict[tuple[str, tuple[int, str]], object] = {}
+
+    def cached_scores(self, model, keys):  # type: ignore[no-untyped-def]
+        return {k: self.data[(model, k)] for k in keys if (model, k) in self.data}
+
+    def save_scores(self, model, items):  # type: ignore[no-untyped-def]
+        for evidence_id, claim_hash, scores in items:
+            self.data[(model, (evidence_id, claim_hash))] = scores
+
+
+class CountingNLI(FakeNLI):
+    def __init__(self) -> None:
+        self.pairs = 0
+
+    def predict(self, pairs, batch_size=None):  # type: ignore[no-untyped-def]
+        self.pairs += len(pairs)
+        return super().predict(pairs, batch_size)
+
+
+def test_pairs_scored_before_are_read_from_the_cache() -> None:
+    embedder = FakeEmbedder()
+    store = InMemoryEvidenceStore("films", SENTENCES, embedder)
+    nli = CountingNLI()
+    verifier = Verifier(embedder, nli, store, VerifyOptions(top_k=2), nli_cache=DictCache())
+    first = verifier.verify("Soul Food was released by Fox.", "films")
+    second = verifier.verify("Soul Food was released by Fox.", "films")
+    assert nli.pairs == 2
+    assert first.label is second.label
+    assert [e.scores for e in first.evidence] == [e.scores for e in second.evidence]

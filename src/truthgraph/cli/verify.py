@@ -65,6 +65,12 @@ def verify_command(
         False
     ),
     save: Annotated[bool, typer.Option("--save/--no-save", help="Keep the result.")] = True,
+    ef_search: Annotated[
+        int | None, typer.Option("--ef-search", min=1, max=1000, help="HNSW search breadth.")
+    ] = None,
+    probes: Annotated[
+        int | None, typer.Option("--probes", min=1, max=1000, help="IVFFlat lists searched.")
+    ] = None,
 ) -> None:
     """Verify a claim: SUPPORTED, REFUTED or NOT_ENOUGH_INFO, with its evidence.
 
@@ -76,7 +82,9 @@ def verify_command(
     claims = [claim] if claim is not None else read_claims(file)  # type: ignore[arg-type]
     app = state(ctx)
     verifier = app.verifier()
-    options = verifier.options_with(top_k=top_k, strategy=strategy, persist=save)
+    options = verifier.options_with(
+        top_k=top_k, strategy=strategy, persist=save, ef_search=ef_search, probes=probes
+    )
     if len(claims) > 1:
         with progress_bar("verify") as update:
             verdicts = verifier.verify_many(claims, collection, options, progress=update)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from truthgraph.domain import Label, ScoredEvidence, Strategy, Verdict
+from truthgraph.domain import EvidenceHit, Label, NLIScores, ScoredEvidence, Strategy, Verdict
 from truthgraph.errors import ConfigError, InvalidInputError
-from truthgraph.ports import Embedder, EvidenceStore, NLIModel, SearchParams
+from truthgraph.ports import Embedder, EvidenceStore, NLICache, NLIModel, SearchParams
 from truthgraph.verify.aggregate import aggregate
 
 
@@ -48,12 +49,18 @@ class Verifier:
     """
 
     def __init__(
-        self, embedder: Embedder, nli: NLIModel, store: EvidenceStore, options: VerifyOptions
+        self,
+        embedder: Embedder,
+        nli: NLIModel,
+        store: EvidenceStore,
+        options: VerifyOptions,
+        nli_cache: NLICache | None = None,
     ) -> None:
         self.embedder = embedder
         self.nli = nli
         self.store = store
         self.options = options
+        self.nli_cache = nli_cache
 
     def verify(
         self, claim: str, collection: str = "default", options: VerifyOptions | None = None
@@ -93,8 +100,7 @@ class Verifier:
             hits = self.store.search(target, vectors, params)
             hits = [[h for h in row if h.similarity >= options.min_similarity] for row in hits]
             t2 = time.perf_counter()
-            pairs = [(h.text, claim) for claim, row in zip(batch, hits, strict=True) for h in row]
-            scores = self.nli.predict(pairs)
+            scores = self._score(batch, hits)
             t3 = time.perf_counter()
             offset = 0
             for claim, row in zip(batch, hits, strict=True):
@@ -140,15 +146,48 @@ class Verifier:
                 progress(len(verdicts), len(texts))
         return verdicts
 
+    def _score(
+        self, claims: Sequence[str], hits: Sequence[Sequence[EvidenceHit]]
+    ) -> list[NLIScores]:
+        """NLI scores for every (hit, claim) pair, reading pairs scored before from the cache."""
+        pairs = [(h.text, claim) for claim, row in zip(claims, hits, strict=True) for h in row]
+        if self.nli_cache is None:
+            return self.nli.predict(pairs)
+        keys = [
+            (h.evidence_id, claim_key(claim))
+            for claim, row in zip(claims, hits, strict=True)
+            for h in row
+        ]
+        known = self.nli_cache.cached_scores(self.nli.name, keys)
+        todo = [i for i, key in enumerate(keys) if key not in known]
+        fresh = self.nli.predict([pairs[i] for i in todo]) if todo else []
+        self.nli_cache.save_scores(
+            self.nli.name, [(*keys[i], s) for i, s in zip(todo, fresh, strict=True)]
+        )
+        scored = dict(zip(todo, fresh, strict=True))
+        return [scored[i] if i in scored else known[key] for i, key in enumerate(keys)]
+
     def options_with(
         self,
         *,
         top_k: int | None = None,
         strategy: Strategy | str | None = None,
         persist: bool | None = None,
+        ef_search: int | None = None,
+        probes: int | None = None,
     ) -> VerifyOptions:
-        """The verifier's default options with some replaced (None keeps the default)."""
+        """The verifier's default options with some replaced (None keeps the default).
+
+        ``ef_search`` (HNSW) and ``probes`` (IVFFlat) trade search time for recall per query.
+        """
         options = self.options
+        for name, value in (("ef_search", ef_search), ("probes", probes)):
+            if value is not None and not 1 <= value <= 1000:
+                raise InvalidInputError(f"{name} must be between 1 and 1000")
+        if ef_search is not None:
+            options = replace(options, ef_search=ef_search)
+        if probes is not None:
+            options = replace(options, probes=probes)
         if top_k is not None:
             if not 1 <= top_k <= 200:
                 raise InvalidInputError("top_k must be between 1 and 200")
@@ -164,6 +203,11 @@ class Verifier:
         if persist is not None:
             options = replace(options, persist=persist)
         return options
+
+
+def claim_key(claim: str) -> str:
+    """The cache key of a claim's text."""
+    return hashlib.sha256(claim.encode()).hexdigest()
 
 
 def _relevance(evidence: ScoredEvidence, label: Label) -> float:

@@ -1,0 +1,39 @@
+"""Run every benchmark tool and write benchmarks/RESULTS.md (never edited by hand).
+
+python scripts/make_results.py [--num-texts 1000] [--pairs 500] [--vector-sizes 10000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+from pathlib import Path
+
+from truthgraph.bench.results import collect, render
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--num-texts", type=int, default=1000)
+    parser.add_argument("--pairs", type=int, default=500)
+    parser.add_argument("--vector-sizes", type=str, default="10000")
+    parser.add_argument("--e2e-claims", type=int, default=50)
+    parser.add_argument("--out-dir", type=Path, default=ROOT / "benchmarks")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as home:
+        data = collect(
+            args.out_dir / "results",
+            args.num_texts,
+            args.pairs,
+            [int(x) for x in args.vector_sizes.split(",")],
+            args.e2e_claims,
+            Path(home),
+        )
+    (args.out_dir / "RESULTS.md").write_text(render(data))
+    print(f"wrote {args.out_dir / 'RESULTS.md'}")
+
+
+if __name__ == "__main__":
+    main()

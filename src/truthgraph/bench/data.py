@@ -1,0 +1,53 @@
+"""Real texts and pairs for benchmarks: sentences of a corpus and claims, never "Test {i}"."""
+
+from __future__ import annotations
+
+import json
+from itertools import cycle, islice
+from pathlib import Path
+
+from truthgraph.errors import DatasetError
+from truthgraph.ingest.chunking import split_sentences
+from truthgraph.ingest.pipeline import load_documents
+
+DEMO_DIR = Path(__file__).resolve().parent.parent / "demo"
+DEFAULT_CORPUS = DEMO_DIR / "corpus.jsonl"
+DEFAULT_CLAIMS = DEMO_DIR / "candidate_claims.jsonl"
+
+
+def corpus_sentences(corpus: Path = DEFAULT_CORPUS) -> list[str]:
+    """The distinct sentences of a corpus (any format ``truthgraph ingest`` reads)."""
+    _, documents = load_documents([corpus])
+    seen: dict[str, None] = {}
+    for document in documents:
+        for sentence in split_sentences(document.text):
+            seen.setdefault(sentence.text, None)
+    return list(seen)
+
+
+def claims(path: Path = DEFAULT_CLAIMS) -> list[str]:
+    """Claims from a JSONL file with a ``claim`` field per line."""
+    try:
+        rows = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x]
+    except (OSError, json.JSONDecodeError) as exc:
+        raise DatasetError(f"{path}: cannot read claims ({exc})") from exc
+    return [str(r["claim"]) for r in rows]
+
+
+def sample_texts(n: int, corpus: Path = DEFAULT_CORPUS) -> list[str]:
+    """``n`` real sentences, cycling through the corpus when it has fewer."""
+    sentences = corpus_sentences(corpus)
+    if not sentences:
+        raise DatasetError(f"{corpus}: no sentences")
+    return list(islice(cycle(sentences), n))
+
+
+def sample_pairs(
+    n: int, corpus: Path = DEFAULT_CORPUS, claims_path: Path = DEFAULT_CLAIMS
+) -> list[tuple[str, str]]:
+    """``n`` (evidence sentence, claim) pairs from real sentences and real claims."""
+    sentences = corpus_sentences(corpus)
+    claim_list = claims(claims_path)
+    return [
+        (sentences[i % len(sentences)], claim_list[(i * 7) % len(claim_list)]) for i in range(n)
+    ]

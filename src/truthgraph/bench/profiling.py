@@ -1,0 +1,131 @@
+"""profile_ml_services: cProfile each model service's load, single call, batch and warm-up."""
+
+from __future__ import annotations
+
+import cProfile
+import io
+import json
+import pstats
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+import psutil
+
+from truthgraph.bench.data import sample_pairs, sample_texts
+from truthgraph.bench.machine import describe_machine
+from truthgraph.settings import Settings
+
+T = TypeVar("T")
+Service = Literal["embedding", "nli", "all"]
+TARGETS = {"embedding_texts_per_s": 500.0, "nli_pairs_per_s": 2.0, "model_load_s": 5.0}
+
+
+def _rss_mb() -> float:
+    return float(psutil.Process().memory_info().rss / 2**20)
+
+
+def _profiled(name: str, out_dir: Path, func: Callable[[], T]) -> tuple[T, dict[str, Any]]:
+    """Run ``func`` under cProfile; write NAME.prof and NAME.txt; return its result and stats."""
+    profiler = cProfile.Profile()
+    rss_before = _rss_mb()
+    started = time.perf_counter()
+    profiler.enable()
+    result = func()
+    profiler.disable()
+    seconds = time.perf_counter() - started
+    profiler.dump_stats(out_dir / f"{name}.prof")
+    text = io.StringIO()
+    stats = pstats.Stats(profiler, stream=text)
+    stats.sort_stats(pstats.SortKey.CUMULATIVE).print_stats(25)
+    (out_dir / f"{name}.txt").write_text(text.getvalue())
+    top = max(
+        (
+            (value[2], f"{func_name[2]} ({Path(func_name[0]).name}:{func_name[1]})")
+            for func_name, value in stats.stats.items()  # type: ignore[attr-defined]
+        ),
+        default=(0.0, ""),
+    )
+    return result, {
+        "seconds": round(seconds, 4),
+        "rss_before_mb": round(rss_before, 1),
+        "rss_after_mb": round(_rss_mb(), 1),
+        "top_self_time_function": top[1],
+        "top_self_time_s": round(top[0], 4),
+    }
+
+
+def _recommendations(report: dict[str, Any]) -> list[str]:
+    advice = []
+    embedding = report["services"].get("embedding")
+    nli = report["services"].get("nli")
+    if embedding and embedding["throughput_per_s"] < 1000:
+        advice.append(
+            "embedding below 1,000 texts/s: try the ONNX int8 backend "
+            "(TRUTHGRAPH_MODEL__BACKEND=onnx-int8) and scripts/optimize_batch_sizes.py"
+        )
+    if nli and nli["throughput_per_s"] < 200:
+        advice.append(
+            "NLI below 200 pairs/s: try the ONNX int8 backend and a larger batch size; "
+            "shorter max length (TRUTHGRAPH_MODEL__NLI_MAX_LENGTH) if evidence is short"
+        )
+    for name, service in report["services"].items():
+        if service["stages"]["model_load"]["seconds"] > TARGETS["model_load_s"]:
+            advice.append(f"{name} model load above 5 s: warm models at start-up (ModelCache)")
+    return advice or ["all measured stages meet the design document's targets"]
+
+
+def profile_ml_services(
+    settings: Settings, service: Service, num_samples: int, output_dir: Path
+) -> dict[str, Any]:
+    """Profile the chosen services; writes .prof/.txt files and profiling_report.json."""
+    from truthgraph.services.ml.model_cache import ModelCache
+    from truthgraph.wiring import build_embedder, build_nli
+
+    output_dir.mkdir(parents=True, exist_ok=True)
+    report: dict[str, Any] = {"machine": describe_machine(), "num_samples": num_samples}
+    services: dict[str, Any] = {}
+    if service in ("embedding", "all"):
+        texts = sample_texts(num_samples)
+        embedder, load = _profiled(
+            "embedding_model_load", output_dir, lambda: build_embedder(settings)
+        )
+        _, single = _profiled(
+            "embedding_single_text", output_dir, lambda: embedder.embed(texts[:1])
+        )
+        _, batch = _profiled("embedding_batch", output_dir, lambda: embedder.embed(texts))
+        services["embedding"] = {
+            "model": embedder.name,
+            "stages": {"model_load": load, "single": single, "batch": batch},
+            "throughput_per_s": round(num_samples / batch["seconds"], 1),
+            "unit": "texts/s",
+        }
+    if service in ("nli", "all"):
+        pairs = sample_pairs(num_samples)
+        nli, load = _profiled("nli_model_load", output_dir, lambda: build_nli(settings))
+        _, single = _profiled("nli_single_pair", output_dir, lambda: nli.predict(pairs[:1]))
+        _, batch = _profiled("nli_batch", output_dir, lambda: nli.predict(pairs))
+        services["nli"] = {
+            "model": nli.name,
+            "stages": {"model_load": load, "single": single, "batch": batch},
+            "throughput_per_s": round(num_samples / batch["seconds"], 1),
+            "unit": "pairs/s",
+        }
+    if service == "all":
+        _, warmup = _profiled(
+            "model_cache_warmup", output_dir, lambda: ModelCache(settings).warmup_all_models()
+        )
+        report["model_cache_warmup"] = warmup
+    report["services"] = services
+    stages = [
+        (stage["seconds"], f"{name}.{stage_name}")
+        for name, svc in services.items()
+        for stage_name, stage in svc["stages"].items()
+    ]
+    slowest = max(stages, default=(0.0, "none"))
+    report["bottleneck"] = {"stage": slowest[1], "seconds": slowest[0]}
+    report["recommendations"] = _recommendations(report)
+    report["targets"] = TARGETS
+    (output_dir / "profiling_report.json").write_text(json.dumps(report, indent=2) + "\n")
+    return report

@@ -1,0 +1,294 @@
+"""The performance guide's command-line tools. ``scripts/*.py`` and ``truthgraph bench`` call
+these ``main`` functions; each prints a table and writes JSON with the machine described."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from truthgraph.bench.data import DEFAULT_CLAIMS, DEFAULT_CORPUS
+from truthgraph.bench.machine import describe_machine, machine_line
+from truthgraph.settings import Settings
+
+DEFAULT_OUT = Path("benchmarks/results")
+STAGE_NAMES = {
+    "embedding": "Embedding",
+    "retrieval": "Retrieval",
+    "nli": "NLI",
+    "aggregation": "Aggregation",
+    "database": "Database",
+    "overhead": "Overhead",
+}
+console = Console()
+
+
+def write_json(data: dict[str, Any], path: Path) -> Path:
+    """Write ``data`` (with machine and time added if missing) to ``path``."""
+    data.setdefault("machine", describe_machine())
+    data.setdefault("measured_at", datetime.now(UTC).isoformat(timespec="seconds"))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=2, default=str) + "\n")
+    console.print(f"[dim]wrote {path}[/]")
+    return path
+
+
+def _table(title: str, columns: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
+    table = Table(*columns, title=title)
+    for row in rows:
+        table.add_row(*(str(x) for x in row))
+    console.print(table)
+
+
+def _ints(text: str) -> list[int]:
+    try:
+        return [int(x) for x in text.split(",") if x.strip()]
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a comma-separated list of integers: {text}") from exc
+
+
+def _quiet() -> None:
+    from truthgraph.wiring import quiet_libraries
+
+    quiet_libraries()
+
+
+def benchmark_embeddings_main(argv: Sequence[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(description="Embedding throughput on real sentences.")
+    parser.add_argument("--num-texts", type=int, default=1000)
+    parser.add_argument("--batch-sizes", type=_ints, default=[16, 32, 64])
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--output", type=Path, default=DEFAULT_OUT / "embeddings.json")
+    args = parser.parse_args(argv)
+    _quiet()
+    from truthgraph.bench.data import sample_texts
+    from truthgraph.bench.throughput import benchmark_embeddings
+    from truthgraph.wiring import build_embedder
+
+    settings = Settings()
+    result = benchmark_embeddings(
+        build_embedder(settings),
+        sample_texts(args.num_texts, args.corpus),
+        args.batch_sizes,
+        args.repeats,
+    )
+    result["backend"] = settings.model.backend
+    _table(
+        f"embedding {result['model']} ({result['mean_words_per_text']} words/text) "
+        f"on {machine_line(describe_machine())}",
+        ["batch", "texts/s", "s (median)", "RSS MB"],
+        [
+            (r["batch_size"], r["texts_per_s"], r["seconds_median"], r["rss_mb"])
+            for r in result["results"]
+        ],
+    )
+    write_json(result, args.output)
+    return result
+
+
+def benchmark_nli_main(argv: Sequence[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(description="NLI verifier throughput on real pairs.")
+    parser.add_argument("--pairs", type=int, default=200)
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--claims", type=Path, default=DEFAULT_CLAIMS)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--output", type=Path, default=DEFAULT_OUT / "nli.json")
+    args = parser.parse_args(argv)
+    _quiet()
+    from truthgraph.bench.data import sample_pairs
+    from truthgraph.bench.throughput import benchmark_nli
+    from truthgraph.wiring import build_nli
+
+    settings = Settings()
+    result = benchmark_nli(
+        build_nli(settings),
+        sample_pairs(args.pairs, args.corpus, args.claims),
+        args.batch_size,
+        args.repeats,
+    )
+    result["backend"] = settings.model.backend
+    _table(
+        f"NLI {result['model']} on {machine_line(describe_machine())}",
+        ["pairs", "batch", "pairs/s", "single pair ms", "RSS MB"],
+        [
+            (
+                result["num_pairs"],
+                result["batch_size"],
+                result["pairs_per_s"],
+                result["single_pair_ms_median"],
+                result["rss_mb"],
+            )
+        ],
+    )
+    write_json(result, args.output)
+    return result
+
+
+def benchmark_vector_search_main(argv: Sequence[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(description="pgvector search latency and recall@10.")
+    parser.add_argument("--corpus-size", type=int, default=10_000)
+    parser.add_argument("--queries", type=int, default=100)
+    parser.add_argument("--index", type=str, default="hnsw,ivfflat")
+    parser.add_argument("--ef-search", type=_ints, default=[40, 100])
+    parser.add_argument("--probes", type=_ints, default=[10, 20])
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--claims", type=Path, default=DEFAULT_CLAIMS)
+    parser.add_argument("--output", type=Path, default=DEFAULT_OUT / "vector_search.json")
+    args = parser.parse_args(argv)
+    _quiet()
+    from truthgraph.bench.data import claims, corpus_sentences
+    from truthgraph.bench.vector_search import run_vector_search_benchmark
+    from truthgraph.wiring import build_embedder, build_store
+
+    settings = Settings()
+    store = build_store(settings)
+    try:
+        query_texts = claims(args.claims)
+        query_texts = (query_texts * (args.queries // len(query_texts) + 1))[: args.queries]
+        result = run_vector_search_benchmark(
+            store,
+            build_embedder(settings),
+            corpus_sentences(args.corpus),
+            query_texts,
+            args.corpus_size,
+            index_types=[x.strip() for x in args.index.split(",")],
+            ef_search_values=args.ef_search,
+            probes_values=args.probes,
+        )
+    finally:
+        store.close()
+    _table(
+        f"vector search, {result['corpus_size']} vectors ({result['dimension']}-dim), "
+        f"{result['queries']} queries, top {result['top_k']}",
+        ["index", "ef/probes", "p50 ms", "p95 ms", "p99 ms", "recall@10", "build s"],
+        [
+            (
+                r["index"],
+                r.get("ef_search", r.get("probes")),
+                r["latency_ms"]["p50"],
+                r["latency_ms"]["p95"],
+                r["latency_ms"]["p99"],
+                r["recall_at_k"],
+                r["index_build_s"],
+            )
+            for r in result["results"]
+        ],
+    )
+    write_json(result, args.output)
+    return result
+
+
+def profile_ml_services_main(argv: Sequence[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(description="cProfile the ML services.")
+    parser.add_argument("--service", choices=["embedding", "nli", "all"], default="all")
+    parser.add_argument("--num-samples", type=int, default=500)
+    parser.add_argument("--output-dir", type=Path, default=Path("profiling_results"))
+    args = parser.parse_args(argv)
+    _quiet()
+    from truthgraph.bench.profiling import profile_ml_services
+
+    report = profile_ml_services(Settings(), args.service, args.num_samples, args.output_dir)
+    _table(
+        f"profile ({args.num_samples} samples) on {machine_line(report['machine'])}",
+        ["service", "stage", "seconds", "RSS after MB", "top self-time function"],
+        [
+            (name, stage, s["seconds"], s["rss_after_mb"], s["top_self_time_function"][:60])
+            for name, svc in report["services"].items()
+            for stage, s in svc["stages"].items()
+        ],
+    )
+    for name, svc in report["services"].items():
+        console.print(f"{name}: {svc['throughput_per_s']} {svc['unit']} ({svc['model']})")
+    console.print(
+        f"bottleneck: {report['bottleneck']['stage']} ({report['bottleneck']['seconds']} s)"
+    )
+    for advice in report["recommendations"]:
+        console.print(f"- {advice}")
+    console.print(f"[dim]wrote {args.output_dir}/profiling_report.json and .prof/.txt files[/]")
+    return report
+
+
+def optimize_batch_sizes_main(argv: Sequence[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(description="Find the throughput-optimal batch size.")
+    parser.add_argument("--service", choices=["embedding", "nli", "all"], default="all")
+    parser.add_argument("--min-batch", type=int, default=4)
+    parser.add_argument("--max-batch", type=int, default=128)
+    parser.add_argument("--memory-limit", type=float, default=4000.0, help="MB of RSS")
+    parser.add_argument("--num-samples", type=int, default=512)
+    parser.add_argument("--no-save", action="store_true", help="do not save the result")
+    parser.add_argument("--output", type=Path, default=DEFAULT_OUT / "batch_sizes.json")
+    args = parser.parse_args(argv)
+    _quiet()
+    from truthgraph.bench.batch_sizes import optimize_batch_sizes
+
+    report = optimize_batch_sizes(
+        Settings(),
+        args.service,
+        args.min_batch,
+        args.max_batch,
+        args.memory_limit,
+        args.num_samples,
+        save=not args.no_save,
+    )
+    for name, svc in report["services"].items():
+        _table(
+            f"{name} batch sizes ({report['device']})",
+            ["batch", "per s", "RSS MB", "within limit"],
+            [
+                (r["batch_size"], r["throughput_per_s"], r["rss_mb"], r["within_memory_limit"])
+                for r in svc["results"]
+            ],
+        )
+        console.print(
+            f"{name}: optimal batch size {svc['optimal']['batch_size']}"
+            + (f", saved to {svc['saved_to']}" if svc["saved_to"] else "")
+        )
+    write_json(report, args.output)
+    return report
+
+
+def e2e_main(argv: Sequence[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(description="End-to-end claim-to-verdict performance.")
+    parser.add_argument("--num-claims", type=int, default=5)
+    parser.add_argument("--evidence-count", type=int, default=10)
+    parser.add_argument("--verbose", action="store_true")
+    parser.add_argument("--warmup", action="store_true")
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--claims", type=Path, default=DEFAULT_CLAIMS)
+    parser.add_argument("--output", type=Path, default=DEFAULT_OUT / "e2e.json")
+    args = parser.parse_args(argv)
+    _quiet()
+    from truthgraph.bench.e2e import run_e2e
+
+    result = run_e2e(
+        Settings(), args.num_claims, args.evidence_count, args.warmup, args.corpus, args.claims
+    )
+    p50_s = result["latency_ms"]["p50"] / 1000
+    verdict = "PASS" if result["passed_design_target"] else "FAIL"
+    console.print(
+        f"End-to-end performance: {p50_s:.3f}s p50 per claim ({verdict} <{result['target_s']:.0f}s"
+        f" target; ours <{result['our_target_p50_ms']:.0f} ms: "
+        f"{'PASS' if result['passed_our_target'] else 'FAIL'})"
+    )
+    for stage, part in result["breakdown"].items():
+        console.print(
+            f"  {STAGE_NAMES[stage]}: {part['total_ms'] / max(1, result['num_claims']):.1f} ms"
+            f" per claim ({part['share']:.1%})"
+        )
+    if args.verbose:
+        console.print(
+            f"  latency p50/p95/p99: {result['latency_ms']['p50']:.1f} / "
+            f"{result['latency_ms']['p95']:.1f} / {result['latency_ms']['p99']:.1f} ms over "
+            f"{result['num_claims']} claims, {result['evidence_count']} evidence each; "
+            f"models loaded in {result['model_load_s']} s"
+        )
+    write_json(result, args.output)
+    return result

@@ -1,0 +1,124 @@
+"""Each performance-guide tool runs in smoke size and writes what the guide says it writes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from truthgraph.bench import tools
+from truthgraph.ml.batch_sizes import load_batch_size
+
+pytestmark = [pytest.mark.integration, pytest.mark.models]
+
+
+@pytest.fixture(autouse=True)
+def _home(monkeypatch: pytest.MonkeyPatch, home: Path, database_url: str) -> None:
+    monkeypatch.setenv("TRUTHGRAPH_HOME", str(home))
+    monkeypatch.delenv("TRUTHGRAPH_DATABASE_URL", raising=False)
+
+
+def test_benchmark_embeddings_reports_each_batch_size(tmp_path: Path) -> None:
+    out = tmp_path / "emb.json"
+    tools.benchmark_embeddings_main(
+        ["--num-texts", "40", "--batch-sizes", "8,16", "--repeats", "1", "--output", str(out)]
+    )
+    data = json.loads(out.read_text())
+    assert [r["batch_size"] for r in data["results"]] == [8, 16]
+    assert all(r["texts_per_s"] > 0 for r in data["results"])
+    assert data["machine"]["usable_cpus"] >= 1
+    assert data["mean_words_per_text"] > 5  # real sentences, not "Test {i}"
+
+
+def test_benchmark_nli_reports_pairs_per_second(tmp_path: Path) -> None:
+    out = tmp_path / "nli.json"
+    tools.benchmark_nli_main(
+        ["--pairs", "16", "--batch-size", "8", "--repeats", "1", "--output", str(out)]
+    )
+    data = json.loads(out.read_text())
+    assert data["pairs_per_s"] > 0 and data["single_pair_ms_median"] > 0
+
+
+def test_benchmark_vector_search_measures_recall_for_both_indexes(tmp_path: Path) -> None:
+    out = tmp_path / "vs.json"
+    tools.benchmark_vector_search_main(
+        [
+            "--corpus-size",
+            "300",
+            "--queries",
+            "10",
+            "--ef-search",
+            "40",
+            "--probes",
+            "10",
+            "--output",
+            str(out),
+        ]
+    )
+    data = json.loads(out.read_text())
+    assert {r["index"] for r in data["results"]} == {"hnsw", "ivfflat"}
+    for row in data["results"]:
+        assert 0.0 <= row["recall_at_k"] <= 1.0
+        assert row["latency_ms"]["p50"] <= row["latency_ms"]["p99"]
+    assert data["noisy_copies"] == 300 - data["real_sentence_vectors"]
+
+
+def test_profile_writes_prof_files_and_a_report(tmp_path: Path) -> None:
+    tools.profile_ml_services_main(
+        ["--service", "nli", "--num-samples", "8", "--output-dir", str(tmp_path)]
+    )
+    names = {p.name for p in tmp_path.iterdir()}
+    assert {"nli_model_load.prof", "nli_single_pair.prof", "nli_batch.prof"} <= names
+    report = json.loads((tmp_path / "profiling_report.json").read_text())
+    assert report["bottleneck"]["stage"].startswith("nli.")
+    assert report["recommendations"]
+
+
+def test_optimize_batch_sizes_saves_where_model_cache_reads(tmp_path: Path, home: Path) -> None:
+    tools.optimize_batch_sizes_main(
+        [
+            "--service",
+            "embedding",
+            "--min-batch",
+            "4",
+            "--max-batch",
+            "8",
+            "--num-samples",
+            "16",
+            "--output",
+            str(tmp_path / "bs.json"),
+        ]
+    )
+    data = json.loads((tmp_path / "bs.json").read_text())
+    optimal = data["services"]["embedding"]["optimal"]["batch_size"]
+    assert optimal in (4, 8)
+    assert load_batch_size(home, "cpu", "embedding") == optimal
+
+
+def test_e2e_prints_the_stage_breakdown(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "e2e.json"
+    tools.e2e_main(
+        [
+            "--num-claims",
+            "3",
+            "--evidence-count",
+            "5",
+            "--warmup",
+            "--verbose",
+            "--output",
+            str(out),
+        ]
+    )
+    printed = capsys.readouterr().out
+    assert "End-to-end performance:" in printed and "NLI:" in printed
+    data = json.loads(out.read_text())
+    assert data["passed_design_target"] is True
+    assert set(data["breakdown"]) == {
+        "embedding",
+        "retrieval",
+        "nli",
+        "aggregation",
+        "database",
+        "overhead",
+    }
