@@ -180,3 +180,27 @@ def test_nli_scores_are_cached_per_model(
     assert list(cached) == [(evidence_id, "claim-hash")]
     assert cached[(evidence_id, "claim-hash")].entailment == pytest.approx(0.7)
     assert store.cached_scores("model-b", [(evidence_id, "claim-hash")]) == {}
+
+
+def test_an_interrupted_ingest_keeps_committed_batches_and_resumes(
+    store: PgvectorEvidenceStore, collection_name: str
+) -> None:
+    class FailingEmbedder(FakeEmbedder):
+        calls = 0
+
+        def embed(self, texts, batch_size=None):  # type: ignore[no-untyped-def]
+            self.calls += 1
+            if self.calls == 2:
+                raise KeyboardInterrupt
+            return super().embed(texts, batch_size)
+
+    docs = [
+        RawDocument(f"Document {i} says something. It has two sentences.", str(i)) for i in range(6)
+    ]
+    collection = store.ensure_collection(collection_name, "fake-embedder", 32, RetrievalSettings())
+    with pytest.raises(KeyboardInterrupt):
+        ingest(docs, collection, store, FailingEmbedder(), batch_documents=2)
+    assert store.count_evidence(collection) == 4  # the first batch of two documents
+    resumed = ingest(docs, collection, store, FakeEmbedder(), batch_documents=2)
+    assert (resumed.documents_added, resumed.documents_skipped) == (4, 2)
+    assert store.count_evidence(collection) == 12
