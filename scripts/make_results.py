@@ -21,6 +21,13 @@ def main() -> None:
     parser.add_argument("--vector-sizes", type=str, default="10000")
     parser.add_argument("--e2e-claims", type=int, default=50)
     parser.add_argument("--out-dir", type=Path, default=ROOT / "benchmarks")
+    parser.add_argument(
+        "--vector-corpus",
+        type=Path,
+        default=None,
+        help="sentences for the vector index (e.g. ../shared/data/scifact/corpus.jsonl); "
+        "default: the demo corpus, padded with noisy copies",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as home:
         data = collect(
@@ -30,6 +37,7 @@ def main() -> None:
             [int(x) for x in args.vector_sizes.split(",")],
             args.e2e_claims,
             Path(home),
+            args.vector_corpus,
         )
     (args.out_dir / "RESULTS.md").write_text(render(data))
     print(f"wrote {args.out_dir / 'RESULTS.md'}")

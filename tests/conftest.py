@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 
 from truthgraph.db.store import PgvectorEvidenceStore
-from truthgraph.ml.embedder import SentenceTransformerEmbedder
-from truthgraph.ml.nli.model import CrossEncoderNLI
+from truthgraph.ports import LoadedEmbedder, LoadedNLIModel
 from truthgraph.settings import Settings
 
 REPO = Path(__file__).resolve().parent.parent
@@ -46,26 +45,26 @@ def store(database_url: str) -> Iterator[PgvectorEvidenceStore]:
 
 
 @pytest.fixture(scope="session")
-def embedder_session(settings: Settings) -> SentenceTransformerEmbedder:
+def embedder_session(settings: Settings) -> LoadedEmbedder:
     from truthgraph.wiring import build_embedder
 
     return build_embedder(settings)
 
 
 @pytest.fixture(scope="session")
-def nli_session(settings: Settings) -> CrossEncoderNLI:
+def nli_session(settings: Settings) -> LoadedNLIModel:
     from truthgraph.wiring import build_nli
 
     return build_nli(settings)
 
 
 @pytest.fixture()
-def embedder(embedder_session: SentenceTransformerEmbedder) -> SentenceTransformerEmbedder:
+def embedder(embedder_session: LoadedEmbedder) -> LoadedEmbedder:
     return embedder_session
 
 
 @pytest.fixture()
-def nli(nli_session: CrossEncoderNLI) -> CrossEncoderNLI:
+def nli(nli_session: LoadedNLIModel) -> LoadedNLIModel:
     return copy.copy(nli_session)
 
 

@@ -30,6 +30,20 @@ class NLIModel(Protocol):
     ) -> list[NLIScores]: ...
 
 
+class LoadedEmbedder(Embedder, Protocol):
+    """An Embedder whose model is loaded in this process and reports its size."""
+
+    @property
+    def memory_mb(self) -> float: ...
+
+
+class LoadedNLIModel(NLIModel, Protocol):
+    """An NLIModel whose model is loaded in this process and reports its size."""
+
+    @property
+    def memory_mb(self) -> float: ...
+
+
 @dataclass(frozen=True, slots=True)
 class Collection:
     """A named corpus; its evidence is embedded with one model of one dimension."""

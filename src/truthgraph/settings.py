@@ -7,6 +7,7 @@ library code receives explicit parameters or a sub-settings object.
     TRUTHGRAPH_DATABASE_URL                external PostgreSQL with pgvector; unset: embedded
     TRUTHGRAPH_MODEL__EMBEDDING_MODEL      e.g. ``all-MiniLM-L6-v2``, ``all-mpnet-base-v2``, a path
     TRUTHGRAPH_MODEL__NLI_MODEL            e.g. ``truthgraph-verifier-minilm``, a path, a hub name
+    TRUTHGRAPH_MODEL__BACKEND              auto | torch | onnx | onnx-int8 (see ml/backend.py)
     TRUTHGRAPH_RETRIEVAL__TOP_K, ..._INDEX_TYPE (hnsw|ivfflat), ..._HNSW_M, ...
     TRUTHGRAPH_VERIFICATION__STRATEGY      weighted_vote | majority_vote | ...
     TRUTHGRAPH_API_KEYS, TRUTHGRAPH_API_*  the HTTP service (see ApiSettings)
@@ -32,6 +33,8 @@ class ModelSettings(BaseModel):
     embedding_model: str = DEFAULT_EMBEDDING_MODEL
     nli_model: str = DEFAULT_NLI_MODEL
     device: Literal["auto", "cpu", "cuda", "mps"] = "auto"
+    # auto: the fastest backend that met the quality bar for the model (see ml/backend.py)
+    backend: Literal["auto", "torch", "onnx", "onnx-int8"] = "auto"
     embedding_batch_size: int = Field(default=64, ge=1, le=1024)
     nli_batch_size: int = Field(default=32, ge=1, le=1024)
     nli_max_length: int = Field(default=256, ge=16, le=1024)
@@ -90,7 +93,8 @@ class ApiSettings(BaseSettings):
     max_batch_pairs: int = Field(default=320, ge=1, le=100_000)
     verify_concurrency: int = Field(default=64, ge=1, le=1024)
     db_pool_size: int = Field(default=16, ge=2, le=256)
-    embedding_cache_size: int = Field(default=2048, ge=0, le=1_000_000)
+    embedding_cache_size: int = Field(default=2048, ge=0, le=1_000_000)  # 0: no cache
+    nli_cache: bool = True  # reuse the stored scores of (evidence, claim) pairs seen before
     job_chunk_claims: int = Field(default=8, ge=1, le=1024)
     job_workers: int = Field(default=1, ge=0, le=16)
 

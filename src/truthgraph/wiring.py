@@ -1,23 +1,43 @@
-"""build_*(): the only place that names the concrete model and database classes."""
+"""build_*(): the only place that names the concrete model and database classes.
+
+Importing this module does not import torch: the torch models are imported inside the
+functions that build them, so a process running the ONNX backend never loads torch.
+"""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
 from truthgraph.db.database import open_store
 from truthgraph.db.store import PgvectorEvidenceStore
+from truthgraph.errors import ModelLoadError
+from truthgraph.ml.backend import Backend, choose_backend, uses_accelerator
 from truthgraph.ml.device import detect_device
-from truthgraph.ml.embedder import SentenceTransformerEmbedder
-from truthgraph.ml.nli.model import CrossEncoderNLI
-from truthgraph.ml.registry import resolve_model
+from truthgraph.ml.onnx.cache import export_dir
+from truthgraph.ml.registry import ResolvedModel, resolve_model
+from truthgraph.ports import LoadedEmbedder, LoadedNLIModel
 from truthgraph.settings import Settings
 from truthgraph.verify.verifier import Verifier, VerifyOptions
 
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
-def quiet_libraries() -> None:
-    """Silence library progress bars and load reports that would clutter the CLI."""
+
+def quiet_libraries(transformers: bool = True) -> None:
+    """Silence library progress bars and load reports that would clutter the CLI.
+
+    ``transformers=False`` leaves transformers alone (and unimported: the ONNX backend).
+    """
     import logging
     import os
 
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    if not transformers:
+        return
     try:
         from transformers.utils import logging as hf_logging
 
@@ -25,26 +45,105 @@ def quiet_libraries() -> None:
         hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
     except ImportError:  # pragma: no cover
         pass
-    logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
-def build_embedder(settings: Settings) -> SentenceTransformerEmbedder:
+def onnx_cache_dir(settings: Settings) -> Path:
+    """Where ONNX exports are cached: ``TRUTHGRAPH_HOME/onnx``."""
+    return settings.home / "onnx"
+
+
+def model_backend(settings: Settings, model: ResolvedModel, folder: Path | None = None) -> Backend:
+    """The backend that runs ``model`` (``settings.model.backend``, with ``auto`` resolved)."""
+    return choose_backend(
+        settings.model.backend, model, onnx_cache_dir(settings), settings.model.device, folder
+    )
+
+
+def runtime_device(settings: Settings) -> str:
+    """The device the configured models run on, found without importing torch unless the
+    models will run on torch anyway."""
+    requested = settings.model.device
+    if settings.model.backend in ("onnx", "onnx-int8"):
+        from truthgraph.ml.onnx.session import onnx_device
+
+        return onnx_device(requested)
+    if settings.model.backend == "torch" or uses_accelerator(requested):
+        return detect_device(requested)
+    return "cpu"
+
+
+def _on_backend(
+    settings: Settings,
+    model: ResolvedModel,
+    onnx: Callable[[Path, bool, str], T],
+    torch: Callable[[str], T],
+) -> T:
+    """``onnx(export folder, int8, device)`` or ``torch(device)``, whichever backend the settings
+    pick for ``model``. Under ``auto``, a model that cannot be exported or loaded on ONNX
+    Runtime runs on torch (with a warning), as it did before there was an ONNX backend."""
+    requested = settings.model.backend
+    folder: Path | None = None
+    if requested != "torch":
+        try:
+            folder = export_dir(model, onnx_cache_dir(settings))
+        except ModelLoadError:  # a hub name or a folder without weights: nothing to export
+            if requested != "auto":
+                raise
+    backend = model_backend(settings, model, folder) if folder is not None else "torch"
+    if backend != "torch" and folder is not None:
+        from truthgraph.ml.onnx.session import onnx_device
+
+        quiet_libraries(transformers=False)
+        try:
+            return onnx(folder, backend == "onnx-int8", onnx_device(settings.model.device))
+        except ModelLoadError as exc:
+            if requested != "auto":
+                raise
+            log.warning("%s cannot run on ONNX Runtime (%s); using torch", model.name, exc)
     quiet_libraries()
+    return torch(detect_device(settings.model.device))
+
+
+def build_embedder(settings: Settings) -> LoadedEmbedder:
+    """The embedding model on the configured backend (an ONNX export is made on first use)."""
     model = resolve_model(settings.model.embedding_model, settings.models_dir)
-    return SentenceTransformerEmbedder(
-        model, detect_device(settings.model.device), settings.model.embedding_batch_size
-    )
+    batch_size = settings.model.embedding_batch_size
+    cache_dir = onnx_cache_dir(settings)
+
+    def onnx(folder: Path, int8: bool, device: str) -> LoadedEmbedder:
+        from truthgraph.ml.onnx.embedder import OnnxEmbedder
+        from truthgraph.ml.onnx.export import export_embedder
+
+        exported = export_embedder(model, cache_dir, folder=folder)
+        return OnnxEmbedder(exported, int8=int8, device=device, batch_size=batch_size)
+
+    def torch(device: str) -> LoadedEmbedder:
+        from truthgraph.ml.embedder import SentenceTransformerEmbedder
+
+        return SentenceTransformerEmbedder(model, device, batch_size)
+
+    return _on_backend(settings, model, onnx, torch)
 
 
-def build_nli(settings: Settings) -> CrossEncoderNLI:
-    quiet_libraries()
+def build_nli(settings: Settings) -> LoadedNLIModel:
+    """The NLI verifier on the configured backend (an ONNX export is made on first use)."""
     model = resolve_model(settings.model.nli_model, settings.models_dir)
-    return CrossEncoderNLI(
-        model,
-        detect_device(settings.model.device),
-        settings.model.nli_batch_size,
-        settings.model.nli_max_length,
-    )
+    batch_size, max_length = settings.model.nli_batch_size, settings.model.nli_max_length
+    cache_dir = onnx_cache_dir(settings)
+
+    def onnx(folder: Path, int8: bool, device: str) -> LoadedNLIModel:
+        from truthgraph.ml.onnx.export import export_nli
+        from truthgraph.ml.onnx.nli import OnnxNLI
+
+        exported = export_nli(model, cache_dir, folder=folder)
+        return OnnxNLI(exported, int8, device, batch_size, max_length)
+
+    def torch(device: str) -> LoadedNLIModel:
+        from truthgraph.ml.nli.model import CrossEncoderNLI
+
+        return CrossEncoderNLI(model, device, batch_size, max_length)
+
+    return _on_backend(settings, model, onnx, torch)
 
 
 def build_store(settings: Settings) -> PgvectorEvidenceStore:
@@ -66,13 +165,21 @@ def verify_options(settings: Settings) -> VerifyOptions:
 def build_verifier(
     settings: Settings,
     store: PgvectorEvidenceStore | None = None,
-    embedder: SentenceTransformerEmbedder | None = None,
-    nli: CrossEncoderNLI | None = None,
+    embedder: LoadedEmbedder | None = None,
+    nli: LoadedNLIModel | None = None,
 ) -> Verifier:
-    """A Verifier with the configured models and database (parts passed in are reused)."""
+    """A Verifier with the configured models and database (parts passed in are reused).
+
+    Claims seen recently are not embedded again, and (evidence, claim) pairs scored before
+    are read back from the database's NLI cache.
+    """
+    from truthgraph.ml.embedding_cache import CachingEmbedder
+
+    store = store or build_store(settings)
     return Verifier(
-        embedder or build_embedder(settings),
+        CachingEmbedder(embedder or build_embedder(settings)),
         nli or build_nli(settings),
-        store or build_store(settings),
+        store,
         verify_options(settings),
+        nli_cache=store,
     )

@@ -95,7 +95,10 @@ def test_embeddings_are_normalised_and_similar_texts_are_close(
     )
     assert np.linalg.norm(a) == pytest.approx(1.0, abs=1e-4)
     assert a @ b > a @ c + 0.3
-    assert service.embed_text("Paris is the capital of France.") == pytest.approx(list(a), abs=1e-5)
+    # the same vector alone as in a batch: to float rounding on torch and ONNX fp32; int8
+    # quantizes activations with one scale per batch, so batch-mates move it slightly
+    single = np.array(service.embed_text("Paris is the capital of France."))
+    assert single @ a == pytest.approx(1.0, abs=1e-2)
 
 
 def test_nli_service_labels_clear_pairs(nli: CrossEncoderNLI) -> None:
@@ -117,4 +120,5 @@ def test_nli_service_labels_clear_pairs(nli: CrossEncoderNLI) -> None:
         assert sum(result.scores.values()) == pytest.approx(1.0, abs=1e-4)
         assert result.confidence == max(result.scores.values())
     single = service.verify_single(premise, "Fox 2000 Pictures released the film Soul Food.")
-    assert single.entailment_score == pytest.approx(results[0].entailment_score, abs=1e-4)
+    # alone as in a batch (int8 activations share one scale per batch: see the embedding test)
+    assert single.entailment_score == pytest.approx(results[0].entailment_score, abs=1e-2)

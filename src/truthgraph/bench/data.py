@@ -15,10 +15,28 @@ DEFAULT_CORPUS = DEMO_DIR / "corpus.jsonl"
 DEFAULT_CLAIMS = DEMO_DIR / "candidate_claims.jsonl"
 
 
+def _is_scifact(corpus: Path) -> bool:
+    if corpus.suffix != ".jsonl" or not corpus.is_file():
+        return False
+    with corpus.open(encoding="utf-8") as handle:
+        first = handle.readline()
+    try:
+        return isinstance(json.loads(first).get("abstract"), list)
+    except (json.JSONDecodeError, AttributeError):
+        return False
+
+
 def corpus_sentences(corpus: Path = DEFAULT_CORPUS) -> list[str]:
-    """The distinct sentences of a corpus (any format ``truthgraph ingest`` reads)."""
-    _, documents = load_documents([corpus])
+    """The distinct sentences of a corpus: any format ``truthgraph ingest`` reads, or a SciFact
+    ``corpus.jsonl`` (abstracts already split into sentences)."""
     seen: dict[str, None] = {}
+    if _is_scifact(corpus):
+        for line in corpus.read_text(encoding="utf-8").splitlines():
+            for sentence in json.loads(line)["abstract"]:
+                if sentence.strip():
+                    seen.setdefault(sentence.strip(), None)
+        return list(seen)
+    _, documents = load_documents([corpus])
     for document in documents:
         for sentence in split_sentences(document.text):
             seen.setdefault(sentence.text, None)

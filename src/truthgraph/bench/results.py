@@ -39,6 +39,7 @@ def collect(
     vector_sizes: Sequence[int],
     e2e_claims: int,
     home: Path,
+    vector_corpus: Path | None = None,
 ) -> dict[str, Any]:
     """Run every tool and return their results keyed by tool and backend."""
     from truthgraph.bench.coldstart import cold_start
@@ -73,7 +74,8 @@ def collect(
     data["vector_search"] = [
         _run(
             "benchmark_vector_search.py",
-            ["--corpus-size", str(size), "--queries", "200", "--ef-search", "40,100"],
+            ["--corpus-size", str(size), "--queries", "200", "--ef-search", "40,100"]
+            + (["--corpus", str(vector_corpus)] if vector_corpus else []),
             out_dir / f"vector_search_{size}.json",
             base_env,
         )

@@ -15,10 +15,12 @@ import typer
 from pydantic import ValidationError
 
 from truthgraph.cli.admin import collections_command, db_app
+from truthgraph.cli.bench import bench_app
 from truthgraph.cli.demo import demo_command
 from truthgraph.cli.errors import stderr
 from truthgraph.cli.ingest import ingest_command
 from truthgraph.cli.models import models_app
+from truthgraph.cli.serve import loadtest_command, serve_command
 from truthgraph.cli.state import AppState
 from truthgraph.cli.train import train_command
 from truthgraph.cli.verify import show_command, verify_command
@@ -76,8 +78,11 @@ app.command("show")(show_command)
 app.command("collections")(collections_command)
 app.command("demo")(demo_command)
 app.command("train-verifier")(train_command)
+app.command("serve")(serve_command)
+app.command("loadtest")(loadtest_command)
 app.add_typer(models_app, name="models")
 app.add_typer(db_app, name="db")
+app.add_typer(bench_app, name="bench")
 
 
 def main() -> None:

@@ -7,8 +7,7 @@ from dataclasses import dataclass, field
 import typer
 
 from truthgraph.db.store import PgvectorEvidenceStore
-from truthgraph.ml.embedder import SentenceTransformerEmbedder
-from truthgraph.ml.nli.model import CrossEncoderNLI
+from truthgraph.ports import LoadedEmbedder, LoadedNLIModel
 from truthgraph.settings import Settings
 from truthgraph.verify.verifier import Verifier
 
@@ -19,8 +18,8 @@ class AppState:
 
     settings: Settings
     _store: PgvectorEvidenceStore | None = field(default=None, repr=False)
-    _embedder: SentenceTransformerEmbedder | None = field(default=None, repr=False)
-    _nli: CrossEncoderNLI | None = field(default=None, repr=False)
+    _embedder: LoadedEmbedder | None = field(default=None, repr=False)
+    _nli: LoadedNLIModel | None = field(default=None, repr=False)
 
     def store(self) -> PgvectorEvidenceStore:
         if self._store is None:
@@ -29,14 +28,14 @@ class AppState:
             self._store = build_store(self.settings)
         return self._store
 
-    def embedder(self) -> SentenceTransformerEmbedder:
+    def embedder(self) -> LoadedEmbedder:
         if self._embedder is None:
             from truthgraph.wiring import build_embedder
 
             self._embedder = build_embedder(self.settings)
         return self._embedder
 
-    def nli(self) -> CrossEncoderNLI:
+    def nli(self) -> LoadedNLIModel:
         if self._nli is None:
             from truthgraph.wiring import build_nli
 

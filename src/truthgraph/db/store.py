@@ -14,6 +14,7 @@ from psycopg import sql
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool, PoolTimeout
 
+from truthgraph.db.records import ClaimSummary, DocumentRecord
 from truthgraph.domain import (
     EvidenceHit,
     Label,
@@ -133,15 +134,76 @@ class PgvectorEvidenceStore:
 
     def build_index(self, collection: Collection) -> None:
         """(Re)build an IVFFlat index after data changed; HNSW indexes are maintained live."""
-        if collection.index_type != "ivfflat":
+        if collection.index_type == "ivfflat":
+            self.rebuild_index(collection)
+
+    def rebuild_index(self, collection: Collection, maintenance_work_mem: str = "1GB") -> None:
+        """Drop and build the collection's vector index from the data it holds now.
+
+        Faster than live maintenance after a bulk load; IVFFlat needs it to place its lists.
+        """
+        index = sql.Identifier(f"evidence_embedding_c{collection.id}")
+        params = {k: int(v) for k, v in collection.index_params.items()}
+        with self._connection() as conn, conn.transaction():
+            conn.execute(
+                sql.SQL("SET LOCAL maintenance_work_mem = {}").format(
+                    sql.Literal(maintenance_work_mem)
+                )
+            )
+            conn.execute(sql.SQL("DROP INDEX IF EXISTS {}").format(index))
+            conn.execute(
+                _index_ddl(collection.id, collection.embedding_dim, collection.index_type, params)
+            )
+
+    def cached_scores(
+        self, model: str, keys: Sequence[tuple[int, str]]
+    ) -> dict[tuple[int, str], NLIScores]:
+        """NLI scores of (evidence id, claim hash) pairs this model has scored before."""
+        if not keys:
+            return {}
+        with self._connection() as conn:
+            rows = conn.execute(
+                """
+                SELECT c.evidence_id, c.claim_hash, c.entailment, c.neutral, c.contradiction
+                FROM nli_cache c
+                JOIN unnest(%s::bigint[], %s::text[]) AS k(evidence_id, claim_hash)
+                  ON c.evidence_id = k.evidence_id AND c.claim_hash = k.claim_hash
+                WHERE c.model = %s
+                """,
+                ([k[0] for k in keys], [k[1] for k in keys], model),
+            ).fetchall()
+        return {(int(r[0]), r[1]): NLIScores(float(r[2]), float(r[3]), float(r[4])) for r in rows}
+
+    def save_scores(self, model: str, items: Sequence[tuple[int, str, NLIScores]]) -> None:
+        """Remember NLI scores for later verifications of the same pairs."""
+        if not items:
             return
-        lists = int(collection.index_params.get("lists", 100))
+        with self._connection() as conn, conn.transaction(), conn.cursor() as cur:
+            cur.executemany(
+                """
+                INSERT INTO nli_cache (evidence_id, claim_hash, model, entailment, neutral,
+                                       contradiction)
+                VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING
+                """,
+                [(e, h, model, s.entailment, s.neutral, s.contradiction) for e, h, s in items],
+            )
+
+    def evidence_ids_in_order(self, collection: Collection) -> list[int]:
+        """Evidence ids of a collection in insertion order (document, then position)."""
+        with self._connection() as conn:
+            rows = conn.execute(
+                "SELECT id FROM evidence WHERE collection_id = %s ORDER BY document_id, position",
+                (collection.id,),
+            ).fetchall()
+        return [int(r[0]) for r in rows]
+
+    def drop_collection(self, name: str) -> None:
+        """Delete a collection with its documents, evidence and index."""
+        collection = self.get_collection(name)
         index = sql.Identifier(f"evidence_embedding_c{collection.id}")
         with self._connection() as conn, conn.transaction():
             conn.execute(sql.SQL("DROP INDEX IF EXISTS {}").format(index))
-            conn.execute(
-                _index_ddl(collection.id, collection.embedding_dim, "ivfflat", {"lists": lists})
-            )
+            conn.execute("DELETE FROM collections WHERE id = %s", (collection.id,))
 
     # documents -----------------------------------------------------------------------------
 
@@ -398,6 +460,152 @@ class PgvectorEvidenceStore:
             verdict_id=int(row["verdict_id"]),
             created_at=row["created_at"].isoformat(),
         )
+
+    # service queries (HTTP API) ----------------------------------------------------------
+
+    def ping(self) -> None:
+        """Raise EvidenceStoreError unless the database answers."""
+        with self._connection() as conn:
+            conn.execute("SELECT 1")
+
+    def get_document(self, document_id: int) -> DocumentRecord:
+        """A stored document; NotFoundError if there is none."""
+        with self._connection() as conn, conn.cursor(row_factory=dict_row) as cur:
+            row = cur.execute(
+                """
+                SELECT d.*, c.name AS collection,
+                       (SELECT count(*) FROM evidence e WHERE e.document_id = d.id) AS sentences
+                FROM documents d JOIN collections c ON c.id = d.collection_id
+                WHERE d.id = %s
+                """,
+                (document_id,),
+            ).fetchone()
+        if row is None:
+            raise NotFoundError(f"no document with id {document_id}")
+        return DocumentRecord(
+            id=int(row["id"]),
+            collection=row["collection"],
+            content=row["content"],
+            sentences=int(row["sentences"]),
+            title=row["title"],
+            source=row["source"],
+            url=row["url"],
+            external_id=row["external_id"],
+            metadata=dict(row["metadata"] or {}),
+            created_at=row["created_at"].isoformat(),
+        )
+
+    def find_document_id(self, collection: Collection, content_hash: str) -> int | None:
+        """The id of the document with ``content_hash`` in ``collection``, if stored."""
+        with self._connection() as conn:
+            row = conn.execute(
+                "SELECT id FROM documents WHERE collection_id = %s AND content_hash = %s",
+                (collection.id, content_hash),
+            ).fetchone()
+        return int(row[0]) if row else None
+
+    def delete_document(self, document_id: int) -> DocumentRecord:
+        """Delete a document and its evidence sentences (they leave the vector and keyword
+        indexes); past verdicts keep their copy of the cited text. Returns what was deleted."""
+        record = self.get_document(document_id)
+        with self._connection() as conn, conn.transaction():
+            deleted = conn.execute(
+                "DELETE FROM documents WHERE id = %s RETURNING id", (document_id,)
+            ).fetchone()
+        if deleted is None:
+            raise NotFoundError(f"no document with id {document_id}")
+        return record
+
+    def keyword_search(self, collection: Collection, query: str, top_k: int) -> list[EvidenceHit]:
+        """Full-text search (PostgreSQL ``english`` configuration, web-search syntax); the
+        hit's ``similarity`` is its ``ts_rank_cd`` score, highest first."""
+        with self._connection() as conn:
+            rows = conn.execute(
+                """
+                SELECT e.id, e.document_id, e.text, e.start_char, e.end_char,
+                       ts_rank_cd(to_tsvector('english', e.text), q) AS rank,
+                       d.title, d.source, d.url
+                FROM evidence e
+                JOIN documents d ON d.id = e.document_id,
+                     websearch_to_tsquery('english', %s) q
+                WHERE e.collection_id = %s AND to_tsvector('english', e.text) @@ q
+                ORDER BY rank DESC, e.id
+                LIMIT %s
+                """,
+                (query, collection.id, top_k),
+            ).fetchall()
+        return [
+            EvidenceHit(
+                evidence_id=int(r[0]),
+                document_id=int(r[1]),
+                text=r[2],
+                start=int(r[3]),
+                end=int(r[4]),
+                similarity=float(r[5]),
+                title=r[6],
+                source=r[7],
+                url=r[8],
+            )
+            for r in rows
+        ]
+
+    def list_claims(
+        self,
+        query: str | None = None,
+        collection: str | None = None,
+        limit: int = 20,
+        offset: int = 0,
+    ) -> tuple[list[ClaimSummary], int]:
+        """Past verifications, newest first, whose claim contains ``query`` (case-insensitive);
+        and how many match in all."""
+        pattern = None
+        if query:
+            escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            pattern = f"%{escaped}%"
+        where = """
+            WHERE (%(pattern)s::text IS NULL OR c.text ILIKE %(pattern)s)
+              AND (%(collection)s::text IS NULL OR c.collection = %(collection)s)
+        """
+        params = {"pattern": pattern, "collection": collection, "limit": limit, "offset": offset}
+        with self._connection() as conn:
+            total_row = conn.execute("SELECT count(*) FROM claims c" + where, params).fetchone()
+            rows = conn.execute(
+                """
+                SELECT c.id, v.id, c.text, c.collection, v.label, v.confidence, c.created_at
+                FROM claims c
+                JOIN LATERAL (SELECT id, label, confidence FROM verdicts
+                              WHERE claim_id = c.id ORDER BY id DESC LIMIT 1) v ON true
+                """
+                + where
+                + " ORDER BY c.created_at DESC, c.id DESC LIMIT %(limit)s OFFSET %(offset)s",
+                params,
+            ).fetchall()
+        items = [
+            ClaimSummary(
+                claim_id=int(r[0]),
+                verdict_id=int(r[1]),
+                claim=r[2],
+                collection=r[3],
+                label=r[4],
+                confidence=float(r[5]),
+                created_at=r[6].isoformat(),
+            )
+            for r in rows
+        ]
+        return items, int(total_row[0]) if total_row else 0
+
+    def get_verdict_by_id(self, verdict_id: int) -> Verdict:
+        """A verdict by its own id (a claim holds the one verdict ``save_verdict`` wrote)."""
+        with self._connection() as conn:
+            row = conn.execute(
+                "SELECT claim_id FROM verdicts WHERE id = %s", (verdict_id,)
+            ).fetchone()
+        if row is None:
+            raise NotFoundError(f"no verdict with id {verdict_id}")
+        verdict = self.get_verdict(int(row[0]))
+        if verdict.verdict_id != verdict_id:
+            raise NotFoundError(f"verdict {verdict_id} was superseded by {verdict.verdict_id}")
+        return verdict
 
 
 def _collection(row: dict[str, Any]) -> Collection:

@@ -1,8 +1,15 @@
-"""Device detection and per-device batch limits."""
+"""Device detection and per-device batch limits.
+
+torch is imported inside the functions that need it, so the batch limits serve the ONNX
+backend without loading torch.
+"""
 
 from __future__ import annotations
 
-import torch
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import torch
 
 MAX_BATCH_SIZE: dict[str, int] = {"cuda": 256, "mps": 128, "cpu": 64}
 
@@ -11,6 +18,8 @@ def detect_device(requested: str = "auto") -> str:
     """The best available device: cuda, then mps, then cpu (or ``requested`` if not auto)."""
     if requested != "auto":
         return requested
+    import torch
+
     if torch.cuda.is_available():
         return "cuda"
     mps = getattr(torch.backends, "mps", None)
@@ -24,8 +33,17 @@ def clamp_batch_size(batch_size: int, device: str) -> int:
     return max(1, min(batch_size, MAX_BATCH_SIZE.get(device, 64)))
 
 
+def module_memory_mb(module: torch.nn.Module) -> float:
+    """Parameter and buffer memory of a torch module, in MiB."""
+    size = sum(p.numel() * p.element_size() for p in module.parameters())
+    size += sum(b.numel() * b.element_size() for b in module.buffers())
+    return size / 1024 / 1024
+
+
 def device_info(device: str) -> dict[str, object]:
     """A description of the device for stats and reports."""
+    import torch
+
     info: dict[str, object] = {
         "device": device,
         "torch_version": torch.__version__,

@@ -9,7 +9,7 @@ import numpy as np
 import torch
 
 from truthgraph.errors import InvalidInputError, ModelLoadError
-from truthgraph.ml.device import clamp_batch_size
+from truthgraph.ml.device import clamp_batch_size, module_memory_mb
 from truthgraph.ml.registry import ResolvedModel
 
 
@@ -20,6 +20,8 @@ class SentenceTransformerEmbedder:
     >>> embedder.embed(["Paris is in France."]).shape
     (1, 384)
     """
+
+    backend = "torch"
 
     def __init__(self, model: ResolvedModel, device: str = "cpu", batch_size: int = 64) -> None:
         from sentence_transformers import SentenceTransformer
@@ -48,6 +50,11 @@ class SentenceTransformerEmbedder:
         """The underlying torch module (for memory accounting)."""
         module: torch.nn.Module = self._model
         return module
+
+    @property
+    def memory_mb(self) -> float:
+        """Parameter and buffer memory of the loaded model, in MiB."""
+        return module_memory_mb(self.module)
 
     def embed(self, texts: Sequence[str], batch_size: int | None = None) -> np.ndarray:
         """Embed ``texts`` into a float32 array of shape ``(len(texts), dimension)``."""

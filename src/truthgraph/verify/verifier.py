@@ -158,11 +158,13 @@ class Verifier:
             for claim, row in zip(claims, hits, strict=True)
             for h in row
         ]
-        known = self.nli_cache.cached_scores(self.nli.name, keys)
+        # Scores differ slightly between backends (fp32 vs int8): keep them apart.
+        model_key = f"{self.nli.name}/{getattr(self.nli, 'backend', 'default')}"
+        known = self.nli_cache.cached_scores(model_key, keys)
         todo = [i for i, key in enumerate(keys) if key not in known]
         fresh = self.nli.predict([pairs[i] for i in todo]) if todo else []
         self.nli_cache.save_scores(
-            self.nli.name, [(*keys[i], s) for i, s in zip(todo, fresh, strict=True)]
+            model_key, [(*keys[i], s) for i, s in zip(todo, fresh, strict=True)]
         )
         scored = dict(zip(todo, fresh, strict=True))
         return [scored[i] if i in scored else known[key] for i, key in enumerate(keys)]

@@ -26,7 +26,7 @@ from truthgraph.evaluation.benchmarks import (
     load_scifact,
 )
 from truthgraph.ingest.chunking import split_sentences
-from truthgraph.ml.embedder import SentenceTransformerEmbedder
+from truthgraph.ports import Embedder
 
 _NEGATABLE = re.compile(r"\b(is|was|are|were|has|had|can|could|will|would|does|did)\b")
 _ALREADY_NEGATED = re.compile(r"\b(not|never|no|n't|only)\b", re.IGNORECASE)
@@ -63,7 +63,7 @@ def _flip(label: Label) -> Label:
 
 def fever_pairs(
     claims: Sequence[LabeledClaim],
-    embedder: SentenceTransformerEmbedder,
+    embedder: Embedder,
     rng: random.Random,
     negation_rate: float = 0.3,
     nei_rate_for_labelled: float = 0.5,
@@ -103,7 +103,7 @@ def fever_pairs(
 
 
 def scifact_pairs(
-    claims: Sequence[LabeledClaim], embedder: SentenceTransformerEmbedder, rng: random.Random
+    claims: Sequence[LabeledClaim], embedder: Embedder, rng: random.Random
 ) -> list[Pair]:
     """Rationale pairs, plus NEI pairs from the cited abstracts' non-rationale sentences."""
     pairs: list[Pair] = []
@@ -128,7 +128,7 @@ def single_evidence_pairs(claims: Sequence[LabeledClaim]) -> list[Pair]:
 
 def build_pairs(
     data_dir: Path,
-    embedder: SentenceTransformerEmbedder,
+    embedder: Embedder,
     split: Split,
     seed: int = 13,
 ) -> list[Pair]:

@@ -1,8 +1,9 @@
 """A cross-encoder NLI model: (premise, hypothesis) pairs to entailment/neutral/contradiction.
 
-This module holds the only map from a model's class indices to labels; it reads it from the
-model's own ``config.id2label``, so any 3-class NLI cross-encoder (the shipped verifier,
-``cross-encoder/nli-deberta-v3-base`` where a hub exists, a local folder) loads the same way.
+The map from a model's class indices to labels is ``labels.label_indices`` (torch-free, shared
+with the ONNX verifier); it reads the model's own ``config.id2label``, so any 3-class NLI
+cross-encoder (the shipped verifier, ``cross-encoder/nli-deberta-v3-base`` where a hub exists,
+a local folder) loads the same way.
 """
 
 from __future__ import annotations
@@ -15,29 +16,11 @@ import torch
 
 from truthgraph.domain import NLIScores
 from truthgraph.errors import InvalidInputError, ModelLoadError
-from truthgraph.ml.device import clamp_batch_size
+from truthgraph.ml.device import clamp_batch_size, module_memory_mb
+from truthgraph.ml.nli.labels import NLI_LABELS, label_indices
 from truthgraph.ml.registry import ResolvedModel
 
-NLI_LABELS = ("entailment", "neutral", "contradiction")
-
-
-def label_indices(id2label: dict[int, str]) -> tuple[int, int, int]:
-    """Indices of entailment, neutral and contradiction in the model's output."""
-    found: dict[str, int] = {}
-    for index, raw in id2label.items():
-        name = str(raw).lower()
-        if name.startswith("entail") or name in {"supports", "support", "supported"}:
-            found["entailment"] = int(index)
-        elif name.startswith("neutral") or name.startswith("not enough") or name == "nei":
-            found["neutral"] = int(index)
-        elif name.startswith("contradict") or name in {"refutes", "refute", "refuted"}:
-            found["contradiction"] = int(index)
-    if len(found) != 3:
-        raise ModelLoadError(
-            f"model labels {id2label} are not a 3-class NLI scheme "
-            "(need entailment, neutral, contradiction)"
-        )
-    return found["entailment"], found["neutral"], found["contradiction"]
+__all__ = ["NLI_LABELS", "CrossEncoderNLI", "label_indices"]
 
 
 class CrossEncoderNLI:
@@ -47,6 +30,8 @@ class CrossEncoderNLI:
     >>> nli.predict([("Paris is the capital of France.", "Paris is in France.")])[0].label
     <Label.SUPPORTED: 'SUPPORTED'>
     """
+
+    backend = "torch"
 
     def __init__(
         self,
@@ -79,6 +64,11 @@ class CrossEncoderNLI:
         """The underlying torch module (for memory accounting)."""
         module: torch.nn.Module = self._model
         return module
+
+    @property
+    def memory_mb(self) -> float:
+        """Parameter and buffer memory of the loaded model, in MiB."""
+        return module_memory_mb(self.module)
 
     def predict(
         self, pairs: Sequence[tuple[str, str]], batch_size: int | None = None

@@ -1,11 +1,11 @@
-"""EmbeddingService: the design document's embedding API over SentenceTransformerEmbedder."""
+"""EmbeddingService: the design document's embedding API over any loaded Embedder."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from truthgraph.errors import InvalidInputError
-from truthgraph.ml.embedder import SentenceTransformerEmbedder
+from truthgraph.ports import LoadedEmbedder
 
 DEFAULT_BATCH_SIZE = 64
 
@@ -18,7 +18,7 @@ class EmbeddingService:
     384
     """
 
-    def __init__(self, embedder: SentenceTransformerEmbedder) -> None:
+    def __init__(self, embedder: LoadedEmbedder) -> None:
         self.embedder = embedder
 
     @property

@@ -8,32 +8,41 @@ environment; it exists because the design document promises it. Code that alread
 from __future__ import annotations
 
 import gc
-import json
+import sys
 import threading
 import time
 from typing import Any, ClassVar, Literal
 
 import psutil
-import torch
 
 from truthgraph.errors import InvalidInputError
-from truthgraph.ml.device import MAX_BATCH_SIZE, clamp_batch_size, detect_device, device_info
+from truthgraph.ml.batch_sizes import load_batch_size
+from truthgraph.ml.device import MAX_BATCH_SIZE, clamp_batch_size, device_info
 from truthgraph.services.ml.embedding_service import EmbeddingService
 from truthgraph.services.ml.nli_service import NLIService
 from truthgraph.settings import Settings
 
 ServiceName = Literal["embedding", "nli"]
-BATCH_SIZES_FILE = "batch_sizes.json"
 _DEFAULT_BATCH = {
     "embedding": {"cuda": 128, "mps": 64, "cpu": 64},
     "nli": {"cuda": 64, "mps": 32, "cpu": 32},
 }
 
 
-def _module_mb(module: torch.nn.Module) -> float:
-    size = sum(p.numel() * p.element_size() for p in module.parameters())
-    size += sum(b.numel() * b.element_size() for b in module.buffers())
-    return size / 1024 / 1024
+def _runtime_info(device: str) -> dict[str, object]:
+    """The device, and torch's view of it only when torch is loaded (the ONNX backend
+    never loads it)."""
+    if "torch" in sys.modules:
+        return device_info(device)
+    import onnxruntime
+
+    from truthgraph.ml.onnx.session import available_cores
+
+    return {
+        "device": device,
+        "onnxruntime_version": onnxruntime.__version__,
+        "num_threads": available_cores(),
+    }
 
 
 class ModelCache:
@@ -50,7 +59,9 @@ class ModelCache:
 
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or Settings()
-        self.device = detect_device(self.settings.model.device)
+        from truthgraph.wiring import runtime_device
+
+        self.device = runtime_device(self.settings)
         self._lock = threading.RLock()
         self._embedding: EmbeddingService | None = None
         self._nli: NLIService | None = None
@@ -107,15 +118,9 @@ class ModelCache:
         ``scripts/optimize_batch_sizes.py``) when saved under TRUTHGRAPH_HOME, else a default."""
         if name not in _DEFAULT_BATCH:
             raise InvalidInputError(f"unknown service {name!r}; use 'embedding' or 'nli'")
-        path = self.settings.home / BATCH_SIZES_FILE
-        if path.is_file():
-            try:
-                saved = json.loads(path.read_text())
-                value = saved.get(self.device, {}).get(name)
-                if isinstance(value, int) and value > 0:
-                    return clamp_batch_size(value, self.device)
-            except (OSError, json.JSONDecodeError):
-                pass
+        saved = load_batch_size(self.settings.home, self.device, name)
+        if saved is not None:
+            return clamp_batch_size(saved, self.device)
         return _DEFAULT_BATCH[name].get(self.device, 32)
 
     def get_cache_stats(self) -> dict[str, Any]:
@@ -123,9 +128,9 @@ class ModelCache:
         with self._lock:
             memory: dict[str, float] = {}
             if self._embedding is not None:
-                memory["embedding"] = _module_mb(self._embedding.embedder.module)
+                memory["embedding"] = self._embedding.embedder.memory_mb
             if self._nli is not None:
-                memory["nli"] = _module_mb(self._nli.model.module)
+                memory["nli"] = self._nli.model.memory_mb
             return {
                 "models_loaded": sorted(memory),
                 "model_names": {
@@ -136,11 +141,12 @@ class ModelCache:
                 "total_memory_mb": round(sum(memory.values()), 1),
                 "process_rss_mb": round(psutil.Process().memory_info().rss / 1024 / 1024, 1),
                 "load_times_ms": {k: round(v, 1) for k, v in self._load_times_ms.items()},
-                "device_info": {**device_info(self.device), "max_batch_size": MAX_BATCH_SIZE},
+                "device_info": {**_runtime_info(self.device), "max_batch_size": MAX_BATCH_SIZE},
             }
 
     def cleanup_memory(self) -> None:
         """Free what can be freed after large batches (garbage, CUDA cache); models stay."""
         gc.collect()
-        if torch.cuda.is_available():
+        torch = sys.modules.get("torch")  # only a torch model can hold a CUDA cache
+        if torch is not None and torch.cuda.is_available():
             torch.cuda.empty_cache()

@@ -1,4 +1,4 @@
-"""NLIService: the design document's verification API over CrossEncoderNLI."""
+"""NLIService: the design document's verification API over any loaded NLIModel."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from enum import StrEnum
 
 from truthgraph.domain import Label, NLIScores
 from truthgraph.errors import InvalidInputError
-from truthgraph.ml.nli.model import CrossEncoderNLI
+from truthgraph.ports import LoadedNLIModel
 
 DEFAULT_BATCH_SIZE = 32
 
@@ -64,7 +64,7 @@ class NLIService:
     <NLILabel.ENTAILMENT: 'entailment'>
     """
 
-    def __init__(self, model: CrossEncoderNLI) -> None:
+    def __init__(self, model: LoadedNLIModel) -> None:
         self.model = model
 
     @property

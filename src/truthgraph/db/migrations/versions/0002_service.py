@@ -36,8 +36,9 @@ def upgrade() -> None:
         )
         """
     )
-    op.execute("CREATE INDEX jobs_pending_idx ON jobs (created_at) WHERE status IN "
-               "('queued', 'running')")
+    op.execute(
+        "CREATE INDEX jobs_pending_idx ON jobs (created_at) WHERE status IN ('queued', 'running')"
+    )
     op.execute(
         """
         CREATE TABLE job_items (
@@ -53,8 +54,7 @@ def upgrade() -> None:
         """
     )
     op.execute(
-        "CREATE INDEX evidence_text_fts_idx ON evidence "
-        "USING gin (to_tsvector('english', text))"
+        "CREATE INDEX evidence_text_fts_idx ON evidence USING gin (to_tsvector('english', text))"
     )
     op.execute("CREATE INDEX claims_created_idx ON claims (created_at DESC, id DESC)")
 

@@ -1,0 +1,110 @@
+"""create_app(): the FastAPI application, its middleware, routes and lifespan.
+
+    app = create_app(Settings())                 # builds its own database and models
+    app = create_app(settings, verifier=v)       # runs on a Verifier you built (tests)
+
+Nothing is built at import time or in ``create_app`` beyond light objects: the lifespan
+starts the database, warms the models and the micro-batchers, and starts the job worker,
+in the background (``/ready`` says when it is done).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import anyio
+from fastapi import APIRouter, Depends, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
+
+from truthgraph.api.deps import rate_limit
+from truthgraph.api.errors import install_error_handlers
+from truthgraph.api.metrics import Metrics
+from truthgraph.api.middleware import (
+    REQUEST_ID_HEADER,
+    BodySizeLimitMiddleware,
+    RequestContextMiddleware,
+)
+from truthgraph.api.ratelimit import TokenBucketLimiter
+from truthgraph.api.routes import claims, documents, health, inference, jobs, search, verify, web
+from truthgraph.api.runtime import Runtime
+from truthgraph.settings import Settings
+from truthgraph.verify.verifier import Verifier
+
+API_PREFIX = "/api/v1"
+DESCRIPTION = """
+Verify claims against your own evidence corpus: retrieve evidence (PostgreSQL + pgvector),
+score it with an NLI verifier, aggregate a verdict with cited evidence.
+
+Errors are JSON `{"error": {"code", "message"}}`. Write endpoints (documents, batch jobs)
+need an `X-API-Key` header when `TRUTHGRAPH_API_KEYS` is set. Every response carries an
+`X-Request-ID`.
+"""
+
+
+def create_app(settings: Settings | None = None, verifier: Verifier | None = None) -> FastAPI:
+    """The TruthGraph HTTP service.
+
+    ``settings`` defaults to ``Settings()`` (the ``TRUTHGRAPH_*`` environment). ``verifier``,
+    when given, supplies the models and the evidence store (its store must be the PostgreSQL
+    one); otherwise the lifespan builds them from ``settings``.
+    """
+    from truthgraph import __version__
+
+    settings = settings or Settings()
+    metrics = Metrics()
+    runtime = Runtime(settings, metrics, verifier)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runtime.start()
+        try:
+            yield
+        finally:
+            await anyio.to_thread.run_sync(runtime.close)
+
+    # FastAPIOffline: the same FastAPI, with Swagger UI's files served from the package rather
+    # than a CDN, so /docs works on a machine without internet
+    app = FastAPIOffline(
+        title="TruthGraph",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url="/docs",
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    app.state.settings = settings
+    app.state.metrics = metrics
+    app.state.runtime = runtime
+    app.state.limiter = TokenBucketLimiter(
+        settings.api.rate_limit_per_minute, settings.api.rate_limit_burst
+    )
+    app.state.verify_limiter = anyio.CapacityLimiter(settings.api.verify_concurrency)
+    install_error_handlers(app)
+
+    api = APIRouter(prefix=API_PREFIX, dependencies=[Depends(rate_limit)])
+    for module in (verify, jobs, claims, documents, search, inference):
+        api.include_router(module.router)
+    app.include_router(api)
+    app.include_router(health.build_router(), prefix=API_PREFIX)
+    app.include_router(health.build_router(include_in_schema=False))
+    app.include_router(web.router)
+    app.mount("/static", StaticFiles(directory=web.STATIC_DIR), name="static")
+
+    # outermost last: request context -> CORS -> body size limit -> routes
+    app.add_middleware(
+        BodySizeLimitMiddleware, max_bytes=settings.api.max_upload_bytes + 1024 * 1024
+    )
+    if settings.api.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.api.cors_origins,
+            allow_methods=["GET", "POST", "DELETE"],
+            allow_headers=["Content-Type", "Authorization", "X-API-Key", REQUEST_ID_HEADER],
+            expose_headers=[REQUEST_ID_HEADER, "Retry-After", "Location"],
+        )
+    app.add_middleware(RequestContextMiddleware, metrics=metrics, prefixes=(API_PREFIX,))
+    return app

@@ -1,0 +1,259 @@
+"""Documents and collections: POST /documents (JSON or file upload), GET and DELETE
+/documents/{id}, GET /collections."""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from pathlib import Path as FilePath
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+
+from truthgraph.api.deps import ApiKeyRequired, ResourcesDep
+from truthgraph.api.errors import PayloadTooLarge, UnsupportedMediaType
+from truthgraph.api.routes.jobs import job_out
+from truthgraph.api.runtime import Resources
+from truthgraph.api.schemas import (
+    MAX_ID,
+    CollectionList,
+    CollectionOut,
+    DocumentCreate,
+    DocumentCreated,
+    DocumentDeleted,
+    DocumentOut,
+    ErrorOut,
+    JobOut,
+)
+from truthgraph.api.worker import document_to_json
+from truthgraph.db.records import DocumentRecord
+from truthgraph.domain import RawDocument
+from truthgraph.errors import DatasetError, InvalidInputError
+from truthgraph.ingest.pipeline import content_hash, ingest, load_documents
+from truthgraph.ingest.sources import SUFFIXES
+
+router = APIRouter(tags=["documents"])
+ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorOut} for code in (401, 404, 413, 415, 422, 429, 503)
+}
+Id = Annotated[int, Path(ge=1, le=MAX_ID)]
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_UPLOAD_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/DocumentCreate"}},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {
+                        "file": {
+                            "type": "string",
+                            "format": "binary",
+                            "description": "a .jsonl, .csv, .txt or .md file",
+                        },
+                        "collection": {"type": "string", "default": "default"},
+                    },
+                }
+            },
+        },
+    }
+}
+
+
+def document_out(record: DocumentRecord) -> DocumentOut:
+    return DocumentOut(
+        id=record.id,
+        collection=record.collection,
+        title=record.title,
+        source=record.source,
+        url=record.url,
+        external_id=record.external_id,
+        metadata=record.metadata,
+        created_at=record.created_at,
+        sentences=record.sentences,
+        text=record.content,
+    )
+
+
+@router.post(
+    "/documents",
+    status_code=201,
+    response_model=DocumentCreated,
+    responses={202: {"model": JobOut, "description": "a file upload, ingested as a job"}, **ERRORS},
+    dependencies=[ApiKeyRequired],
+    openapi_extra=_UPLOAD_BODY,
+    summary="Add a document (JSON) or upload a file of documents",
+)
+async def create_document(request: Request, res: ResourcesDep) -> JSONResponse:
+    """``application/json`` ``{collection, text, title?, source?, url?, external_id?,
+    metadata?}`` stores one document at once (201; the same text twice is stored once).
+    ``multipart/form-data`` with ``file`` (.jsonl, .csv, .txt, .md) and ``collection`` checks
+    the whole file, then ingests it as a job (202): follow its progress at ``GET /jobs/{id}``.
+    """
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media == "application/json":
+        return await _create_from_json(request, res)
+    if media == "multipart/form-data":
+        return await _create_from_upload(request, res)
+    raise UnsupportedMediaType(
+        "send application/json (one document) or multipart/form-data (a file)"
+    )
+
+
+async def _create_from_json(request: Request, res: Resources) -> JSONResponse:
+    limit = res.settings.api.max_upload_bytes
+    raw = await request.body()
+    if len(raw) > limit + 64 * 1024:
+        raise PayloadTooLarge(f"the document is larger than {limit} bytes")
+    try:
+        body = DocumentCreate.model_validate_json(raw)
+    except ValidationError as exc:
+        raise RequestValidationError(exc.errors()) from exc
+    if not body.text.strip():
+        raise InvalidInputError("the document text is empty")
+    if len(body.text.encode()) > limit:
+        raise PayloadTooLarge(f"the document is larger than {limit} bytes")
+    document = RawDocument(
+        text=body.text,
+        title=body.title,
+        source=body.source,
+        url=body.url,
+        external_id=body.external_id,
+        metadata=body.metadata,
+    )
+    with res.gate.admit():
+        record, created, sentences = await run_in_threadpool(
+            _store_one, res, document, body.collection
+        )
+    out = DocumentCreated(document=document_out(record), created=created, sentences_added=sentences)
+    return JSONResponse(out.model_dump(mode="json"), status_code=201 if created else 200)
+
+
+def _store_one(
+    res: Resources, document: RawDocument, collection: str
+) -> tuple[DocumentRecord, bool, int]:
+    embedder = res.embedder
+    target = res.store.ensure_collection(
+        collection, embedder.name, embedder.dimension, res.settings.retrieval
+    )
+    report = ingest([document], target, res.store, embedder)
+    document_id = res.store.find_document_id(target, content_hash(document))
+    if document_id is None:
+        raise InvalidInputError("the document holds no sentences to store")
+    return res.store.get_document(document_id), report.documents_added == 1, report.sentences_added
+
+
+def safe_filename(name: str | None) -> str:
+    """The upload's base name with anything but letters, digits, ``._-`` replaced."""
+    base = FilePath(name or "upload").name
+    cleaned = _UNSAFE.sub("_", base).strip("._") or "upload"
+    stem, dot, suffix = cleaned.rpartition(".")
+    if dot:
+        return f"{stem[:100]}.{suffix[:10]}"
+    return cleaned[:100]
+
+
+def parse_upload(filename: str, data: bytes) -> list[RawDocument]:
+    """Read every document of an uploaded file (DatasetError if it is malformed)."""
+    with tempfile.TemporaryDirectory(prefix="truthgraph-upload-") as folder:
+        path = FilePath(folder) / filename
+        path.write_bytes(data)
+        try:
+            _, documents = load_documents([path])
+        except DatasetError as exc:
+            raise DatasetError(str(exc).replace(f"{folder}/", "")) from exc
+    return documents
+
+
+async def _create_from_upload(request: Request, res: Resources) -> JSONResponse:
+    limit = res.settings.api.max_upload_bytes
+    form = await request.form(max_files=1, max_fields=4, max_part_size=64 * 1024)
+    try:
+        collection = form.get("collection") or "default"
+        upload = form.get("file")
+        if not isinstance(collection, str) or not 1 <= len(collection) <= 200:
+            raise InvalidInputError("collection must be a name of 1 to 200 characters")
+        if not isinstance(upload, UploadFile):
+            raise InvalidInputError("the upload needs a file field named 'file'")
+        filename = safe_filename(upload.filename)
+        suffix = FilePath(filename).suffix.lower()
+        if suffix not in SUFFIXES:
+            raise UnsupportedMediaType(
+                f"unsupported file type {suffix or '(none)'}; use one of "
+                + ", ".join(sorted(SUFFIXES))
+            )
+        data = await upload.read(limit + 1)
+        if len(data) > limit:
+            raise PayloadTooLarge(f"the file is larger than {limit} bytes")
+    finally:
+        await form.close()
+    documents = await run_in_threadpool(parse_upload, filename, data)
+    embedder = res.embedder
+    await run_in_threadpool(
+        res.store.ensure_collection,
+        collection,
+        embedder.name,
+        embedder.dimension,
+        res.settings.retrieval,
+    )
+    job = await run_in_threadpool(
+        res.jobs.create,
+        "ingest",
+        collection,
+        [document_to_json(d) for d in documents],
+        {"file": filename},
+    )
+    if res.worker is not None:
+        res.worker.wake()
+    return JSONResponse(
+        job_out(job).model_dump(mode="json"),
+        status_code=202,
+        headers={"Location": f"/api/v1/jobs/{job.id}"},
+    )
+
+
+@router.get("/documents/{document_id}", response_model=DocumentOut, responses=ERRORS)
+async def get_document(document_id: Id, res: ResourcesDep) -> DocumentOut:
+    """A stored document with its text and the number of evidence sentences."""
+    return document_out(await run_in_threadpool(res.store.get_document, document_id))
+
+
+@router.delete(
+    "/documents/{document_id}",
+    response_model=DocumentDeleted,
+    responses=ERRORS,
+    dependencies=[ApiKeyRequired],
+)
+async def delete_document(document_id: Id, res: ResourcesDep) -> DocumentDeleted:
+    """Delete a document: its evidence sentences leave the vector and keyword indexes at once.
+    Past verdicts keep their copy of the text they cited."""
+    record = await run_in_threadpool(res.store.delete_document, document_id)
+    return DocumentDeleted(
+        id=record.id, collection=record.collection, sentences_removed=record.sentences
+    )
+
+
+@router.get("/collections", response_model=CollectionList)
+async def list_collections(res: ResourcesDep) -> CollectionList:
+    """Every collection with its embedding model, index, and document and sentence counts."""
+    rows = await run_in_threadpool(res.store.list_collections)
+    return CollectionList(
+        collections=[
+            CollectionOut(
+                name=c.name,
+                embedding_model=c.embedding_model,
+                embedding_dim=c.embedding_dim,
+                index_type=c.index_type,
+                documents=documents,
+                evidence=evidence,
+            )
+            for c, documents, evidence in rows
+        ]
+    )

@@ -1,0 +1,71 @@
+"""GET /jobs/{id} (progress and results) and POST /jobs/{id}/cancel."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from starlette.concurrency import run_in_threadpool
+
+from truthgraph.api.deps import ApiKeyRequired, ResourcesDep
+from truthgraph.api.schemas import ErrorOut, JobItemOut, JobOut
+from truthgraph.db.jobs import Job
+
+router = APIRouter(tags=["jobs"])
+ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorOut} for code in (401, 404, 422)}
+
+
+def job_out(job: Job) -> JobOut:
+    return JobOut(
+        id=job.id,
+        kind=job.kind,
+        status=job.status.value,
+        collection=job.collection,
+        params=job.params,
+        total=job.total,
+        done=job.done,
+        failed=job.failed,
+        progress=round(job.done / job.total, 4) if job.total else 1.0,
+        error=job.error,
+        result=job.result,
+        created_at=job.created_at,
+        started_at=job.started_at,
+        finished_at=job.finished_at,
+        items=[
+            JobItemOut(
+                position=i.position,
+                input=i.input,
+                status=i.status,
+                result=i.result,
+                error=i.error,
+            )
+            for i in job.items
+        ],
+    )
+
+
+@router.get("/jobs/{job_id}", response_model=JobOut, responses=ERRORS)
+async def get_job(
+    job_id: uuid.UUID,
+    res: ResourcesDep,
+    items_offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    items_limit: Annotated[int, Query(ge=0, le=1000)] = 100,
+) -> JobOut:
+    """A job's status and progress, with a page of its items (for a batch verification, each
+    claim's verdict once done). Upload jobs list no items; their ``result`` counts what was
+    stored."""
+    probe = await run_in_threadpool(res.jobs.get, job_id, 0, 0)
+    limit = items_limit if probe.kind == "verify" else 0
+    job = await run_in_threadpool(res.jobs.get, job_id, items_offset, limit)
+    return job_out(job)
+
+
+@router.post(
+    "/jobs/{job_id}/cancel", response_model=JobOut, responses=ERRORS, dependencies=[ApiKeyRequired]
+)
+async def cancel_job(job_id: uuid.UUID, res: ResourcesDep) -> JobOut:
+    """Cancel a queued or running job (a running one stops after its current chunk; what it
+    finished is kept). A finished job is returned unchanged."""
+    job = await run_in_threadpool(res.jobs.cancel, job_id)
+    return job_out(job)

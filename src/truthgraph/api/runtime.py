@@ -1,0 +1,264 @@
+"""The app's resources and their start-up: database, warm models, batchers, job worker.
+
+``Runtime.start`` builds everything in a background thread, so the server answers ``/health``
+at once and ``/ready`` (503 until then) once the models are warm and the database is up; the
+model-backed endpoints answer 503 with ``Retry-After`` meanwhile. Resources passed in (a
+``Verifier`` built by the caller, as the tests do) are used as they are and not closed here.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import structlog
+
+from truthgraph.api.admission import AdmissionGate
+from truthgraph.api.batching import (
+    BatchingEmbedder,
+    BatchingNLI,
+    MicroBatcher,
+    embedding_batcher,
+    nli_batcher,
+)
+from truthgraph.api.metrics import Metrics
+from truthgraph.api.worker import JobContext, JobWorker
+from truthgraph.db.jobs import PgJobStore
+from truthgraph.db.store import PgvectorEvidenceStore
+from truthgraph.errors import ConfigError, TruthGraphError, UnavailableError
+from truthgraph.ml.embedding_cache import CachingEmbedder
+from truthgraph.ports import Embedder, NLIModel
+from truthgraph.settings import Settings
+from truthgraph.verify.verifier import Verifier
+
+log = structlog.get_logger("truthgraph.api")
+Phase = Literal["starting", "ready", "failed", "stopped"]
+
+
+@dataclass
+class Resources:
+    """Everything a request handler may use, built once per app."""
+
+    settings: Settings
+    store: PgvectorEvidenceStore
+    jobs: PgJobStore
+    verifier: Verifier
+    embedder: BatchingEmbedder
+    nli: BatchingNLI
+    gate: AdmissionGate
+    worker: JobWorker | None
+    load_ms: dict[str, float] = field(default_factory=dict)
+    backends: dict[str, str] = field(default_factory=dict)
+
+
+def _model_bytes(model: object) -> float:
+    """A loaded model's memory (its ``memory_mb``, else its torch module's parameters)."""
+    memory_mb = getattr(model, "memory_mb", None)
+    if isinstance(memory_mb, int | float):
+        return float(memory_mb) * 1024 * 1024
+    module: Any = getattr(model, "module", None)
+    if module is None:
+        return 0.0
+    params = sum(p.numel() * p.element_size() for p in module.parameters())
+    buffers = sum(b.numel() * b.element_size() for b in module.buffers())
+    return float(params + buffers)
+
+
+def _backend(model: object) -> str:
+    """Which implementation runs a model (its class), for /ready and the load test."""
+    return type(model).__name__
+
+
+class Runtime:
+    """Owns the start-up and shutdown of one app's resources."""
+
+    def __init__(
+        self, settings: Settings, metrics: Metrics, verifier: Verifier | None = None
+    ) -> None:
+        self.settings = settings
+        self.metrics = metrics
+        self._given = verifier
+        self.phase: Phase = "starting"
+        self.error: str | None = None
+        self.resources: Resources | None = None
+        self._closers: list[Any] = []
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Build the resources in the background."""
+        self._thread = threading.Thread(target=self._build, name="startup", daemon=True)
+        self._thread.start()
+
+    def wait_ready(self, timeout_s: float) -> bool:
+        """Block until start-up ends; True when ready (tests and ``serve``'s first log line)."""
+        if self._thread is not None:
+            self._thread.join(timeout_s)
+        return self.phase == "ready"
+
+    def require(self) -> Resources:
+        """The resources, or UnavailableError while starting or after a failed start."""
+        if self.phase == "ready" and self.resources is not None:
+            return self.resources
+        if self.phase == "failed":
+            raise UnavailableError(f"the service failed to start: {self.error}")
+        if self.phase == "stopped":
+            raise UnavailableError("the service is shutting down")
+        raise UnavailableError("the service is starting (loading models); retry shortly")
+
+    def close(self) -> None:
+        """Stop the worker and batchers and close what this runtime opened."""
+        with self._lock:
+            self.phase = "stopped"
+        if self._thread is not None:
+            self._thread.join(120)
+        for close in reversed(self._closers):
+            try:
+                close()
+            except Exception:  # closing must go on for the rest
+                log.exception("close_failed")
+        self._closers.clear()
+        self.metrics.ready.set(0)
+
+    # start-up ------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        started = time.perf_counter()
+        try:
+            resources = self._build_resources()
+        except TruthGraphError as exc:
+            self._fail(str(exc))
+            return
+        except Exception as exc:  # a start-up bug must show in /ready, not kill a thread
+            log.exception("startup_crashed")
+            self._fail(f"{type(exc).__name__}: {exc}")
+            return
+        with self._lock:
+            if self.phase == "stopped":
+                return
+            self.resources = resources
+            self.phase = "ready"
+        self.metrics.ready.set(1)
+        log.info(
+            "ready",
+            seconds=round(time.perf_counter() - started, 2),
+            embedding_model=resources.embedder.name,
+            nli_model=resources.nli.name,
+            load_ms=resources.load_ms,
+        )
+
+    def _fail(self, message: str) -> None:
+        with self._lock:
+            if self.phase != "stopped":
+                self.phase = "failed"
+                self.error = message
+        log.error("startup_failed", error=message)
+
+    def _build_resources(self) -> Resources:
+        settings = self.settings
+        api = settings.api
+        load_ms: dict[str, float] = {}
+        embedder: Embedder
+        nli: NLIModel
+        if self._given is not None:
+            store = self._given.store
+            if not isinstance(store, PgvectorEvidenceStore):
+                raise ConfigError("the HTTP service needs a verifier on a PostgreSQL store")
+            embedder, nli = self._given.embedder, self._given.nli
+            if isinstance(embedder, CachingEmbedder):  # the cache goes in front of the batcher
+                embedder = embedder.inner
+            options = self._given.options
+            from truthgraph.db.service import open_job_store
+
+            jobs = open_job_store(settings)
+            self._closers.append(jobs.close)
+        else:
+            from truthgraph.db.service import open_service_stores
+            from truthgraph.ml.registry import resolve_model
+            from truthgraph.services.ml.model_cache import ModelCache
+            from truthgraph.wiring import verify_options
+
+            # missing model files fail here, at once, with the fix in the message
+            resolve_model(settings.model.embedding_model, settings.models_dir)
+            resolve_model(settings.model.nli_model, settings.models_dir)
+            store, jobs = open_service_stores(settings)
+            self._closers += [store.close, jobs.close]
+            cache = ModelCache(settings)
+            load_ms = cache.warmup_all_models()  # the design document's warm-up
+            embedder = cache.get_embedding_service().embedder
+            nli = cache.get_nli_service().model
+            options = verify_options(settings)
+
+        device_lock = threading.Lock()
+        window_s = api.batch_window_ms / 1000
+        embed_batcher: MicroBatcher[Any, Any] = embedding_batcher(
+            embedder,
+            window_s=window_s,
+            max_items=api.max_batch_texts,
+            device_lock=device_lock,
+            observer=self.metrics.observe_batch,
+        )
+        self._closers.append(embed_batcher.close)
+        pair_batcher: MicroBatcher[Any, Any] = nli_batcher(
+            nli,
+            window_s=window_s,
+            max_items=api.max_batch_pairs,
+            device_lock=device_lock,
+            observer=self.metrics.observe_batch,
+        )
+        self._closers.append(pair_batcher.close)
+        batched_embedder = BatchingEmbedder(embedder, embed_batcher)
+        batched_nli = BatchingNLI(nli, pair_batcher)
+        # as wiring.build_verifier does: repeated claims skip the embedder, and (evidence,
+        # claim) pairs scored before are read from the database (both can be turned off)
+        claim_embedder: Embedder = batched_embedder
+        if api.embedding_cache_size > 0:
+            cached = CachingEmbedder(batched_embedder, max_entries=api.embedding_cache_size)
+            self.metrics.watch_cache(lambda: (cached.hits, cached.misses))
+            claim_embedder = cached
+        verifier = Verifier(
+            claim_embedder, batched_nli, store, options, nli_cache=store if api.nli_cache else None
+        )
+
+        # warm the whole path once: batchers, models, database pool
+        batched_embedder.embed(["TruthGraph warm-up sentence."])
+        batched_nli.predict([("The sky is blue.", "The sky has a colour.")])
+        store.ping()
+
+        gate = AdmissionGate(
+            api.max_queue_depth,
+            api.retry_after_s,
+            on_reject=self.metrics.rejected.labels("overload").inc,
+        )
+        worker = None
+        if api.job_workers > 0:
+            worker = JobWorker(
+                jobs,
+                JobContext(
+                    verifier, store, batched_embedder, settings.retrieval, api.job_chunk_claims
+                ),
+            )
+            worker.start()
+            self._closers.append(worker.stop)
+        self.metrics.watch(
+            queue_depth=lambda: gate.in_flight,
+            pending={
+                "embedding": lambda: embed_batcher.pending,
+                "nli": lambda: pair_batcher.pending,
+            },
+            model_bytes={"embedding": _model_bytes(embedder), "nli": _model_bytes(nli)},
+        )
+        return Resources(
+            settings=settings,
+            store=store,
+            jobs=jobs,
+            verifier=verifier,
+            embedder=batched_embedder,
+            nli=batched_nli,
+            gate=gate,
+            worker=worker,
+            load_ms=load_ms,
+            backends={"embedding": _backend(embedder), "nli": _backend(nli)},
+        )

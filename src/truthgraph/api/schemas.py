@@ -1,0 +1,284 @@
+"""Wire models: what the HTTP API accepts and returns (apart from the domain types).
+
+Request models forbid unknown fields, so a misspelt option is a 422, not silently ignored.
+Limits that depend on settings (claim length, batch size, text length) are checked in the
+routes; the ``Field`` bounds here are the hard ceilings.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from truthgraph.domain import Label, Strategy
+
+HARD_MAX_CHARS = 100_000
+MAX_ID = 2**63 - 1  # PostgreSQL bigint
+CollectionName = Field(default="default", min_length=1, max_length=200)
+
+
+class _Request(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# verification ----------------------------------------------------------------------------
+
+
+class VerifyRequest(_Request):
+    claim: str = Field(
+        min_length=1, max_length=HARD_MAX_CHARS, examples=["Tim Roth is an English actor."]
+    )
+    collection: str = CollectionName
+    top_k: int | None = Field(default=None, ge=1, le=200)
+    strategy: Strategy | None = None
+
+
+class BatchVerifyRequest(_Request):
+    claims: list[str] = Field(min_length=1, max_length=100_000)
+    collection: str = CollectionName
+    top_k: int | None = Field(default=None, ge=1, le=200)
+    strategy: Strategy | None = None
+
+
+class NLIScoresOut(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    entailment: float
+    neutral: float
+    contradiction: float
+
+
+class EvidenceOut(BaseModel):
+    """A cited evidence sentence: where it is (document, offsets) and how it scored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    evidence_id: int
+    document_id: int
+    text: str
+    title: str | None
+    source: str | None
+    url: str | None
+    start: int
+    end: int
+    similarity: float
+    label: Label
+    nli: NLIScoresOut
+
+
+class VerdictOut(BaseModel):
+    """The verdict object, the same as ``truthgraph verify --json`` prints."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    claim_id: int | None
+    verdict_id: int | None
+    claim: str
+    verdict: Label
+    confidence: float
+    scores: dict[str, float]
+    strategy: Strategy
+    collection: str
+    created_at: str | None
+    evidence: list[EvidenceOut]
+    timings_ms: dict[str, float]
+
+
+# jobs --------------------------------------------------------------------------------------
+
+
+class JobItemOut(BaseModel):
+    position: int
+    input: Any
+    status: Literal["pending", "done", "failed"]
+    result: Any = None
+    error: str | None = None
+
+
+class JobOut(BaseModel):
+    id: uuid.UUID
+    kind: Literal["verify", "ingest"]
+    status: Literal["queued", "running", "succeeded", "failed", "cancelled"]
+    collection: str
+    params: dict[str, Any]
+    total: int
+    done: int
+    failed: int
+    progress: float = Field(description="done / total, from 0 to 1")
+    error: str | None
+    result: Any = None
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    items: list[JobItemOut] = Field(
+        default_factory=list, description="a page of items (items_offset, items_limit)"
+    )
+
+
+# history -----------------------------------------------------------------------------------
+
+
+class ClaimSummaryOut(BaseModel):
+    claim_id: int
+    verdict_id: int
+    claim: str
+    collection: str
+    verdict: Label
+    confidence: float
+    created_at: str
+
+
+class ClaimPage(BaseModel):
+    items: list[ClaimSummaryOut]
+    total: int
+    limit: int
+    offset: int
+
+
+# documents ---------------------------------------------------------------------------------
+
+
+class DocumentCreate(_Request):
+    """One document as JSON (for files, send ``multipart/form-data`` with ``file``)."""
+
+    collection: str = CollectionName
+    text: str = Field(min_length=1)
+    title: str | None = Field(default=None, max_length=1000)
+    source: str | None = Field(default=None, max_length=1000)
+    url: str | None = Field(default=None, max_length=4000)
+    external_id: str | None = Field(default=None, max_length=1000)
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+
+class DocumentOut(BaseModel):
+    id: int
+    collection: str
+    title: str | None
+    source: str | None
+    url: str | None
+    external_id: str | None
+    metadata: dict[str, Any]
+    created_at: str | None
+    sentences: int
+    text: str
+
+
+class DocumentCreated(BaseModel):
+    document: DocumentOut
+    created: bool = Field(description="false when the same document was already stored")
+    sentences_added: int
+
+
+class DocumentDeleted(BaseModel):
+    id: int
+    collection: str
+    sentences_removed: int
+
+
+class CollectionOut(BaseModel):
+    name: str
+    embedding_model: str
+    embedding_dim: int
+    index_type: str
+    documents: int
+    evidence: int
+
+
+class CollectionList(BaseModel):
+    collections: list[CollectionOut]
+
+
+# search and raw models ---------------------------------------------------------------------
+
+
+class SearchRequest(_Request):
+    query: str = Field(min_length=1, max_length=HARD_MAX_CHARS)
+    collection: str = CollectionName
+    top_k: int = Field(default=10, ge=1, le=200)
+    mode: Literal["hybrid", "vector", "keyword"] = "hybrid"
+
+
+class SearchHitOut(BaseModel):
+    evidence_id: int
+    document_id: int
+    text: str
+    title: str | None
+    source: str | None
+    url: str | None
+    start: int
+    end: int
+    score: float = Field(description="the ranking score of the chosen mode")
+    vector_similarity: float | None = Field(description="cosine similarity, when found by vector")
+    keyword_rank: float | None = Field(description="ts_rank_cd score, when found by keyword")
+
+
+class SearchResponse(BaseModel):
+    query: str
+    collection: str
+    mode: str
+    results: list[SearchHitOut]
+
+
+class EmbedRequest(_Request):
+    texts: list[str] = Field(min_length=1, max_length=10_000)
+
+
+class EmbedResponse(BaseModel):
+    model: str
+    dimension: int
+    embeddings: list[list[float]]
+
+
+class NLIRequest(_Request):
+    premise: str = Field(min_length=1, max_length=HARD_MAX_CHARS)
+    hypothesis: str = Field(min_length=1, max_length=HARD_MAX_CHARS)
+
+
+class NLIResultOut(BaseModel):
+    label: Literal["entailment", "neutral", "contradiction"]
+    confidence: float
+    scores: NLIScoresOut
+
+
+class NLIResponse(NLIResultOut):
+    model: str
+
+
+class NLIBatchRequest(_Request):
+    pairs: list[NLIRequest] = Field(min_length=1, max_length=10_000)
+
+
+class NLIBatchResponse(BaseModel):
+    model: str
+    results: list[NLIResultOut]
+
+
+# service -----------------------------------------------------------------------------------
+
+
+class HealthOut(BaseModel):
+    status: Literal["ok"]
+
+
+class ReadyOut(BaseModel):
+    status: Literal["ready", "starting", "failed"]
+    models: dict[str, str] = Field(default_factory=dict)
+    backends: dict[str, str] = Field(
+        default_factory=dict, description="the class that runs each model"
+    )
+    load_ms: dict[str, float] = Field(default_factory=dict)
+    database: str | None = None
+    error: str | None = None
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+    details: list[dict[str, Any]] | None = None
+
+
+class ErrorOut(BaseModel):
+    error: ErrorBody

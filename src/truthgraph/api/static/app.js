@@ -1,0 +1,317 @@
+// TruthGraph web page: verify claims, upload documents, browse history.
+// Plain JavaScript on the /api/v1 endpoints; text from the server is only ever set as
+// textContent, never as HTML.
+"use strict";
+
+const API = "/api/v1";
+const $ = (id) => document.getElementById(id);
+const NLI_LABELS = { SUPPORTED: "supports", REFUTED: "refutes", NOT_ENOUGH_INFO: "neutral" };
+const documentCache = new Map();
+let historyOffset = 0;
+
+function el(tag, props = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (key === "className") node.className = value;
+    else if (key === "text") node.textContent = value;
+    else node.setAttribute(key, value);
+  }
+  for (const child of children) {
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+async function api(path, options = {}) {
+  const headers = new Headers(options.headers || {});
+  const key = localStorage.getItem("truthgraph-api-key");
+  if (key) headers.set("X-API-Key", key);
+  if (options.json !== undefined) {
+    headers.set("Content-Type", "application/json");
+    options.body = JSON.stringify(options.json);
+  }
+  const response = await fetch(API + path, { ...options, headers });
+  const body = await response.json().catch(() => null);
+  if (!response.ok) {
+    const message = body && body.error ? body.error.message : `HTTP ${response.status}`;
+    const error = new Error(message);
+    error.status = response.status;
+    throw error;
+  }
+  return body;
+}
+
+function showError(id, error) {
+  const node = $(id);
+  node.textContent = error ? error.message || String(error) : "";
+  node.hidden = !error;
+}
+
+// views --------------------------------------------------------------------------------------
+
+function showView() {
+  const view = (location.hash || "#verify").slice(1);
+  for (const name of ["verify", "documents", "history"]) {
+    $(`view-${name}`).hidden = name !== view;
+    $(`tab-${name}`).classList.toggle("active", name === view);
+  }
+  if (view === "documents") loadCollections();
+  if (view === "history") loadHistory(true);
+}
+
+// collections --------------------------------------------------------------------------------
+
+async function loadCollections() {
+  let data;
+  try {
+    data = await api("/collections");
+  } catch (error) {
+    showError("verify-error", error);
+    return;
+  }
+  const select = $("collection");
+  const previous = select.value || localStorage.getItem("truthgraph-collection");
+  select.replaceChildren(...data.collections.map((c) => el("option", { value: c.name, text: c.name })));
+  if (!data.collections.length) select.append(el("option", { value: "default", text: "default" }));
+  if (previous && [...select.options].some((o) => o.value === previous)) select.value = previous;
+  $("collection-names").replaceChildren(
+    ...data.collections.map((c) => el("option", { value: c.name })),
+  );
+  $("collections").tBodies[0].replaceChildren(
+    ...data.collections.map((c) =>
+      el("tr", {}, el("td", { text: c.name }), el("td", { text: c.embedding_model }),
+        el("td", { text: c.documents }), el("td", { text: c.evidence })),
+    ),
+  );
+}
+
+// verification -------------------------------------------------------------------------------
+
+async function verify(event) {
+  event.preventDefault();
+  const claim = $("claim").value.trim();
+  if (!claim) return;
+  const collection = $("collection").value || "default";
+  localStorage.setItem("truthgraph-collection", collection);
+  $("verify-button").disabled = true;
+  $("verify-busy").hidden = false;
+  showError("verify-error", null);
+  try {
+    const verdict = await api("/verify", {
+      method: "POST",
+      json: { claim, collection, top_k: Number($("top-k").value) || 10 },
+    });
+    await renderVerdict(verdict);
+  } catch (error) {
+    showError("verify-error", error);
+  } finally {
+    $("verify-button").disabled = false;
+    $("verify-busy").hidden = true;
+  }
+}
+
+async function renderVerdict(verdict) {
+  const badge = $("verdict");
+  badge.textContent = verdict.verdict.replaceAll("_", " ");
+  badge.className = `badge label-${verdict.verdict}`;
+  badge.dataset.label = verdict.verdict;
+  $("result-claim").textContent = verdict.claim;
+  const percent = Math.round(verdict.confidence * 100);
+  $("confidence-fill").style.width = `${percent}%`;
+  $("confidence-bar").setAttribute("aria-valuenow", String(verdict.confidence));
+  $("confidence-value").textContent = `${percent}%`;
+  $("scores").textContent = Object.entries(verdict.scores)
+    .map(([label, score]) => `${label.replaceAll("_", " ").toLowerCase()} ${score.toFixed(2)}`)
+    .join(" · ");
+  $("no-evidence").hidden = verdict.evidence.length > 0;
+  const cards = await Promise.all(verdict.evidence.map(evidenceCard));
+  $("evidence").replaceChildren(...cards);
+  $("timings").tBodies[0].replaceChildren(
+    ...Object.entries(verdict.timings_ms).map(([stage, ms]) =>
+      el("tr", { "data-stage": stage }, el("th", { text: stage }), el("td", { text: `${ms.toFixed(1)} ms` })),
+    ),
+  );
+  $("result-ids").textContent =
+    verdict.claim_id ? `claim ${verdict.claim_id} · verdict ${verdict.verdict_id} · ${verdict.strategy}` : "";
+  $("result").hidden = false;
+}
+
+async function documentText(id) {
+  if (!documentCache.has(id)) {
+    documentCache.set(id, api(`/documents/${id}`).then((d) => d.text).catch(() => null));
+  }
+  return documentCache.get(id);
+}
+
+// The cited sentence inside its surrounding text, the sentence itself highlighted.
+async function context(evidence) {
+  const node = el("p", { className: "context" });
+  const text = evidence.document_id ? await documentText(evidence.document_id) : null;
+  if (text && text.slice(evidence.start, evidence.end) === evidence.text) {
+    const from = Math.max(0, evidence.start - 160);
+    const to = Math.min(text.length, evidence.end + 160);
+    node.append(
+      (from > 0 ? "…" : "") + text.slice(from, evidence.start),
+      el("mark", { text: evidence.text }),
+      text.slice(evidence.end, to) + (to < text.length ? "…" : ""),
+    );
+  } else {
+    node.append(el("mark", { text: evidence.text }));
+  }
+  return node;
+}
+
+async function evidenceCard(evidence) {
+  const title = evidence.url
+    ? el("a", { href: evidence.url, target: "_blank", rel: "noopener noreferrer", text: evidence.title || evidence.url })
+    : el("strong", { text: evidence.title || `document ${evidence.document_id}` });
+  const nli = evidence.nli;
+  return el(
+    "li",
+    { className: `evidence-card label-${evidence.label}`, "data-label": evidence.label },
+    el("div", { className: "meta" },
+      title,
+      el("span", { className: "source", text: evidence.source || "" }),
+      el("span", { className: "nli-label", text: NLI_LABELS[evidence.label] || evidence.label }),
+      el("span", { text: `similarity ${evidence.similarity.toFixed(2)}` }),
+      el("span", { text: `characters ${evidence.start}–${evidence.end}` })),
+    await context(evidence),
+    el("div", { className: "meta" },
+      el("span", { text: `entailment ${nli.entailment.toFixed(2)}` }),
+      el("span", { text: `neutral ${nli.neutral.toFixed(2)}` }),
+      el("span", { text: `contradiction ${nli.contradiction.toFixed(2)}` })),
+  );
+}
+
+// documents ----------------------------------------------------------------------------------
+
+function showProgress(job) {
+  $("ingest").hidden = false;
+  $("ingest-progress").value = job.progress;
+  let status = `${job.status}: ${job.done} of ${job.total} documents`;
+  if (job.result) {
+    status += ` — ${job.result.documents_added} added, ${job.result.documents_skipped} already present, ${job.result.sentences_added} sentences`;
+  }
+  if (job.error) status += ` — ${job.error}`;
+  $("ingest-status").textContent = status;
+  $("ingest-status").dataset.status = job.status;
+}
+
+async function followJob(id) {
+  for (;;) {
+    const job = await api(`/jobs/${id}?items_limit=0`);
+    showProgress(job);
+    if (["succeeded", "failed", "cancelled"].includes(job.status)) return job;
+    await new Promise((resolve) => setTimeout(resolve, 400));
+  }
+}
+
+async function upload(event) {
+  event.preventDefault();
+  const file = $("upload-file").files[0];
+  if (!file) return;
+  const form = new FormData();
+  form.append("collection", $("upload-collection").value.trim() || "default");
+  form.append("file", file, file.name);
+  $("upload-button").disabled = true;
+  showError("upload-error", null);
+  try {
+    const job = await api("/documents", { method: "POST", body: form });
+    showProgress(job);
+    await followJob(job.id);
+    await loadCollections();
+  } catch (error) {
+    showError("upload-error", error);
+  } finally {
+    $("upload-button").disabled = false;
+  }
+}
+
+async function addText(event) {
+  event.preventDefault();
+  $("text-button").disabled = true;
+  showError("upload-error", null);
+  try {
+    const created = await api("/documents", {
+      method: "POST",
+      json: {
+        collection: $("text-collection").value.trim() || "default",
+        title: $("text-title").value.trim() || null,
+        text: $("text-body").value,
+      },
+    });
+    $("ingest").hidden = false;
+    $("ingest-progress").value = 1;
+    $("ingest-status").textContent = created.created
+      ? `stored as document ${created.document.id} (${created.sentences_added} sentences)`
+      : `already stored as document ${created.document.id}`;
+    await loadCollections();
+  } catch (error) {
+    showError("upload-error", error);
+  } finally {
+    $("text-button").disabled = false;
+  }
+}
+
+// history ------------------------------------------------------------------------------------
+
+async function loadHistory(fresh) {
+  if (fresh) historyOffset = 0;
+  const query = $("history-query").value.trim();
+  const params = new URLSearchParams({ limit: "20", offset: String(historyOffset) });
+  if (query) params.set("query", query);
+  showError("history-error", null);
+  let page;
+  try {
+    page = await api(`/claims?${params}`);
+  } catch (error) {
+    showError("history-error", error);
+    return;
+  }
+  const rows = page.items.map((item) => {
+    const row = el("tr", { "data-claim-id": item.claim_id },
+      el("td", { text: item.claim }),
+      el("td", {}, el("span", { className: `badge label-${item.verdict}`, text: item.verdict.replaceAll("_", " ") })),
+      el("td", { text: `${Math.round(item.confidence * 100)}%` }),
+      el("td", { text: item.collection }),
+      el("td", { text: new Date(item.created_at).toLocaleString() }));
+    row.addEventListener("click", () => openClaim(item.claim_id));
+    return row;
+  });
+  const body = $("history").tBodies[0];
+  if (fresh) body.replaceChildren(...rows);
+  else body.append(...rows);
+  historyOffset += page.items.length;
+  $("history-more").hidden = historyOffset >= page.total;
+}
+
+async function openClaim(id) {
+  location.hash = "#verify";
+  try {
+    await renderVerdict(await api(`/claims/${id}`));
+  } catch (error) {
+    showError("verify-error", error);
+  }
+}
+
+// start --------------------------------------------------------------------------------------
+
+function start() {
+  $("api-key").value = localStorage.getItem("truthgraph-api-key") || "";
+  $("api-key").addEventListener("change", (e) => {
+    const value = e.target.value.trim();
+    if (value) localStorage.setItem("truthgraph-api-key", value);
+    else localStorage.removeItem("truthgraph-api-key");
+  });
+  $("verify-form").addEventListener("submit", verify);
+  $("upload-form").addEventListener("submit", upload);
+  $("text-form").addEventListener("submit", addText);
+  $("history-form").addEventListener("submit", (e) => { e.preventDefault(); loadHistory(true); });
+  $("history-more").addEventListener("click", () => loadHistory(false));
+  window.addEventListener("hashchange", showView);
+  loadCollections();
+  showView();
+  document.body.dataset.ready = "true";
+}
+
+start();

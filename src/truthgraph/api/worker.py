@@ -1,0 +1,200 @@
+"""The background worker that runs jobs: batch verifications and document uploads.
+
+It claims jobs from ``PgJobStore`` (so a job that a dead server left running is picked up
+again), verifies claims in small chunks through the same micro-batched models as the
+interactive requests, records each chunk as it finishes, and checks for cancellation between
+chunks. Stopping the server leaves the current job to the next start.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import psycopg
+import structlog
+
+from truthgraph.db.jobs import ItemOutcome, Job, JobItem, JobStatus, PgJobStore
+from truthgraph.db.store import PgvectorEvidenceStore
+from truthgraph.domain import RawDocument
+from truthgraph.errors import InvalidInputError, TruthGraphError
+from truthgraph.ingest.pipeline import ingest
+from truthgraph.ports import Embedder
+from truthgraph.settings import RetrievalSettings
+from truthgraph.verify.verifier import Verifier
+
+log = structlog.get_logger("truthgraph.api.jobs")
+
+
+class _Stopped(Exception):
+    """The job was cancelled or the worker is stopping."""
+
+
+@dataclass(frozen=True, slots=True)
+class JobContext:
+    """What jobs run on."""
+
+    verifier: Verifier
+    store: PgvectorEvidenceStore
+    embedder: Embedder
+    retrieval: RetrievalSettings
+    chunk_claims: int = 8
+
+
+def document_to_json(document: RawDocument) -> dict[str, Any]:
+    """A document as a job item's input."""
+    return {
+        "text": document.text,
+        "title": document.title,
+        "source": document.source,
+        "url": document.url,
+        "external_id": document.external_id,
+        "metadata": document.metadata,
+    }
+
+
+def document_from_json(value: dict[str, Any]) -> RawDocument:
+    return RawDocument(
+        text=value["text"],
+        title=value.get("title"),
+        source=value.get("source"),
+        url=value.get("url"),
+        external_id=value.get("external_id"),
+        metadata=dict(value.get("metadata") or {}),
+    )
+
+
+class JobWorker:
+    """One thread that runs queued jobs, one at a time, until ``stop``."""
+
+    def __init__(self, jobs: PgJobStore, context: JobContext, poll_s: float = 1.0) -> None:
+        self.jobs = jobs
+        self.context = context
+        self.poll_s = poll_s
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="job-worker", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def wake(self) -> None:
+        """Look for work now (a job was just submitted)."""
+        self._wake.set()
+
+    def stop(self, timeout_s: float = 30.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout_s)
+
+    def _loop(self) -> None:
+        conn: psycopg.Connection[Any] | None = None
+        while not self._stop.is_set():
+            try:
+                if conn is None or conn.closed:
+                    conn = self.jobs.lock_connection()
+                job = self.jobs.claim_next(conn)
+                if job is None:
+                    self._wake.wait(self.poll_s)
+                    self._wake.clear()
+                    continue
+                try:
+                    self._run(job)
+                finally:
+                    self.jobs.release(conn, job.id)
+            except (TruthGraphError, psycopg.Error) as exc:
+                log.warning("job_worker_error", error=str(exc))
+                if conn is not None:
+                    conn.close()
+                conn = None
+                self._stop.wait(self.poll_s)
+        if conn is not None:
+            conn.close()
+
+    def _run(self, job: Job) -> None:
+        log.info("job_started", job_id=str(job.id), kind=job.kind, total=job.total)
+        try:
+            if job.kind == "verify":
+                self._run_verify(job)
+            else:
+                self._run_ingest(job)
+        except _Stopped:
+            log.info("job_paused_or_cancelled", job_id=str(job.id))
+            return
+        except TruthGraphError as exc:
+            self.jobs.finish(job.id, JobStatus.FAILED, error=str(exc))
+            log.info("job_failed", job_id=str(job.id), error=str(exc))
+            return
+        except Exception as exc:  # keep the worker alive; the job records what happened
+            log.exception("job_crashed", job_id=str(job.id))
+            self.jobs.finish(
+                job.id, JobStatus.FAILED, error=f"internal error: {type(exc).__name__}"
+            )
+            return
+        log.info("job_finished", job_id=str(job.id))
+
+    def _check(self, job: Job) -> None:
+        if self._stop.is_set() or self.jobs.status(job.id) is not JobStatus.RUNNING:
+            raise _Stopped
+
+    def _run_verify(self, job: Job) -> None:
+        verifier = self.context.verifier
+        options = verifier.options_with(
+            top_k=job.params.get("top_k"), strategy=job.params.get("strategy"), persist=True
+        )
+        pending = self.jobs.pending_items(job.id)
+        size = self.context.chunk_claims
+        for begin in range(0, len(pending), size):
+            self._check(job)
+            chunk = pending[begin : begin + size]
+            if not self.jobs.complete_items(job.id, self._verify_chunk(job, chunk, options)):
+                raise _Stopped
+        self.jobs.finish(job.id, JobStatus.SUCCEEDED)
+
+    def _verify_chunk(self, job: Job, chunk: Sequence[JobItem], options: Any) -> list[ItemOutcome]:
+        verifier = self.context.verifier
+        try:
+            verdicts = verifier.verify_many([i.input for i in chunk], job.collection, options)
+        except InvalidInputError:
+            if len(chunk) == 1:
+                raise
+            outcomes: list[ItemOutcome] = []
+            for item in chunk:  # find the claim at fault; verify the others
+                try:
+                    [verdict] = verifier.verify_many([item.input], job.collection, options)
+                    outcomes.append(ItemOutcome(item.position, verdict.to_dict()))
+                except InvalidInputError as exc:
+                    outcomes.append(ItemOutcome(item.position, error=str(exc)))
+            return outcomes
+        return [
+            ItemOutcome(item.position, verdict.to_dict())
+            for item, verdict in zip(chunk, verdicts, strict=True)
+        ]
+
+    def _run_ingest(self, job: Job) -> None:
+        ctx = self.context
+        documents = [document_from_json(v) for v in self.jobs.all_inputs(job.id)]
+        target = ctx.store.ensure_collection(
+            job.collection, ctx.embedder.name, ctx.embedder.dimension, ctx.retrieval
+        )
+
+        def progress(done: int, total: int) -> None:
+            if self._stop.is_set() or not self.jobs.set_progress(job.id, done):
+                raise _Stopped
+
+        report = ingest(
+            documents, target, ctx.store, ctx.embedder, batch_documents=16, progress=progress
+        )
+        self.jobs.finish(
+            job.id,
+            JobStatus.SUCCEEDED,
+            result={
+                "documents_added": report.documents_added,
+                "documents_skipped": report.documents_skipped,
+                "sentences_added": report.sentences_added,
+                "seconds": round(report.seconds, 3),
+            },
+        )

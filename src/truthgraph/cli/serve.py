@@ -1,0 +1,243 @@
+"""truthgraph serve / loadtest: the HTTP service and a bounded load test of it."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from truthgraph.cli.errors import exits_cleanly
+from truthgraph.cli.state import state
+from truthgraph.errors import InvalidInputError, UnavailableError
+
+DEMO_DIR = Path(__file__).resolve().parent.parent / "demo"
+
+
+def _require_api_extra() -> None:
+    try:
+        import fastapi  # noqa: F401
+        import uvicorn  # noqa: F401
+    except ImportError as exc:
+        raise UnavailableError(
+            "the HTTP service needs the api extra: pip install 'truthgraph[api]'"
+        ) from exc
+
+
+@exits_cleanly
+def serve_command(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535)] = 8000,
+    log_level: Annotated[
+        str, typer.Option("--log-level", help="debug, info, warning or error.")
+    ] = "info",
+) -> None:
+    """Run the HTTP API (/api/v1, docs at /docs) and the web page (/) in one process.
+
+    Models warm up in the background after start; /ready answers 200 once they are warm and
+    the database is up. Logs are JSON lines on stderr, one per request, with its request id
+    and per-stage latency.
+    """
+    _require_api_extra()
+    import uvicorn
+
+    from truthgraph.api.app import create_app
+    from truthgraph.api.logs import configure_json_logging
+    from truthgraph.ml.registry import resolve_model
+
+    settings = state(ctx).settings
+    # fail now, with the fix in the message, rather than in the background after start
+    resolve_model(settings.model.embedding_model, settings.models_dir)
+    resolve_model(settings.model.nli_model, settings.models_dir)
+    configure_json_logging(log_level)
+    app = create_app(settings)
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_config=None,
+        log_level=log_level.lower(),
+        access_log=False,
+        timeout_graceful_shutdown=30,
+    )
+
+
+def _levels(value: str) -> list[int]:
+    try:
+        levels = [int(part) for part in value.split(",") if part.strip()]
+    except ValueError as exc:
+        raise InvalidInputError(
+            f"--concurrency takes numbers like 1,10,100, not {value!r}"
+        ) from exc
+    if not levels or any(not 1 <= level <= 1000 for level in levels):
+        raise InvalidInputError("each concurrency level must be between 1 and 1000")
+    return levels
+
+
+def _default_claims() -> Path:
+    """Every held-out FEVER claim about the demo pages: enough distinct claims that the
+    embedding cache does not flatter the figures."""
+    return DEMO_DIR / "candidate_claims.jsonl"
+
+
+@exits_cleanly
+def loadtest_command(
+    ctx: typer.Context,
+    url: Annotated[
+        str | None,
+        typer.Option("--url", help="A running server (loopback only). Default: start one."),
+    ] = None,
+    collection: Annotated[str, typer.Option("--collection", "-c")] = "demo",
+    concurrency: Annotated[
+        str, typer.Option("--concurrency", help="Comma-separated levels.")
+    ] = "1,10,100",
+    requests: Annotated[
+        int | None,
+        typer.Option(
+            "--requests", min=1, max=100_000, help="Requests per level (default 3x, min 30)."
+        ),
+    ] = None,
+    time_limit_s: Annotated[
+        float, typer.Option("--time-limit", min=1, max=3600, help="Seconds per level at most.")
+    ] = 300.0,
+    claims_file: Annotated[
+        Path | None, typer.Option("--claims", help="Claims (.jsonl or one per line).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
+    with_caches: Annotated[
+        bool,
+        typer.Option(
+            "--with-caches", help="Keep the embedding and NLI caches on in the started server."
+        ),
+    ] = False,
+) -> None:
+    """Send concurrent POST /api/v1/verify requests and report throughput, p50/p95/p99
+    latency, errors, and the batching gain.
+
+    Without --url it starts `truthgraph serve` on a free loopback port (rate limit off, queue
+    deep enough for the highest level, embedding and NLI caches off so that every claim runs
+    both models) and, if the collection is missing and named `demo`, uploads the demo corpus
+    into it first.
+    """
+    _require_api_extra()
+    from truthgraph.api.loadtest import local_server, require_loopback, run_loadtest
+    from truthgraph.cli.verify import read_claims
+
+    levels = _levels(concurrency)
+    claims = read_claims(claims_file or _default_claims())
+    per_level = {c: requests or max(30, 3 * c) for c in levels}
+    settings = state(ctx).settings
+
+    def run(base: str) -> None:
+        _prepare_collection(base, collection)
+        summary = asyncio.run(
+            run_loadtest(base, claims, collection, levels, per_level, time_limit_s)
+        )
+        if as_json:
+            sys.stdout.write(json.dumps(summary.as_dict(), indent=2) + "\n")
+            return
+        _print_summary(summary.as_dict())
+
+    if url is not None:
+        require_loopback(url)
+        run(url)
+        return
+    overrides = {
+        "TRUTHGRAPH_HOME": str(settings.home),
+        "TRUTHGRAPH_API_KEYS": "",
+        "TRUTHGRAPH_API_RATE_LIMIT_PER_MINUTE": "0",
+        "TRUTHGRAPH_API_MAX_QUEUE_DEPTH": str(max(settings.api.max_queue_depth, 2 * max(levels))),
+        "TRUTHGRAPH_MODEL__EMBEDDING_MODEL": settings.model.embedding_model,
+        "TRUTHGRAPH_MODEL__NLI_MODEL": settings.model.nli_model,
+    }
+    if not with_caches:
+        overrides |= {
+            "TRUTHGRAPH_API_EMBEDDING_CACHE_SIZE": "0",
+            "TRUTHGRAPH_API_NLI_CACHE": "false",
+        }
+    log_path = Path(tempfile.gettempdir()) / "truthgraph-loadtest-server.log"
+    Console(stderr=True).print(f"starting a server (log: {log_path}) ...")
+    with local_server(overrides, log_path) as base:
+        run(base)
+
+
+def _prepare_collection(base: str, collection: str) -> None:
+    """Upload the demo corpus when the demo collection is missing."""
+    import time
+
+    import httpx
+
+    with httpx.Client(base_url=base, timeout=60.0) as client:
+        names = [c["name"] for c in client.get("/api/v1/collections").json()["collections"]]
+        if collection in names:
+            return
+        if collection != "demo":
+            raise InvalidInputError(
+                f"collection {collection!r} does not exist: ingest documents into it first"
+            )
+        corpus = DEMO_DIR / "corpus.jsonl"
+        with corpus.open("rb") as handle:
+            response = client.post(
+                "/api/v1/documents",
+                data={"collection": collection},
+                files={"file": (corpus.name, handle, "application/jsonl")},
+            )
+        if response.status_code != 202:
+            raise UnavailableError(f"uploading the demo corpus failed: {response.text}")
+        job_url = f"/api/v1/jobs/{response.json()['id']}"
+        deadline = time.monotonic() + 600
+        while time.monotonic() < deadline:
+            job = client.get(job_url).json()
+            if job["status"] == "succeeded":
+                return
+            if job["status"] in ("failed", "cancelled"):
+                raise UnavailableError(f"ingesting the demo corpus {job['status']}: {job['error']}")
+            time.sleep(0.5)
+        raise UnavailableError("ingesting the demo corpus took more than 10 minutes")
+
+
+def _print_summary(summary: dict[str, object]) -> None:
+    table = Table(
+        "concurrency",
+        "requests",
+        "ok",
+        "errors",
+        "claims/s",
+        "p50 ms",
+        "p95 ms",
+        "p99 ms",
+        "NLI pairs/call",
+        "NLI ms/pair",
+    )
+    levels = summary["levels"]
+    assert isinstance(levels, list)
+    for level in levels:
+        table.add_row(
+            str(level["concurrency"]),
+            str(level["requests"]),
+            str(level["ok"]),
+            str(sum(level["errors"].values())) + (f" {level['errors']}" if level["errors"] else ""),
+            f"{level['throughput_per_s']:.2f}",
+            f"{level['p50_ms']:.0f}",
+            f"{level['p95_ms']:.0f}",
+            f"{level['p99_ms']:.0f}",
+            str(level["nli_pairs_per_call"]),
+            str(level["nli_ms_per_pair"]),
+        )
+    console = Console()
+    if not console.is_terminal:  # a file or pipe: room for every column
+        console = Console(width=160)
+    console.print(table)
+    console.print(
+        f"server: {summary['server']}\n"
+        f"single-request throughput: {summary['single_request_throughput_per_s']} claims/s; "
+        f"throughput gain vs concurrency 1: {summary['throughput_gain']}; "
+        f"NLI batching gain (time per pair, vs concurrency 1): {summary['model_batching_gain']}"
+    )

@@ -1,0 +1,72 @@
+"""Sentence embeddings with ONNX Runtime. Torch-free: tokenizers + onnxruntime + numpy."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from truthgraph.errors import InvalidInputError, ModelLoadError
+from truthgraph.ml.device import clamp_batch_size
+from truthgraph.ml.onnx.cache import FP32_FILE, INT8_FILE, TOKENIZER_FILE, read_manifest
+from truthgraph.ml.onnx.session import create_session
+from truthgraph.ml.onnx.tokens import bucketed_batches, load_tokenizer
+
+
+class OnnxEmbedder:
+    """Embeds texts into L2-normalised float32 vectors with an exported sentence-transformers
+    model (see ``export.export_embedder``): the same tokenisation, truncation, pooling and
+    normalisation as ``SentenceTransformerEmbedder``.
+
+    >>> embedder = OnnxEmbedder(export_embedder(resolve_model("all-MiniLM-L6-v2", d), cache))
+    >>> embedder.embed(["Paris is in France."]).shape
+    (1, 384)
+    """
+
+    def __init__(
+        self,
+        folder: Path,
+        int8: bool = True,
+        device: str = "cpu",
+        batch_size: int = 64,
+        threads: int | None = None,
+    ) -> None:
+        manifest = read_manifest(folder, "embedder")
+        self.name = manifest.name
+        self.backend = "onnx-int8" if int8 else "onnx"
+        self.device = device
+        self.batch_size = clamp_batch_size(batch_size, device)
+        self.path = folder / (INT8_FILE if int8 else FP32_FILE)
+        self._session = create_session(self.path, device, threads)
+        self._tokenizer = load_tokenizer(folder / TOKENIZER_FILE, manifest.max_length)
+        self._inputs = tuple(i.name for i in self._session.get_inputs())
+        self._output = self._session.get_outputs()[0].name
+        self._pad_id = manifest.pad_id
+        self.max_seq_length = manifest.max_length
+        self.dimension: int = manifest.dimension
+        if self.dimension <= 0:
+            raise ModelLoadError(f"ONNX embedder at {folder} records no dimension")
+
+    @property
+    def memory_mb(self) -> float:
+        """Size of the model graph and weights, in MiB."""
+        return self.path.stat().st_size / 1024 / 1024
+
+    def embed(self, texts: Sequence[str], batch_size: int | None = None) -> np.ndarray:
+        """Embed ``texts`` into a float32 array of shape ``(len(texts), dimension)``."""
+        if isinstance(texts, str):
+            raise InvalidInputError("embed() takes a list of texts, not one string")
+        if any(not isinstance(t, str) for t in texts):
+            raise InvalidInputError("embed() takes a list of strings")
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        if not texts:
+            return out
+        size = clamp_batch_size(batch_size or self.batch_size, self.device)
+        encodings = self._tokenizer.encode_batch([t.strip() for t in texts])
+        for batch in bucketed_batches(encodings, size, self._inputs, self._pad_id):
+            (vectors,) = self._session.run([self._output], batch.feeds)
+            out[batch.rows] = vectors
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        normalised: np.ndarray = out / np.maximum(norms, 1e-12)
+        return normalised

@@ -1,0 +1,64 @@
+"""Tokenisation with the ``tokenizers`` library and length-bucketed batches. Torch-free.
+
+Texts are tokenised once, without padding; batches are then cut from the inputs sorted by
+token count and padded only to their own longest row, so short texts never pay for long ones.
+Each batch carries the input rows it holds, so results go back in the caller's order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from tokenizers import Tokenizer
+
+from truthgraph.errors import ModelLoadError
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """Model inputs for some rows of the input: ``feeds[name]`` has shape (len(rows), width)."""
+
+    rows: np.ndarray
+    feeds: dict[str, np.ndarray]
+
+
+def load_tokenizer(path: Path, max_length: int) -> Tokenizer:
+    """The fast tokenizer at ``path``, truncating (longest first) at ``max_length`` tokens."""
+    try:
+        tokenizer = Tokenizer.from_file(str(path))
+    except Exception as exc:  # tokenizers raises a bare Exception on bad files
+        raise ModelLoadError(f"cannot load tokenizer {path}: {exc}") from exc
+    tokenizer.no_padding()
+    tokenizer.enable_truncation(max_length=max_length, strategy="longest_first")
+    return tokenizer
+
+
+def bucketed_batches(
+    encodings: Sequence[Any], batch_size: int, input_names: Sequence[str], pad_id: int = 0
+) -> Iterator[Batch]:
+    """Batches of ``encodings`` (``tokenizers.Encoding``) sorted by length, padded per batch.
+
+    Only the inputs the graph takes (``input_names``: ``input_ids``, ``attention_mask``,
+    ``token_type_ids``) are built.
+    """
+    lengths = np.fromiter((len(e.ids) for e in encodings), dtype=np.int64, count=len(encodings))
+    order = np.argsort(lengths, kind="stable")
+    wanted = set(input_names)
+    for begin in range(0, len(order), batch_size):
+        rows = order[begin : begin + batch_size]
+        width = max(1, int(lengths[rows].max()))
+        ids = np.full((len(rows), width), pad_id, dtype=np.int64)
+        mask = np.zeros((len(rows), width), dtype=np.int64)
+        types = np.zeros((len(rows), width), dtype=np.int64)
+        for row, index in enumerate(rows):
+            encoding = encodings[int(index)]
+            count = len(encoding.ids)
+            ids[row, :count] = encoding.ids
+            mask[row, :count] = 1
+            types[row, :count] = encoding.type_ids
+        feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
+        yield Batch(rows, {name: array for name, array in feeds.items() if name in wanted})

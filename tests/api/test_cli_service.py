@@ -1,0 +1,113 @@
+"""`truthgraph serve` and `truthgraph loadtest` as a user runs them."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from typer.testing import CliRunner
+
+from tests.service import running_server
+from truthgraph.api.loadtest import local_server
+from truthgraph.cli.main import app as cli
+
+pytestmark = [pytest.mark.integration, pytest.mark.models]
+
+
+def test_serve_starts_warms_up_answers_and_logs_json_lines(
+    home: Path, database_url: str, demo_collection: str, tmp_path: Path
+) -> None:
+    log_path = tmp_path / "server.log"
+    env = {
+        "TRUTHGRAPH_HOME": str(home),
+        "TRUTHGRAPH_DATABASE_URL": "",
+        "TRUTHGRAPH_API_KEYS": "",
+        "HF_HUB_OFFLINE": "1",
+    }
+    with local_server(env, log_path, ready_timeout_s=180, log_level="info") as url:
+        ready = httpx.get(url + "/ready").json()
+        verified = httpx.post(
+            url + "/api/v1/verify",
+            json={"claim": "Saxony is in Ireland.", "collection": demo_collection},
+            timeout=60,
+        )
+    assert ready["status"] == "ready" and ready["load_ms"]["nli"] > 0
+    assert verified.status_code == 200
+    request_id = verified.headers["X-Request-ID"]
+    records = [
+        json.loads(line) for line in log_path.read_text().splitlines() if line.startswith("{")
+    ]
+    [entry] = [r for r in records if r.get("request_id") == request_id]
+    assert entry["event"] == "request" and entry["status"] == 200 and entry["level"] == "info"
+    assert entry["stages_ms"]["nli"] > 0 and "timestamp" in entry
+    assert any(r["event"] == "ready" for r in records)
+
+
+def test_loadtest_reports_throughput_latency_and_errors(
+    app: FastAPI, demo_collection: str, home: Path
+) -> None:
+    with running_server(app) as url:
+        result = CliRunner().invoke(
+            cli,
+            [
+                "loadtest",
+                "--url",
+                url,
+                "-c",
+                demo_collection,
+                "--concurrency",
+                "1,4",
+                "--requests",
+                "4",
+                "--json",
+            ],
+            env={"TRUTHGRAPH_HOME": str(home)},
+        )
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert [lv["concurrency"] for lv in summary["levels"]] == [1, 4]
+    for level in summary["levels"]:
+        assert level["ok"] == level["requests"] == 4 and level["errors"] == {}
+        assert 0 < level["p50_ms"] <= level["p95_ms"] <= level["p99_ms"]
+        assert level["nli_pairs_per_call"] > 0
+    assert summary["single_request_throughput_per_s"] > 0
+    assert set(summary["throughput_gain"]) == {"1", "4"}
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--url", "http://10.1.2.3:8000"], "loopback"),
+        (["--url", "http://example.com"], "loopback"),
+        (["--concurrency", "0"], "between 1 and 1000"),
+        (["--concurrency", "ten"], "numbers like"),
+    ],
+)
+def test_loadtest_refuses_other_hosts_and_bad_levels(
+    home: Path, args: list[str], message: str
+) -> None:
+    result = CliRunner().invoke(cli, ["loadtest", *args], env={"TRUTHGRAPH_HOME": str(home)})
+    assert result.exit_code == 3
+    assert message in result.output
+
+
+def test_serve_and_loadtest_are_documented_commands() -> None:
+    for command in ("serve", "loadtest"):
+        out = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "from truthgraph.cli.main import main; main()",
+                command,
+                "--help",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert "--host" in out.stdout if command == "serve" else "--concurrency" in out.stdout

@@ -1,0 +1,61 @@
+"""Rate limiter and admission gate on their own."""
+
+from __future__ import annotations
+
+import pytest
+
+from truthgraph.api.admission import AdmissionGate
+from truthgraph.api.errors import Overloaded
+from truthgraph.api.ratelimit import TokenBucketLimiter
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_bucket_allows_its_burst_then_refills_at_the_rate() -> None:
+    clock = Clock()
+    limiter = TokenBucketLimiter(rate_per_minute=60, burst=2, clock=clock)
+    assert [limiter.acquire("a") for _ in range(2)] == [0.0, 0.0]
+    assert limiter.acquire("a") == pytest.approx(1.0)
+    assert limiter.acquire("b") == 0.0  # another client has its own bucket
+    clock.now = 1.0
+    assert limiter.acquire("a") == 0.0
+    assert limiter.acquire("a") > 0
+
+
+def test_a_zero_rate_turns_limiting_off() -> None:
+    limiter = TokenBucketLimiter(rate_per_minute=0, burst=1)
+    assert not limiter.enabled
+    assert all(limiter.acquire("a") == 0.0 for _ in range(100))
+
+
+def test_the_limiter_forgets_idle_clients_when_full() -> None:
+    clock = Clock()
+    limiter = TokenBucketLimiter(rate_per_minute=60, burst=1, clock=clock, max_clients=3)
+    for key in "abc":
+        limiter.acquire(key)
+    clock.now = 10.0
+    limiter.acquire("d")
+    assert limiter.acquire("a") == 0.0  # forgotten, so it starts with a full bucket
+
+
+def test_the_gate_admits_up_to_its_depth_then_refuses_with_retry_after() -> None:
+    rejected: list[int] = []
+    gate = AdmissionGate(max_in_flight=2, retry_after_s=3, on_reject=lambda: rejected.append(1))
+    with gate.admit(), gate.admit():
+        assert gate.in_flight == 2
+        with pytest.raises(Overloaded) as raised, gate.admit():
+            pass
+        assert raised.value.retry_after_s == 3
+    assert gate.in_flight == 0 and rejected == [1]
+
+
+def test_a_request_heavier_than_the_queue_is_admitted_when_the_queue_is_empty() -> None:
+    gate = AdmissionGate(max_in_flight=2, retry_after_s=1)
+    with gate.admit(weight=5):
+        assert gate.in_flight == 5

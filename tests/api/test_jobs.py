@@ -1,0 +1,67 @@
+"""Jobs live in PostgreSQL: they survive a restart, and a dead worker's job is taken over."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.service import wait_for_job
+from truthgraph.api.app import create_app
+from truthgraph.db.jobs import ItemOutcome, JobStatus, PgJobStore
+from truthgraph.settings import Settings
+from truthgraph.verify.verifier import Verifier
+
+pytestmark = [pytest.mark.integration, pytest.mark.models]
+
+API_SETTINGS = {"job_workers": 0}  # the first server runs no worker: its jobs stay queued
+
+
+def test_a_queued_job_survives_a_server_restart(
+    api_settings: Settings, verifier: Verifier, demo_collection: str
+) -> None:
+    claims = ["Saxony is in Ireland.", "Tim Roth is an English actor."]
+    first = create_app(api_settings, verifier=verifier)
+    with TestClient(first) as client:
+        assert first.state.runtime.wait_ready(60)
+        job = client.post(
+            "/api/v1/verify/batch", json={"claims": claims, "collection": demo_collection}
+        ).json()
+        assert client.get(f"/api/v1/jobs/{job['id']}").json()["status"] == "queued"
+    with_worker = api_settings.api.model_copy(update={"job_workers": 1})
+    second = create_app(api_settings.model_copy(update={"api": with_worker}), verifier=verifier)
+    with TestClient(second) as client:
+        assert second.state.runtime.wait_ready(60)
+        done = wait_for_job(client, job["id"])
+    assert done["status"] == "succeeded"
+    assert [i["result"]["claim"] for i in done["items"]] == claims
+
+
+def _claim(jobs: PgJobStore, conn: object, job_id: object) -> bool:
+    """Claim jobs on ``conn`` until ``job_id`` is among them (other tests' jobs may be older)."""
+    while (job := jobs.claim_next(conn)) is not None:  # type: ignore[arg-type]
+        if job.id == job_id:
+            return True
+    return False
+
+
+def test_a_running_job_whose_worker_died_is_taken_over_and_resumes(database_url: str) -> None:
+    jobs = PgJobStore(database_url)
+    try:
+        job = jobs.create("verify", "crash-test", ["a", "b", "c"], {"top_k": 3})
+        dead_worker = jobs.lock_connection()
+        assert _claim(jobs, dead_worker, job.id)
+        assert jobs.status(job.id) is JobStatus.RUNNING
+        assert jobs.complete_items(job.id, [ItemOutcome(0, {"verdict": "SUPPORTED"})])
+        survivor = jobs.lock_connection()
+        assert not _claim(jobs, survivor, job.id)  # still owned while the worker lives
+        dead_worker.close()  # the process died: its lock is gone
+        assert _claim(jobs, survivor, job.id)
+        assert [i.input for i in jobs.pending_items(job.id)] == ["b", "c"]
+        state = jobs.get(job.id)
+        assert (state.done, state.total, state.params) == (1, 3, {"top_k": 3})
+        jobs.cancel(job.id)
+        assert not jobs.complete_items(job.id, [ItemOutcome(1, {"verdict": "REFUTED"})])
+        assert jobs.get(job.id).done == 1
+        survivor.close()
+    finally:
+        jobs.close()

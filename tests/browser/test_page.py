@@ -1,0 +1,130 @@
+"""The web page end to end in a real headless browser (Debian's /usr/bin/chromium, driven by
+Playwright, which never downloads a browser of its own here) against a real uvicorn server."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from tests.service import running_server
+
+pytestmark = [pytest.mark.integration, pytest.mark.models]
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+CLAIM = "Tim Roth is an English actor."
+SUPPORTED_GREEN = "rgb(30, 126, 52)"  # --supported in style.css
+
+
+@pytest.fixture(scope="module")
+def server(app: FastAPI, demo_collection: str) -> Iterator[str]:
+    with running_server(app) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.is_file():
+        pytest.fail("the browser test needs Debian's chromium: apt-get install chromium")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture()
+def page(browser: Browser, server: str) -> Iterator[Page]:
+    context = browser.new_context(base_url=server)
+    context.set_default_timeout(30_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def open_page(page: Page, view: str = "verify") -> None:
+    page.goto(f"/#{view}")
+    expect(page.locator("body")).to_have_attribute("data-ready", "true")
+
+
+def test_verifying_a_claim_shows_the_verdict_confidence_evidence_and_timings(
+    page: Page, demo_collection: str
+) -> None:
+    open_page(page)
+    expect(page.locator(f"#collection option[value='{demo_collection}']")).to_be_attached()
+    page.select_option("#collection", demo_collection)
+    page.fill("#claim", CLAIM)
+    page.click("#verify-button")
+
+    expect(page.locator("#result")).to_be_visible()
+    expect(page.locator("#verdict")).to_have_text("SUPPORTED")
+    expect(page.locator("#result-claim")).to_have_text(CLAIM)
+    width = page.locator("#confidence-fill").evaluate("e => parseFloat(e.style.width)")
+    assert 0 < width <= 100
+    cards = page.locator(".evidence-card")
+    assert cards.count() >= 1
+    top = cards.first
+    expect(top).to_have_attribute("data-label", "SUPPORTED")
+    assert top.evaluate("e => getComputedStyle(e).borderLeftColor") == SUPPORTED_GREEN
+    expect(top.locator("mark")).to_contain_text("Roth")  # the supporting span, highlighted
+    expect(top.locator("a")).to_have_attribute("href", "https://en.wikipedia.org/wiki/Tim_Roth")
+    expect(top.locator(".source")).to_contain_text("Wikipedia")
+    labels = set(cards.evaluate_all("cards => cards.map(c => c.dataset.label)"))
+    assert labels <= {"SUPPORTED", "REFUTED", "NOT_ENOUGH_INFO"}
+    for stage in ("embedding", "retrieval", "nli", "aggregation", "database", "total"):
+        expect(page.locator(f"#timings tr[data-stage='{stage}'] td")).to_contain_text("ms")
+
+
+def test_an_error_from_the_api_is_shown_on_the_page(page: Page) -> None:
+    open_page(page)
+    page.locator("#claim").evaluate("e => e.removeAttribute('maxlength')")  # as a script could
+    page.fill("#claim", "x" * 2100)
+    page.click("#verify-button")
+    expect(page.locator("#verify-error")).to_contain_text("the limit is 2000")
+
+
+def test_uploading_a_file_shows_ingestion_progress_until_it_is_done(
+    page: Page, tmp_path: Path
+) -> None:
+    notes = tmp_path / "rivers.md"
+    notes.write_text("# Rivers\n\nThe Danube flows through ten countries.\n", encoding="utf-8")
+    open_page(page, "documents")
+    page.fill("#upload-collection", "browser-upload")
+    page.set_input_files("#upload-file", str(notes))
+    page.click("#upload-button")
+    expect(page.locator("#ingest-status")).to_have_attribute("data-status", "succeeded")
+    expect(page.locator("#ingest-status")).to_contain_text("1 added")
+    assert page.locator("#ingest-progress").evaluate("e => e.value") == 1
+    expect(page.locator("#collections tbody tr", has_text="browser-upload")).to_be_visible()
+
+
+def test_history_lists_past_verifications_and_reopens_one(
+    page: Page, server: str, demo_collection: str
+) -> None:
+    claim = "Saxony is in Ireland."
+    response = httpx.post(
+        f"{server}/api/v1/verify", json={"claim": claim, "collection": demo_collection}
+    )
+    verdict = response.json()["verdict"]
+    open_page(page, "history")
+    page.fill("#history-query", "Saxony")
+    page.click("#history-form button")
+    row = page.locator("#history tbody tr", has_text=claim).first
+    expect(row).to_be_visible()
+    row.click()
+    expect(page.locator("#view-verify")).to_be_visible()
+    expect(page.locator("#result-claim")).to_have_text(claim)
+    expect(page.locator("#verdict")).to_have_attribute("data-label", verdict)

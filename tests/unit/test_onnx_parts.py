@@ -1,0 +1,120 @@
+"""The torch-free parts of the ONNX backend: length bucketing and the choice of backend."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from truthgraph.ml import backend as backend_module
+from truthgraph.ml.backend import choose_backend
+from truthgraph.ml.onnx.cache import QUALITY_FILE, export_dir
+from truthgraph.ml.onnx.tokens import bucketed_batches
+from truthgraph.ml.registry import ResolvedModel
+from truthgraph.settings import Settings
+
+
+@dataclass
+class FakeEncoding:
+    ids: list[int]
+    type_ids: list[int]
+
+
+def make_encodings(lengths: list[int]) -> list[FakeEncoding]:
+    return [FakeEncoding(list(range(1, n + 1)), [0] * n) for n in lengths]
+
+
+def test_batches_hold_rows_of_similar_length_padded_to_their_own_longest() -> None:
+    encodings = make_encodings([9, 2, 7, 3, 2, 8])
+
+    batches = list(bucketed_batches(encodings, 2, ["input_ids", "attention_mask"]))
+
+    assert [b.rows.tolist() for b in batches] == [[1, 4], [3, 2], [5, 0]]
+    assert [b.feeds["input_ids"].shape for b in batches] == [(2, 2), (2, 7), (2, 9)]
+    assert batches[1].feeds["attention_mask"].tolist() == [[1, 1, 1, 0, 0, 0, 0], [1] * 7]
+    assert set(batches[0].feeds) == {"input_ids", "attention_mask"}
+
+
+def test_every_row_appears_once_so_results_return_in_input_order() -> None:
+    lengths = [5, 1, 4, 4, 2, 9, 3]
+    out = np.zeros(len(lengths), dtype=np.int64)
+
+    for batch in bucketed_batches(make_encodings(lengths), 3, ["attention_mask"]):
+        out[batch.rows] = batch.feeds["attention_mask"].sum(axis=1)
+
+    assert out.tolist() == lengths
+
+
+@pytest.fixture()
+def local_model(tmp_path: Path) -> ResolvedModel:
+    folder = tmp_path / "tiny-model"
+    folder.mkdir()
+    (folder / "config.json").write_text("{}")
+    (folder / "model.safetensors").write_bytes(b"weights")
+    return ResolvedModel("tiny-model", folder)
+
+
+@pytest.fixture()
+def no_accelerator(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(backend_module, "accelerator_present", lambda: False)
+
+
+def test_an_explicit_backend_is_used_as_given(local_model: ResolvedModel, tmp_path: Path) -> None:
+    assert choose_backend("onnx-int8", local_model, tmp_path / "onnx") == "onnx-int8"
+    assert choose_backend("torch", local_model, tmp_path / "onnx") == "torch"
+
+
+@pytest.mark.usefixtures("no_accelerator")
+def test_auto_uses_the_backend_the_local_quality_check_chose(
+    local_model: ResolvedModel, tmp_path: Path
+) -> None:
+    folder = export_dir(local_model, tmp_path / "onnx")
+    folder.mkdir(parents=True)
+    (folder / QUALITY_FILE).write_text(json.dumps({"chosen": "onnx-int8"}))
+
+    assert choose_backend("auto", local_model, tmp_path / "onnx", "cpu") == "onnx-int8"
+
+
+@pytest.mark.usefixtures("no_accelerator")
+def test_auto_uses_the_shipped_table_only_for_the_same_weights(
+    local_model: ResolvedModel, tmp_path: Path
+) -> None:
+    key = export_dir(local_model, tmp_path / "onnx").name.rsplit("-", 1)[-1]
+    table = tmp_path / "table.json"
+    record = {"model": "tiny-model", "key": key, "chosen": "onnx-int8"}
+    table.write_text(json.dumps({"records": [record]}))
+
+    assert choose_backend("auto", local_model, tmp_path / "onnx", table=table) == "onnx-int8"
+    assert local_model.path is not None
+    (local_model.path / "model.safetensors").write_bytes(b"retrained weights")
+    assert choose_backend("auto", local_model, tmp_path / "onnx", table=table) == "onnx"
+
+
+@pytest.mark.usefixtures("no_accelerator")
+def test_auto_without_a_record_falls_back_to_onnx_fp32(
+    local_model: ResolvedModel, tmp_path: Path
+) -> None:
+    assert choose_backend("auto", local_model, tmp_path / "onnx", table=tmp_path / "none") == "onnx"
+
+
+def test_auto_keeps_torch_on_an_accelerator_and_for_hub_models(
+    local_model: ResolvedModel, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(backend_module, "accelerator_present", lambda: True)
+    hub = ResolvedModel("org/model", None, hub_name="org/model")
+
+    assert choose_backend("auto", local_model, tmp_path / "onnx", "auto") == "torch"
+    assert choose_backend("auto", local_model, tmp_path / "onnx", "cuda") == "torch"
+    assert choose_backend("auto", hub, tmp_path / "onnx", "cpu") == "torch"
+
+
+def test_the_backend_setting_reads_its_environment_variable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TRUTHGRAPH_MODEL__BACKEND", "onnx-int8")
+
+    assert Settings().model.backend == "onnx-int8"
+    assert Settings.model_fields["model"].default.backend == "auto"
