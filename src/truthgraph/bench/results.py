@@ -75,6 +75,7 @@ def collect(
         _run(
             "benchmark_vector_search.py",
             ["--corpus-size", str(size), "--queries", "200", "--ef-search", "40,100"]
+            + (["--hnsw-m", "16,32"] if size <= 20_000 else [])
             + (["--corpus", str(vector_corpus)] if vector_corpus else []),
             out_dir / f"vector_search_{size}.json",
             base_env,
@@ -84,6 +85,42 @@ def collect(
     data["measured_at"] = datetime.now(UTC).isoformat(timespec="seconds")
     (out_dir / "all.json").write_text(json.dumps(data, indent=2) + "\n")
     return data
+
+
+def _quality_lines() -> list[str]:
+    """The ONNX quality check's records (``models/onnx-quality.json``) as a table."""
+    from truthgraph.ml.backend import SHIPPED_QUALITY_TABLE
+
+    if not SHIPPED_QUALITY_TABLE.is_file():
+        return []
+    records = json.loads(SHIPPED_QUALITY_TABLE.read_text())["records"]
+    lines = [
+        "",
+        "## Quality of the ONNX backends against torch fp32",
+        "",
+        "From `src/truthgraph/models/onnx-quality.json`, written by "
+        "`python scripts/check_onnx_quality.py --data-dir ../shared/data --write-table` "
+        "(bar: embedding mean cosine >= 0.99, verifier accuracy within 0.5 point).",
+        "",
+        "| model | data (n) | backend | per s | mean cosine | accuracy | same label as torch "
+        "| passes |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for record in records:
+        for name, figures in record["backends"].items():
+
+            def fmt(value: Any, pattern: str) -> str:
+                return pattern.format(value) if isinstance(value, int | float) else ""
+
+            lines.append(
+                f"| {record['model']} | {record['data']} ({record['n']}) | {name}"
+                + (" (chosen)" if name == record["chosen"] else "")
+                + f" | {fmt(figures['per_second'], '{:,.0f}')}"
+                + f" | {fmt(figures['mean_cosine'], '{:.4f}')}"
+                + f" | {fmt(figures['accuracy'], '{:.2%}')}"
+                + f" | {fmt(figures['agreement'], '{:.1%}')} | {figures['passes']} |"
+            )
+    return lines
 
 
 def render(data: dict[str, Any]) -> str:
@@ -162,6 +199,7 @@ def render(data: dict[str, Any]) -> str:
                 f"{r['latency_ms']['p50']} | {r['latency_ms']['p95']} | {r['latency_ms']['p99']} | "
                 f"{r['recall_at_k']} | {r['index_build_s']} |"
             )
+    lines += _quality_lines()
     lines += [
         "",
         "Vectors are all-MiniLM-L6-v2 embeddings of real sentences; past the corpus's distinct "

@@ -139,6 +139,10 @@ def benchmark_vector_search_main(argv: Sequence[str] | None = None) -> dict[str,
     parser.add_argument("--index", type=str, default="hnsw,ivfflat")
     parser.add_argument("--ef-search", type=_ints, default=[40, 100])
     parser.add_argument("--probes", type=_ints, default=[10, 20])
+    parser.add_argument("--hnsw-m", type=_ints, default=[16], help="HNSW m values to build")
+    parser.add_argument(
+        "--ef-construction", type=_ints, default=[64], help="HNSW ef_construction values"
+    )
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--claims", type=Path, default=DEFAULT_CLAIMS)
     parser.add_argument("--output", type=Path, default=DEFAULT_OUT / "vector_search.json")
@@ -162,6 +166,7 @@ def benchmark_vector_search_main(argv: Sequence[str] | None = None) -> dict[str,
             index_types=[x.strip() for x in args.index.split(",")],
             ef_search_values=args.ef_search,
             probes_values=args.probes,
+            hnsw_builds=[(m, efc) for m in args.hnsw_m for efc in args.ef_construction],
         )
     finally:
         store.close()

@@ -105,14 +105,23 @@ def run_vector_search_benchmark(
     probes_values: Sequence[int] = (10, 20),
     top_k: int = 10,
     keep: bool = False,
+    hnsw_builds: Sequence[tuple[int, int]] = ((16, 64),),
 ) -> dict[str, Any]:
     """Build one collection per index type with ``corpus_size`` vectors and measure it."""
     texts, vectors = corpus_vectors(embedder, sentences, corpus_size)
     queries = embedder.embed(list(query_texts))
     results: list[dict[str, Any]] = []
+    builds: list[tuple[IndexType, RetrievalSettings]] = []
     for index_type in index_types:
-        lists = max(1, min(1000, int(np.sqrt(corpus_size))))
-        retrieval = RetrievalSettings(index_type=index_type, ivfflat_lists=lists)
+        if index_type == "hnsw":
+            builds += [
+                ("hnsw", RetrievalSettings(index_type="hnsw", hnsw_m=m, hnsw_ef_construction=efc))
+                for m, efc in hnsw_builds
+            ]
+        else:
+            lists = max(1, min(1000, int(np.sqrt(corpus_size))))
+            builds.append(("ivfflat", RetrievalSettings(index_type="ivfflat", ivfflat_lists=lists)))
+    for index_type, retrieval in builds:
         name = f"bench-{index_type}-{corpus_size}"
         collection, load_s, index_s = load_collection(
             store, name, texts, vectors, retrieval, embedder.name
