@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import signal
 import sys
 import tempfile
 from pathlib import Path
+from types import FrameType
 from typing import Annotated
 
 import typer
@@ -58,6 +60,9 @@ def serve_command(
     resolve_model(settings.model.nli_model, settings.models_dir)
     configure_json_logging(log_level)
     app = create_app(settings)
+    # uvicorn re-raises SIGTERM once it has shut down gracefully; exit normally then, so that
+    # exit handlers run (they release this process's hold on the embedded PostgreSQL)
+    signal.signal(signal.SIGTERM, _exit_quietly)
     uvicorn.run(
         app,
         host=host,
@@ -67,6 +72,10 @@ def serve_command(
         access_log=False,
         timeout_graceful_shutdown=30,
     )
+
+
+def _exit_quietly(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(0)
 
 
 def _levels(value: str) -> list[int]:
