@@ -28,6 +28,13 @@ def main() -> None:
         help="sentences for the vector index (e.g. ../shared/data/scifact/corpus.jsonl); "
         "default: the demo corpus, padded with noisy copies",
     )
+    parser.add_argument(
+        "--vector-claims",
+        type=Path,
+        default=None,
+        help="query claims for the vector index, from the corpus's domain "
+        "(e.g. ../shared/data/scifact/claims_train.jsonl); default: the demo claims",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as home:
         data = collect(
@@ -38,6 +45,7 @@ def main() -> None:
             args.e2e_claims,
             Path(home),
             args.vector_corpus,
+            args.vector_claims,
         )
     (args.out_dir / "RESULTS.md").write_text(render(data))
     print(f"wrote {args.out_dir / 'RESULTS.md'}")

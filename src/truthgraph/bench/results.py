@@ -40,6 +40,7 @@ def collect(
     e2e_claims: int,
     home: Path,
     vector_corpus: Path | None = None,
+    vector_claims: Path | None = None,
 ) -> dict[str, Any]:
     """Run every tool and return their results keyed by tool and backend."""
     from truthgraph.bench.coldstart import cold_start
@@ -74,9 +75,10 @@ def collect(
     data["vector_search"] = [
         _run(
             "benchmark_vector_search.py",
-            ["--corpus-size", str(size), "--queries", "200", "--ef-search", "40,100"]
+            ["--corpus-size", str(size), "--queries", "200", "--ef-search", "40,100,200"]
             + (["--hnsw-m", "16,32"] if size <= 20_000 else [])
-            + (["--corpus", str(vector_corpus)] if vector_corpus else []),
+            + (["--corpus", str(vector_corpus)] if vector_corpus else [])
+            + (["--claims", str(vector_claims)] if vector_claims else []),
             out_dir / f"vector_search_{size}.json",
             base_env,
         )
@@ -204,8 +206,8 @@ def render(data: dict[str, Any]) -> str:
         "",
         "Vectors are all-MiniLM-L6-v2 embeddings of real sentences; past the corpus's distinct "
         "sentences, each further vector is a real one with Gaussian noise, re-normalised "
-        "(counts in the JSON). Queries are real claims. Latency is `store.search` from Python "
-        "(SQL round trip included).",
+        "(counts in the JSON). Queries are real claims of the corpus's own domain. Latency "
+        "is `store.search` from Python (SQL round trip included).",
         "",
     ]
     return "\n".join(lines)

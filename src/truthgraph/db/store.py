@@ -133,9 +133,18 @@ class PgvectorEvidenceStore:
         return self.get_collection(name)
 
     def build_index(self, collection: Collection) -> None:
-        """(Re)build an IVFFlat index after data changed; HNSW indexes are maintained live."""
+        """After data changed: rebuild an IVFFlat index (HNSW is maintained live) and refresh
+        the planner's statistics, so searches use the collection's index once it pays."""
         if collection.index_type == "ivfflat":
             self.rebuild_index(collection)
+        else:
+            self.analyze()
+
+    def analyze(self) -> None:
+        """Refresh the planner's statistics of the evidence table."""
+        with self._connection() as conn:
+            conn.execute("ANALYZE evidence")
+            conn.commit()
 
     def rebuild_index(self, collection: Collection, maintenance_work_mem: str = "1GB") -> None:
         """Drop and build the collection's vector index from the data it holds now.
@@ -154,6 +163,7 @@ class PgvectorEvidenceStore:
             conn.execute(
                 _index_ddl(collection.id, collection.embedding_dim, collection.index_type, params)
             )
+        self.analyze()
 
     def cached_scores(
         self, model: str, keys: Sequence[tuple[int, str]]
