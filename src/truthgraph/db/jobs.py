@@ -22,8 +22,8 @@ from typing import Any, Literal
 
 import psycopg
 from psycopg.rows import dict_row
-from psycopg_pool import ConnectionPool, PoolTimeout
 
+from truthgraph.db.pool import open_pool, pooled_connection
 from truthgraph.errors import EvidenceStoreError, NotFoundError
 
 JobKind = Literal["verify", "ingest"]
@@ -87,32 +87,15 @@ class PgJobStore:
 
     def __init__(self, url: str, max_connections: int = 4, timeout_s: float = 10.0) -> None:
         self._url = url
-        self._pool = ConnectionPool(
-            url,
-            min_size=1,
-            max_size=max_connections,
-            kwargs={"prepare_threshold": None},
-            open=False,
-            timeout=timeout_s,
-        )
-        try:
-            self._pool.open(wait=True, timeout=timeout_s)
-        except (PoolTimeout, psycopg.Error) as exc:
-            self._pool.close()
-            raise EvidenceStoreError(f"database unreachable: {exc}") from exc
+        self._pool = open_pool(url, max_connections, timeout_s)
 
     def close(self) -> None:
         self._pool.close()
 
     @contextmanager
     def _connection(self) -> Iterator[psycopg.Connection[Any]]:
-        try:
-            with self._pool.connection() as conn:
-                yield conn
-        except PoolTimeout as exc:
-            raise EvidenceStoreError(f"no database connection available: {exc}") from exc
-        except psycopg.OperationalError as exc:
-            raise EvidenceStoreError(f"database error: {exc}") from exc
+        with pooled_connection(self._pool) as conn:
+            yield conn
 
     # writing -------------------------------------------------------------------------------
 

@@ -12,8 +12,8 @@ import psycopg
 from pgvector.psycopg import register_vector
 from psycopg import sql
 from psycopg.rows import dict_row
-from psycopg_pool import ConnectionPool, PoolTimeout
 
+from truthgraph.db.pool import open_pool, pooled_connection
 from truthgraph.db.records import ClaimSummary, DocumentRecord
 from truthgraph.domain import (
     EvidenceHit,
@@ -25,7 +25,7 @@ from truthgraph.domain import (
     Strategy,
     Verdict,
 )
-from truthgraph.errors import ConfigError, EvidenceStoreError, NotFoundError
+from truthgraph.errors import ConfigError, NotFoundError
 from truthgraph.ports import Collection, SearchParams
 from truthgraph.settings import RetrievalSettings
 
@@ -43,33 +43,15 @@ class PgvectorEvidenceStore:
     """
 
     def __init__(self, url: str, max_connections: int = 4, timeout_s: float = 10.0) -> None:
-        self._pool = ConnectionPool(
-            url,
-            min_size=1,
-            max_size=max_connections,
-            configure=_configure,
-            kwargs={"prepare_threshold": None},
-            open=False,
-            timeout=timeout_s,
-        )
-        try:
-            self._pool.open(wait=True, timeout=timeout_s)
-        except (PoolTimeout, psycopg.Error) as exc:
-            self._pool.close()
-            raise EvidenceStoreError(f"database unreachable: {exc}") from exc
+        self._pool = open_pool(url, max_connections, timeout_s, configure=_configure)
 
     def close(self) -> None:
         self._pool.close()
 
     @contextmanager
     def _connection(self) -> Iterator[psycopg.Connection[Any]]:
-        try:
-            with self._pool.connection() as conn:
-                yield conn
-        except PoolTimeout as exc:
-            raise EvidenceStoreError(f"no database connection available: {exc}") from exc
-        except psycopg.OperationalError as exc:
-            raise EvidenceStoreError(f"database error: {exc}") from exc
+        with pooled_connection(self._pool) as conn:
+            yield conn
 
     # collections -------------------------------------------------------------------------
 
@@ -337,22 +319,7 @@ class PgvectorEvidenceStore:
             for vector in vectors:
                 literal = _vector_literal(vector)
                 rows = conn.execute(query, (literal, literal)).fetchall()
-                results.append(
-                    [
-                        EvidenceHit(
-                            evidence_id=int(r[0]),
-                            document_id=int(r[1]),
-                            text=r[2],
-                            start=int(r[3]),
-                            end=int(r[4]),
-                            similarity=float(r[5]),
-                            title=r[6],
-                            source=r[7],
-                            url=r[8],
-                        )
-                        for r in rows
-                    ]
-                )
+                results.append([_hit(r) for r in rows])
         return results
 
     # verdicts ------------------------------------------------------------------------------
@@ -544,20 +511,7 @@ class PgvectorEvidenceStore:
                 """,
                 (query, collection.id, top_k),
             ).fetchall()
-        return [
-            EvidenceHit(
-                evidence_id=int(r[0]),
-                document_id=int(r[1]),
-                text=r[2],
-                start=int(r[3]),
-                end=int(r[4]),
-                similarity=float(r[5]),
-                title=r[6],
-                source=r[7],
-                url=r[8],
-            )
-            for r in rows
-        ]
+        return [_hit(r) for r in rows]
 
     def list_claims(
         self,
@@ -616,6 +570,21 @@ class PgvectorEvidenceStore:
         if verdict.verdict_id != verdict_id:
             raise NotFoundError(f"verdict {verdict_id} was superseded by {verdict.verdict_id}")
         return verdict
+
+
+def _hit(row: Sequence[Any]) -> EvidenceHit:
+    """An EvidenceHit from a row (id, document_id, text, start, end, score, title, source, url)."""
+    return EvidenceHit(
+        evidence_id=int(row[0]),
+        document_id=int(row[1]),
+        text=row[2],
+        start=int(row[3]),
+        end=int(row[4]),
+        similarity=float(row[5]),
+        title=row[6],
+        source=row[7],
+        url=row[8],
+    )
 
 
 def _collection(row: dict[str, Any]) -> Collection:
