@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
+from truthgraph.bench.stats import percentile
 from truthgraph.errors import InvalidInputError, UnavailableError
 
 VERIFY_PATH = "/api/v1/verify"
@@ -73,16 +74,6 @@ class Summary:
             "throughput_gain": self.throughput_gain,
             "model_batching_gain": self.model_batching_gain,
         }
-
-
-def percentile(sorted_values: Sequence[float], q: float) -> float:
-    """The ``q``-th percentile (0-100) of sorted values, linearly interpolated."""
-    if not sorted_values:
-        return 0.0
-    rank = (len(sorted_values) - 1) * q / 100
-    low = int(rank)
-    high = min(low + 1, len(sorted_values) - 1)
-    return sorted_values[low] + (sorted_values[high] - sorted_values[low]) * (rank - low)
 
 
 def require_loopback(url: str) -> None:

@@ -22,6 +22,7 @@ import numpy as np
 import torch
 
 from truthgraph.domain import Label
+from truthgraph.evaluation.metrics import classification_report
 from truthgraph.ml.nli.data import Pair
 from truthgraph.ml.registry import ResolvedModel
 
@@ -161,19 +162,11 @@ def pair_metrics(pairs: Sequence[Pair], predicted: Sequence[Label]) -> dict[str,
     by_source: dict[str, list[bool]] = defaultdict(list)
     for pair, label in zip(pairs, predicted, strict=True):
         by_source[pair.source].append(pair.label is label)
-    f1s = []
-    for label in Label:
-        tp = sum(p.label is label and q is label for p, q in zip(pairs, predicted, strict=True))
-        fp = sum(p.label is not label and q is label for p, q in zip(pairs, predicted, strict=True))
-        fn = sum(p.label is label and q is not label for p, q in zip(pairs, predicted, strict=True))
-        precision = tp / (tp + fp) if tp + fp else 0.0
-        recall = tp / (tp + fn) if tp + fn else 0.0
-        f1s.append(2 * precision * recall / (precision + recall) if precision + recall else 0.0)
-    correct = [p.label is q for p, q in zip(pairs, predicted, strict=True)]
+    report = classification_report([p.label for p in pairs], list(predicted))
     return {
         "n": len(pairs),
-        "accuracy": round(float(np.mean(correct)), 4) if correct else 0.0,
-        "macro_f1": round(float(np.mean(f1s)), 4),
+        "accuracy": round(report["accuracy"], 4),
+        "macro_f1": round(report["macro_f1"], 4),
         "accuracy_by_source": {
             k: {"n": len(v), "accuracy": round(float(np.mean(v)), 4)}
             for k, v in sorted(by_source.items())
