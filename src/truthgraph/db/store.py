@@ -128,10 +128,22 @@ class PgvectorEvidenceStore:
             conn.execute("ANALYZE evidence")
             conn.commit()
 
+    def drop_index(self, collection: Collection) -> None:
+        """Drop the collection's vector index (before a bulk load; ``rebuild_index`` restores it).
+
+        Searches still work without it, by exact scan.
+        """
+        index = sql.Identifier(f"evidence_embedding_c{collection.id}")
+        with self._connection() as conn:
+            conn.execute(sql.SQL("DROP INDEX IF EXISTS {}").format(index))
+            conn.commit()
+
     def rebuild_index(self, collection: Collection, maintenance_work_mem: str = "1GB") -> None:
         """Drop and build the collection's vector index from the data it holds now.
 
         Faster than live maintenance after a bulk load; IVFFlat needs it to place its lists.
+        ``maintenance_work_mem`` should hold the whole HNSW graph (about 2 KB a 384-dim
+        vector), or the build spills to disk and slows down many times.
         """
         index = sql.Identifier(f"evidence_embedding_c{collection.id}")
         params = {k: int(v) for k, v in collection.index_params.items()}
