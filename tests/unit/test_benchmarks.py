@@ -26,3 +26,13 @@ def test_negation_inserts_not_after_the_single_auxiliary() -> None:
     )
     assert negate("Paris is not in Spain.") is None
     assert negate("He was born and was raised in Ohio.") is None
+
+
+def test_train_divides_into_dev_and_fit() -> None:
+    ids = [str(i) for i in range(2000)]
+    train = {i for i in ids if in_split("fever", i, "train")}
+    dev = {i for i in ids if in_split("fever", i, "dev")}
+    fit = {i for i in ids if in_split("fever", i, "fit")}
+    assert dev.isdisjoint(fit)
+    assert dev | fit == train
+    assert 120 < len(dev) < 280

@@ -33,6 +33,15 @@ def train_command(
     max_train_pairs: Annotated[
         int | None, typer.Option(help="Use only the first N shuffled pairs (smoke runs).")
     ] = None,
+    mutation_rate: Annotated[
+        float,
+        typer.Option(
+            min=0.0, max=1.0, help="Share of supported FEVER pairs given counterfactual mutations."
+        ),
+    ] = 0.6,
+    scifact_repeat: Annotated[
+        int, typer.Option(min=1, max=10, help="Times SciFact's rationale pairs are repeated.")
+    ] = 2,
 ) -> None:
     """Train the NLI verifier on the development data.
 
@@ -54,6 +63,8 @@ def train_command(
         max_length=max_length,
         seed=seed,
         max_train_pairs=max_train_pairs,
+        mutation_rate=mutation_rate,
+        scifact_repeat=scifact_repeat,
     )
     with progress_bar("train") as update:
         summary = run_recipe(

@@ -18,8 +18,9 @@ from typing import Any, Literal
 from truthgraph.domain import Label
 from truthgraph.errors import DatasetError
 
-Split = Literal["train", "heldout", "all"]
+Split = Literal["train", "heldout", "all", "dev", "fit"]
 HELDOUT_PERCENT = 20
+DEV_PERCENT = 10
 
 _FEVER_LABELS = {
     "SUPPORTS": Label.SUPPORTED,
@@ -67,6 +68,17 @@ class LabeledClaim:
     dataset: str = ""
 
 
+def parse_label(raw: str) -> Label | None:
+    """The Label spelled ``raw``, in any case: ours (``SUPPORTED``, ``NOT_ENOUGH_INFO`` or
+    ``not enough info``), FEVER's (``SUPPORTS``, ``REFUTES``, ``NOT ENOUGH INFO``), SciFact's
+    or NLI's; None for anything else."""
+    text = raw.strip()
+    key = "_".join(text.upper().split())
+    if key in Label.__members__:
+        return Label[key]
+    return _FEVER_LABELS.get(text.upper(), _FEVER_LABELS.get(text.lower()))
+
+
 def normalise_wiki_text(text: str) -> str:
     """Undo FEVER's Penn-Treebank tokenisation (``-LRB-`` for "(", spaces before commas)."""
     text = _PTB_RE.sub(lambda m: _PTB[m.group(0)], text)
@@ -76,12 +88,23 @@ def normalise_wiki_text(text: str) -> str:
 
 
 def in_split(dataset: str, claim_id: str, split: Split) -> bool:
-    """Whether a claim belongs to ``split``; fixed forever by a hash of dataset and id."""
+    """Whether a claim belongs to ``split``; fixed forever by a hash of dataset and id.
+
+    ``heldout`` is 20% of the claims, never trained or tuned on; ``train`` the other 80%.
+    ``train`` divides into ``dev`` (10% of all claims, kept out of training for tuning
+    thresholds and the confidence temperature) and ``fit`` (the 70% a verifier trains on).
+    """
     if split == "all":
         return True
     digest = hashlib.sha1(f"{dataset}:{claim_id}".encode()).hexdigest()
-    heldout = int(digest[:8], 16) % 100 < HELDOUT_PERCENT
-    return heldout if split == "heldout" else not heldout
+    bucket = int(digest[:8], 16) % 100
+    if split == "heldout":
+        return bucket < HELDOUT_PERCENT
+    if split == "train":
+        return bucket >= HELDOUT_PERCENT
+    if split == "dev":
+        return HELDOUT_PERCENT <= bucket < HELDOUT_PERCENT + DEV_PERCENT
+    return bucket >= HELDOUT_PERCENT + DEV_PERCENT
 
 
 def _read_jsonl(path: Path) -> Iterator[dict[str, Any]]:

@@ -3,7 +3,8 @@
 Sources (see ``evaluation.benchmarks``): FEVER paper_dev gold evidence (SUPPORTS/REFUTES),
 NOT_ENOUGH_INFO pairs from retrieved near-miss sentences on other pages, negation
 counterfactuals of FEVER claims, SciFact rationales and non-rationale sentences of the cited
-abstracts, FEVER-Symmetric, and the VitaminC / MNLI samples.
+abstracts, FEVER-Symmetric, the VitaminC / MNLI samples, and counterfactual mutations of
+supported FEVER pairs (``augment``).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from truthgraph.evaluation.benchmarks import (
     load_scifact,
 )
 from truthgraph.ingest.chunking import split_sentences
+from truthgraph.ml.nli.augment import entity_pool, mutate
 from truthgraph.ports import Embedder
 
 _NEGATABLE = re.compile(r"\b(is|was|are|were|has|had|can|could|will|would|does|did)\b")
@@ -102,6 +104,49 @@ def fever_pairs(
     return pairs
 
 
+def entity_neighbours(texts: Sequence[str], embedder: Embedder, k: int = 8) -> dict[str, list[str]]:
+    """Each named entity of ``texts`` with its ``k`` nearest other entities by embedding."""
+    pool = entity_pool(texts)
+    if len(pool) < 2:
+        return {}
+    vectors = embedder.embed(pool)
+    neighbours: dict[str, list[str]] = {}
+    for begin in range(0, len(pool), 1024):
+        similarities = vectors[begin : begin + 1024] @ vectors.T
+        for row, ranked in enumerate(np.argsort(-similarities, axis=1)[:, : 4 * k]):
+            entity = pool[begin + row]
+            lowered = entity.lower()
+            neighbours[entity] = [
+                pool[int(i)]
+                for i in ranked
+                if lowered not in pool[int(i)].lower() and pool[int(i)].lower() not in lowered
+            ][:k]
+    return neighbours
+
+
+def mutation_pairs(
+    claims: Sequence[LabeledClaim], embedder: Embedder, rng: random.Random, rate: float = 0.6
+) -> list[Pair]:
+    """Counterfactual triples (see ``augment``) for a ``rate`` share of supported gold pairs."""
+    supported = [
+        (evidence, claim.claim)
+        for claim in claims
+        if claim.label is Label.SUPPORTED
+        for evidence in claim.evidence
+    ]
+    neighbours = entity_neighbours([evidence for evidence, _ in supported], embedder)
+    pairs: list[Pair] = []
+    for evidence, claim in supported:
+        if rng.random() >= rate or (edit := mutate(claim, evidence, neighbours, rng)) is None:
+            continue
+        pairs += [
+            Pair(evidence, edit.claim, Label.REFUTED, "mutation-claim"),
+            Pair(edit.evidence, claim, Label.REFUTED, "mutation-evidence"),
+            Pair(edit.evidence, edit.claim, Label.SUPPORTED, "mutation-both"),
+        ]
+    return pairs
+
+
 def scifact_pairs(
     claims: Sequence[LabeledClaim], embedder: Embedder, rng: random.Random
 ) -> list[Pair]:
@@ -131,12 +176,21 @@ def build_pairs(
     embedder: Embedder,
     split: Split,
     seed: int = 13,
+    mutation_rate: float = 0.0,
+    scifact_repeat: int = 1,
 ) -> list[Pair]:
-    """All pairs of one split of the development data, shuffled reproducibly."""
+    """All pairs of one split of the development data, shuffled reproducibly.
+
+    ``mutation_rate`` adds counterfactual triples for that share of supported FEVER pairs;
+    ``scifact_repeat`` repeats SciFact's rationale pairs (its scarce SUPPORTS/REFUTES data).
+    Both are added after the other sources, so those stay the same pairs for a given seed.
+    """
     rng = random.Random(seed)
     pairs: list[Pair] = []
-    pairs += fever_pairs(load_fever(data_dir, split), embedder, rng)
-    pairs += scifact_pairs(load_scifact(data_dir, split), embedder, rng)
+    fever = load_fever(data_dir, split)
+    pairs += fever_pairs(fever, embedder, rng)
+    scifact = scifact_pairs(load_scifact(data_dir, split), embedder, rng)
+    pairs += scifact
     pairs += single_evidence_pairs(load_fever_symmetric(data_dir, split))
     if split == "heldout":
         files: tuple[str, ...] = ("test.jsonl",)
@@ -144,5 +198,8 @@ def build_pairs(
         files = tuple(f"train_{i}.jsonl" for i in range(5))
     pairs += single_evidence_pairs(load_nli_sample(data_dir, "vitaminc", files))
     pairs += single_evidence_pairs(load_nli_sample(data_dir, "mnli", files))
+    if mutation_rate > 0:
+        pairs += mutation_pairs(fever, embedder, random.Random(seed + 1), mutation_rate)
+    pairs += [p for p in scifact if p.source == "scifact"] * (scifact_repeat - 1)
     rng.shuffle(pairs)
     return pairs

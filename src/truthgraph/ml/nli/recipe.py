@@ -12,8 +12,9 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
+from truthgraph.evaluation.benchmarks import Split
 from truthgraph.ml.embedder import SentenceTransformerEmbedder
 from truthgraph.ml.nli.card import write_model_card
 from truthgraph.ml.nli.data import build_pairs
@@ -45,8 +46,17 @@ def run_recipe(
     config = config or TrainConfig()
     started = time.perf_counter()
     embedder = SentenceTransformerEmbedder(resolve_model("all-MiniLM-L6-v2", models_dir))
-    train_pairs = build_pairs(data_dir, embedder, "train", seed=config.seed)
-    heldout_pairs = build_pairs(data_dir, embedder, "heldout", seed=config.seed)
+    train_pairs = build_pairs(
+        data_dir,
+        embedder,
+        cast(Split, config.train_split),
+        seed=config.seed,
+        mutation_rate=config.mutation_rate,
+        scifact_repeat=config.scifact_repeat,
+    )
+    heldout_pairs = build_pairs(
+        data_dir, embedder, "heldout", seed=config.seed, mutation_rate=config.mutation_rate
+    )
     base = resolve_model(config.base_model, models_dir)
     config = replace(config, extra={**config.extra, "base_model_path": base.name})
 

@@ -45,6 +45,9 @@ class TrainConfig:
     seed: int = 13
     max_train_pairs: int | None = None
     threads: int = 0
+    train_split: str = "fit"
+    mutation_rate: float = 0.6
+    scifact_repeat: int = 2
     extra: dict[str, Any] = field(default_factory=dict)
 
 
