@@ -167,19 +167,22 @@ def build_verifier(
     store: PgvectorEvidenceStore | None = None,
     embedder: LoadedEmbedder | None = None,
     nli: LoadedNLIModel | None = None,
+    caches: bool = True,
 ) -> Verifier:
     """A Verifier with the configured models and database (parts passed in are reused).
 
     Claims seen recently are not embedded again, and (evidence, claim) pairs scored before
-    are read back from the database's NLI cache.
+    are read back from the database's NLI cache. ``caches=False`` turns both off, so every
+    claim is embedded and every pair scored by the model (what ``truthgraph eval`` times).
     """
     from truthgraph.ml.embedding_cache import CachingEmbedder
 
     store = store or build_store(settings)
+    embedder = embedder or build_embedder(settings)
     return Verifier(
-        CachingEmbedder(embedder or build_embedder(settings)),
+        CachingEmbedder(embedder) if caches else embedder,
         nli or build_nli(settings),
         store,
         verify_options(settings),
-        nli_cache=store,
+        nli_cache=store if caches else None,
     )

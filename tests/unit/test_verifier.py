@@ -3,7 +3,7 @@ import pytest
 from tests.fakes import FakeEmbedder, FakeNLI, InMemoryEvidenceStore
 from truthgraph.domain import Label, Strategy
 from truthgraph.errors import InvalidInputError, NotFoundError
-from truthgraph.verify.verifier import Verifier, VerifyOptions
+from truthgraph.verify.verifier import GIVEN_EVIDENCE, Verifier, VerifyOptions
 
 SENTENCES = ["Soul Food was released by Fox.", "Paris lies on the Seine.", "Cats purr."]
 
@@ -80,3 +80,36 @@ def test_pairs_scored_before_are_read_from_the_cache() -> None:
     assert nli.pairs == 2
     assert first.label is second.label
     assert [e.scores for e in first.evidence] == [e.scores for e in second.evidence]
+
+
+def test_verify_against_scores_only_the_given_evidence_and_stores_nothing() -> None:
+    verifier, store = make_verifier()
+    nli = CountingNLI()
+    verifier.nli = nli
+    verdicts = verifier.verify_against_many(
+        [
+            ("Soul Food was released by Fox.", ["Cats purr.", "  Fox released Soul Food.  "]),
+            ("Paris lies on the Seine.", []),
+        ]
+    )
+    supported, no_evidence = verdicts
+    assert supported.label is Label.SUPPORTED
+    assert [e.hit.text for e in supported.evidence] == ["Fox released Soul Food.", "Cats purr."]
+    assert {e.hit.similarity for e in supported.evidence} == {1.0}
+    assert supported.collection == GIVEN_EVIDENCE
+    assert no_evidence.label is Label.NOT_ENOUGH_INFO and no_evidence.evidence == ()
+    assert set(supported.timings_ms) == {"nli", "aggregation", "total"}
+    assert nli.pairs == 2
+    assert store.saved == []
+
+
+def test_verify_against_aggregates_as_verify_does() -> None:
+    verifier, _ = make_verifier(top_k=3)
+    options = verifier.options_with(strategy="majority_vote")
+    claim = "Soul Food was released by Fox."
+    given = verifier.verify_against(claim, SENTENCES, options)
+    retrieved = verifier.verify(claim, "films", options)
+    assert given.label is retrieved.label is Label.SUPPORTED
+    assert given.strategy is Strategy.MAJORITY_VOTE
+    with pytest.raises(InvalidInputError, match="empty"):
+        verifier.verify_against("  ", SENTENCES)

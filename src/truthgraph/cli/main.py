@@ -18,6 +18,7 @@ from truthgraph.cli.admin import collections_command, db_app
 from truthgraph.cli.bench import bench_app
 from truthgraph.cli.demo import demo_command
 from truthgraph.cli.errors import stderr
+from truthgraph.cli.evaluate import eval_command
 from truthgraph.cli.ingest import ingest_command
 from truthgraph.cli.models import models_app
 from truthgraph.cli.serve import loadtest_command, serve_command
@@ -75,6 +76,7 @@ def root(
 app.command("ingest")(ingest_command)
 app.command("verify")(verify_command)
 app.command("show")(show_command)
+app.command("eval")(eval_command)
 app.command("collections")(collections_command)
 app.command("demo")(demo_command)
 app.command("train-verifier")(train_command)

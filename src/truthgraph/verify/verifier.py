@@ -12,6 +12,8 @@ from truthgraph.errors import ConfigError, InvalidInputError
 from truthgraph.ports import Embedder, EvidenceStore, NLICache, NLIModel, SearchParams
 from truthgraph.verify.aggregate import aggregate
 
+GIVEN_EVIDENCE = "(given evidence)"  # the collection of verdicts from ``verify_against``
+
 
 @dataclass(frozen=True, slots=True)
 class VerifyOptions:
@@ -104,36 +106,18 @@ class Verifier:
             t3 = time.perf_counter()
             offset = 0
             for claim, row in zip(batch, hits, strict=True):
-                a0 = time.perf_counter()
                 claim_scores = scores[offset : offset + len(row)]
                 offset += len(row)
-                result = aggregate(
+                verdict = self._conclude(
+                    claim,
+                    row,
                     claim_scores,
-                    [h.similarity for h in row],
-                    options.strategy,
-                    options.threshold,
-                )
-                evidence = tuple(
-                    sorted(
-                        (ScoredEvidence(h, s) for h, s in zip(row, claim_scores, strict=True)),
-                        key=lambda e: _relevance(e, result.label),
-                        reverse=True,
-                    )
-                )
-                a1 = time.perf_counter()
-                verdict = Verdict(
-                    claim=claim,
-                    label=result.label,
-                    confidence=result.confidence,
-                    scores=result.scores,
-                    evidence=evidence,
-                    strategy=options.strategy,
-                    collection=collection,
-                    timings_ms={
+                    options,
+                    collection,
+                    {
                         "embedding": (t1 - t0) * 1000 * share,
                         "retrieval": (t2 - t1) * 1000 * share,
                         "nli": (t3 - t2) * 1000 * share,
-                        "aggregation": (a1 - a0) * 1000,
                     },
                 )
                 if options.persist:
@@ -145,6 +129,84 @@ class Verifier:
             if progress is not None:
                 progress(len(verdicts), len(texts))
         return verdicts
+
+    def verify_against(
+        self, claim: str, evidence: Sequence[str], options: VerifyOptions | None = None
+    ) -> Verdict:
+        """Verify one claim against the evidence given with it; see ``verify_against_many``."""
+        return self.verify_against_many([(claim, evidence)], options)[0]
+
+    def verify_against_many(
+        self,
+        items: Sequence[tuple[str, Sequence[str]]],
+        options: VerifyOptions | None = None,
+        progress: Callable[[int, int], None] | None = None,
+        batch_claims: int = 16,
+    ) -> list[Verdict]:
+        """Verify each claim against its own evidence texts: NLI and aggregation, no retrieval.
+
+        The same scoring and aggregation as ``verify_many``, with every evidence text taking
+        the place of a retrieved sentence of similarity 1 (so none outweighs another). A claim
+        with no evidence gets NOT_ENOUGH_INFO. Nothing is stored and the NLI cache is not
+        used (the texts have no evidence ids): the cited evidence has ids 0 and the verdict's
+        collection is ``GIVEN_EVIDENCE``.
+        """
+        options = options or self.options
+        claims = [_clean_claim(claim, options.max_claim_chars) for claim, _ in items]
+        rows = [_given_hits(evidence) for _, evidence in items]
+        verdicts: list[Verdict] = []
+        for begin in range(0, len(claims), batch_claims):
+            batch = claims[begin : begin + batch_claims]
+            batch_rows = rows[begin : begin + batch_claims]
+            t0 = time.perf_counter()
+            pairs = [
+                (h.text, claim) for claim, row in zip(batch, batch_rows, strict=True) for h in row
+            ]
+            scores = self.nli.predict(pairs) if pairs else []
+            share = (time.perf_counter() - t0) * 1000 / len(batch)
+            offset = 0
+            for claim, row in zip(batch, batch_rows, strict=True):
+                claim_scores = scores[offset : offset + len(row)]
+                offset += len(row)
+                verdict = self._conclude(
+                    claim, row, claim_scores, options, GIVEN_EVIDENCE, {"nli": share}
+                )
+                verdict.timings_ms["total"] = sum(verdict.timings_ms.values())
+                verdicts.append(verdict)
+            if progress is not None:
+                progress(len(verdicts), len(claims))
+        return verdicts
+
+    def _conclude(
+        self,
+        claim: str,
+        row: Sequence[EvidenceHit],
+        scores: Sequence[NLIScores],
+        options: VerifyOptions,
+        collection: str,
+        timings_ms: dict[str, float],
+    ) -> Verdict:
+        """Aggregate one claim's pair scores into its verdict, the carrying evidence first."""
+        a0 = time.perf_counter()
+        result = aggregate(scores, [h.similarity for h in row], options.strategy, options.threshold)
+        evidence = tuple(
+            sorted(
+                (ScoredEvidence(h, s) for h, s in zip(row, scores, strict=True)),
+                key=lambda e: _relevance(e, result.label),
+                reverse=True,
+            )
+        )
+        a1 = time.perf_counter()
+        return Verdict(
+            claim=claim,
+            label=result.label,
+            confidence=result.confidence,
+            scores=result.scores,
+            evidence=evidence,
+            strategy=options.strategy,
+            collection=collection,
+            timings_ms={**timings_ms, "aggregation": (a1 - a0) * 1000},
+        )
 
     def _score(
         self, claims: Sequence[str], hits: Sequence[Sequence[EvidenceHit]]
@@ -205,6 +267,18 @@ class Verifier:
         if persist is not None:
             options = replace(options, persist=persist)
         return options
+
+
+def _given_hits(texts: Sequence[str]) -> list[EvidenceHit]:
+    """Given evidence texts in the shape of retrieved sentences of similarity 1."""
+    hits = []
+    for text in texts:
+        if not isinstance(text, str):
+            raise InvalidInputError("evidence must be text")
+        if text.strip():
+            text = text.strip()
+            hits.append(EvidenceHit(0, 0, text, 0, len(text), similarity=1.0))
+    return hits
 
 
 def claim_key(claim: str) -> str:

@@ -1,0 +1,172 @@
+"""The development datasets in the generic evaluation form (claims plus a corpus).
+
+Each converter reads one dataset with the loaders of ``benchmarks.py`` from the data folder
+(``../shared/data`` in development) and picks how it is evaluated by default:
+
+- ``scifact``: retrieval over its 5,183 abstracts (``corpus.jsonl``), one document per
+  abstract with its title, the sentences as given (a blank line between them, which always
+  ends a sentence when ingested). Gold evidence: one text per rationale (its sentences).
+- ``fever``: retrieval over the gold evidence texts of the split's claims, pooled; the
+  NOT_ENOUGH_INFO claims are verified against the same pool.
+- ``fever-symmetric`` and ``vitaminc``: oracle (each item has one evidence sentence); their
+  pooled evidence is the corpus for ``--mode retrieval``.
+
+Splits: ``in_split``'s fixed hash split by claim for SciFact, FEVER and FEVER-Symmetric:
+``heldout`` (20%, which the shipped verifier never trained on), ``train`` (the rest), which
+divides into ``dev`` (for tuning) and ``fit``. The VitaminC sample comes as files, and the
+training recipe holds out ``test.jsonl``: that file is VitaminC's held-out split, the
+``train_*.jsonl`` files its train (and fit) split; it has no dev split.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+from truthgraph.domain import RawDocument
+from truthgraph.errors import DatasetError
+from truthgraph.evaluation.benchmarks import (
+    LabeledClaim,
+    Split,
+    load_fever,
+    load_fever_symmetric,
+    load_nli_sample,
+    load_scifact,
+    load_scifact_corpus,
+    normalise_wiki_text,
+)
+from truthgraph.evaluation.dataset import EvalSet, corpus_from_documents, pooled_corpus
+
+DATASETS = ("scifact", "fever", "fever-symmetric", "vitaminc")
+VITAMINC_FILES: dict[Split, tuple[str, ...]] = {  # no dev split: training uses every train file
+    "heldout": ("test.jsonl",),
+    "train": tuple(f"train_{i}.jsonl" for i in range(5)),
+    "fit": tuple(f"train_{i}.jsonl" for i in range(5)),
+    "all": ("test.jsonl", *(f"train_{i}.jsonl" for i in range(5))),
+}
+
+
+def unique_ids(claims: list[LabeledClaim]) -> tuple[LabeledClaim, ...]:
+    """The claims with repeated ids made unique (``id``, ``id#2``, ...), in order."""
+    seen: dict[str, int] = {}
+    out: list[LabeledClaim] = []
+    for claim in claims:
+        count = seen.get(claim.id, 0) + 1
+        seen[claim.id] = count
+        out.append(replace(claim, id=f"{claim.id}#{count}") if count > 1 else claim)
+    return tuple(out)
+
+
+def _nonempty(claims: tuple[LabeledClaim, ...], source: Path, split: Split) -> None:
+    if not claims:
+        raise DatasetError(f"{source}: no claims in the {split} split")
+
+
+def convert_scifact(data_dir: Path, split: Split = "heldout") -> EvalSet:
+    """SciFact claims, verified by retrieval over the whole abstract corpus."""
+    claims = unique_ids(load_scifact(data_dir, split))
+    _nonempty(claims, data_dir / "scifact", split)
+    corpus = load_scifact_corpus(data_dir)
+    documents = [
+        RawDocument(
+            text="\n\n".join(s.strip() for s in sentences if s.strip()),
+            title=title,
+            source="scifact",
+            external_id=doc_id,
+        )
+        for doc_id, (title, sentences) in corpus.items()
+        if any(s.strip() for s in sentences)
+    ]
+    return EvalSet(
+        name="scifact",
+        claims=claims,
+        corpus=corpus_from_documents(documents, f"SciFact corpus ({len(documents)} abstracts)"),
+        default_mode="retrieval",
+        split=split,
+        source=str(data_dir / "scifact"),
+        notes=("claims whose evidence sets disagree in label are left out (as in training)",),
+    )
+
+
+def _page_title(pages: tuple[str, ...]) -> str | None:
+    return normalise_wiki_text(pages[0].replace("_", " ")) if len(pages) == 1 else None
+
+
+def convert_fever(data_dir: Path, split: Split = "heldout") -> EvalSet:
+    """FEVER paper_dev claims, verified by retrieval over the pooled gold evidence."""
+    claims = unique_ids(load_fever(data_dir, split))
+    _nonempty(claims, data_dir / "fever", split)
+    pool = pooled_corpus(claims, "fever")
+    titles = {text: _page_title(c.pages) for c in reversed(claims) for text in c.evidence}
+    documents = [
+        RawDocument(
+            text=doc.text, title=titles.get(doc.text), source="fever", external_id=doc.external_id
+        )
+        for doc in pool.documents
+    ]
+    return EvalSet(
+        name="fever",
+        claims=claims,
+        corpus=corpus_from_documents(documents, pool.description),
+        default_mode="retrieval",
+        split=split,
+        source=str(data_dir / "fever" / "paper_dev.jsonl"),
+        notes=(
+            "corpus: the gold evidence texts of the split's SUPPORTS and REFUTES claims, pooled; "
+            "NOT ENOUGH INFO claims are verified against the same pool",
+        ),
+    )
+
+
+def convert_fever_symmetric(data_dir: Path, split: Split = "heldout") -> EvalSet:
+    """FEVER-Symmetric dev: each claim against its one evidence sentence."""
+    claims = unique_ids(load_fever_symmetric(data_dir, split))
+    _nonempty(claims, data_dir / "fever-symmetric", split)
+    return EvalSet(
+        name="fever-symmetric",
+        claims=claims,
+        corpus=pooled_corpus(claims, "fever-symmetric"),
+        default_mode="oracle",
+        split=split,
+        source=str(data_dir / "fever-symmetric" / "fever_symmetric_dev.jsonl"),
+    )
+
+
+def convert_vitaminc(data_dir: Path, split: Split = "heldout") -> EvalSet:
+    """The VitaminC sample: each claim against its one evidence sentence."""
+    if split not in VITAMINC_FILES:
+        raise DatasetError(
+            f"the VitaminC sample has no {split} split (training uses all its files)"
+        )
+    claims = unique_ids(load_nli_sample(data_dir, "vitaminc", VITAMINC_FILES[split]))
+    _nonempty(claims, data_dir / "nli-samples" / "vitaminc", split)
+    return EvalSet(
+        name="vitaminc",
+        claims=claims,
+        corpus=pooled_corpus(claims, "vitaminc"),
+        default_mode="oracle",
+        split=split,
+        source=str(data_dir / "nli-samples" / "vitaminc"),
+        notes=(
+            "split by file: heldout is test.jsonl (held out of training), train is "
+            "train_0..4.jsonl",
+        ),
+    )
+
+
+CONVERTERS: dict[str, Callable[[Path, Split], EvalSet]] = {
+    "scifact": convert_scifact,
+    "fever": convert_fever,
+    "fever-symmetric": convert_fever_symmetric,
+    "vitaminc": convert_vitaminc,
+}
+
+
+def convert(dataset: str, data_dir: Path, split: Split = "heldout") -> EvalSet:
+    """The named development dataset in the generic form; see the module docstring."""
+    try:
+        converter = CONVERTERS[dataset]
+    except KeyError as exc:
+        raise ValueError(f"unknown dataset {dataset!r}; use one of {', '.join(DATASETS)}") from exc
+    return converter(data_dir, split)
