@@ -59,6 +59,9 @@ class VerificationSettings(BaseModel):
     confidence_threshold: float = Field(default=0.6, ge=0.0, le=1.0)
     min_similarity: float = Field(default=0.0, ge=-1.0, le=1.0)
     max_claim_chars: int = Field(default=2000, ge=10, le=100_000)
+    # Apply the class bias and temperature fitted for the verifier (calibration.json in its
+    # folder; see verify.calibration) to weighted-vote verdicts.
+    calibration: bool = True
 
 
 def _comma_separated(value: Any) -> Any:

@@ -16,10 +16,11 @@ from truthgraph.db.store import PgvectorEvidenceStore
 from truthgraph.errors import ModelLoadError
 from truthgraph.ml.backend import Backend, choose_backend, uses_accelerator
 from truthgraph.ml.device import detect_device
-from truthgraph.ml.onnx.cache import export_dir
+from truthgraph.ml.onnx.cache import export_dir, export_key
 from truthgraph.ml.registry import ResolvedModel, resolve_model
 from truthgraph.ports import LoadedEmbedder, LoadedNLIModel
 from truthgraph.settings import Settings
+from truthgraph.verify.calibration import Calibration, read_calibration
 from truthgraph.verify.verifier import Verifier, VerifyOptions
 
 log = logging.getLogger(__name__)
@@ -146,6 +147,25 @@ def build_nli(settings: Settings) -> LoadedNLIModel:
     return _on_backend(settings, model, onnx, torch)
 
 
+def nli_calibration(settings: Settings) -> Calibration:
+    """The verifier folder's calibration.json, unless turned off (or a hub model has none)."""
+    if not settings.verification.calibration:
+        return Calibration()
+    model = resolve_model(settings.model.nli_model, settings.models_dir)
+    return read_calibration(model.path) if model.path is not None else Calibration()
+
+
+def nli_cache_key(settings: Settings, nli: LoadedNLIModel) -> str:
+    """The verifier's name, backend and a hash of its weights: a retrained model at the same
+    path never reads the scores of the old one from the NLI cache."""
+    backend = getattr(nli, "backend", "default")
+    model = resolve_model(settings.model.nli_model, settings.models_dir)
+    try:
+        return f"{nli.name}/{backend}/{export_key(model)}"
+    except ModelLoadError:  # a hub name: no local weights to hash
+        return f"{nli.name}/{backend}"
+
+
 def build_store(settings: Settings) -> PgvectorEvidenceStore:
     return open_store(settings)
 
@@ -179,10 +199,13 @@ def build_verifier(
 
     store = store or build_store(settings)
     embedder = embedder or build_embedder(settings)
+    nli = nli or build_nli(settings)
     return Verifier(
         CachingEmbedder(embedder) if caches else embedder,
-        nli or build_nli(settings),
+        nli,
         store,
         verify_options(settings),
         nli_cache=store if caches else None,
+        nli_cache_key=nli_cache_key(settings, nli) if caches else None,
+        calibration=nli_calibration(settings),
     )

@@ -3,6 +3,7 @@ import pytest
 from tests.fakes import FakeEmbedder, FakeNLI, InMemoryEvidenceStore
 from truthgraph.domain import Label, Strategy
 from truthgraph.errors import InvalidInputError, NotFoundError
+from truthgraph.verify.calibration import Calibration
 from truthgraph.verify.verifier import GIVEN_EVIDENCE, Verifier, VerifyOptions
 
 SENTENCES = ["Soul Food was released by Fox.", "Paris lies on the Seine.", "Cats purr."]
@@ -113,3 +114,30 @@ def test_verify_against_aggregates_as_verify_does() -> None:
     assert given.strategy is Strategy.MAJORITY_VOTE
     with pytest.raises(InvalidInputError, match="empty"):
         verifier.verify_against("  ", SENTENCES)
+
+
+def test_temperature_scales_the_confidence_but_not_the_label() -> None:
+    embedder = FakeEmbedder()
+    store = InMemoryEvidenceStore("films", SENTENCES, embedder)
+    plain = Verifier(embedder, FakeNLI(), store, VerifyOptions(top_k=2))
+    softened = Verifier(
+        embedder, FakeNLI(), store, VerifyOptions(top_k=2), calibration=Calibration(3.0)
+    )
+    a = plain.verify("Soul Food was released by Fox.", "films")
+    b = softened.verify("Soul Food was released by Fox.", "films")
+    assert a.label is b.label
+    assert b.confidence < a.confidence
+    assert b.confidence == pytest.approx(b.scores[b.label])
+    assert sum(b.scores.values()) == pytest.approx(1.0)
+
+
+def test_a_new_cache_key_scores_pairs_again() -> None:
+    embedder = FakeEmbedder()
+    store = InMemoryEvidenceStore("films", SENTENCES, embedder)
+    cache = DictCache()
+    nli = CountingNLI()
+    for key in ("verifier/onnx/aaaa", "verifier/onnx/aaaa", "verifier/onnx/bbbb"):
+        Verifier(
+            embedder, nli, store, VerifyOptions(top_k=2), nli_cache=cache, nli_cache_key=key
+        ).verify("Soul Food was released by Fox.", "films")
+    assert nli.pairs == 4  # the second run read its pairs back; the retrained model did not

@@ -170,6 +170,7 @@ class Runtime:
             if isinstance(embedder, CachingEmbedder):  # the cache goes in front of the batcher
                 embedder = embedder.inner
             options = self._given.options
+            cache_key, calibration = self._given.nli_cache_key, self._given.calibration
             from truthgraph.db.service import open_job_store
 
             jobs = open_job_store(settings)
@@ -178,7 +179,7 @@ class Runtime:
             from truthgraph.db.service import open_service_stores
             from truthgraph.ml.registry import resolve_model
             from truthgraph.services.ml.model_cache import ModelCache
-            from truthgraph.wiring import verify_options
+            from truthgraph.wiring import nli_cache_key, nli_calibration, verify_options
 
             # missing model files fail here, at once, with the fix in the message
             resolve_model(settings.model.embedding_model, settings.models_dir)
@@ -190,6 +191,7 @@ class Runtime:
             embedder = cache.get_embedding_service().embedder
             nli = cache.get_nli_service().model
             options = verify_options(settings)
+            cache_key, calibration = nli_cache_key(settings, nli), nli_calibration(settings)
 
         device_lock = threading.Lock()
         window_s = api.batch_window_ms / 1000
@@ -219,7 +221,13 @@ class Runtime:
             self.metrics.watch_cache(lambda: (cached.hits, cached.misses))
             claim_embedder = cached
         verifier = Verifier(
-            claim_embedder, batched_nli, store, options, nli_cache=store if api.nli_cache else None
+            claim_embedder,
+            batched_nli,
+            store,
+            options,
+            nli_cache=store if api.nli_cache else None,
+            nli_cache_key=cache_key,
+            calibration=calibration,
         )
 
         # warm the whole path once: batchers, models, database pool

@@ -11,6 +11,7 @@ from truthgraph.domain import EvidenceHit, Label, NLIScores, ScoredEvidence, Str
 from truthgraph.errors import ConfigError, InvalidInputError
 from truthgraph.ports import Embedder, EvidenceStore, NLICache, NLIModel, SearchParams
 from truthgraph.verify.aggregate import aggregate
+from truthgraph.verify.calibration import Calibration, calibrate
 
 GIVEN_EVIDENCE = "(given evidence)"  # the collection of verdicts from ``verify_against``
 
@@ -57,12 +58,18 @@ class Verifier:
         store: EvidenceStore,
         options: VerifyOptions,
         nli_cache: NLICache | None = None,
+        nli_cache_key: str | None = None,
+        calibration: Calibration | None = None,
     ) -> None:
+        """``nli_cache_key`` names the verifier's exact weights in the NLI cache (default: its
+        name and backend); ``calibration`` adjusts weighted-vote verdicts (``calibration``)."""
         self.embedder = embedder
         self.nli = nli
         self.store = store
         self.options = options
         self.nli_cache = nli_cache
+        self.nli_cache_key = nli_cache_key
+        self.calibration = calibration or Calibration()
 
     def verify(
         self, claim: str, collection: str = "default", options: VerifyOptions | None = None
@@ -188,7 +195,10 @@ class Verifier:
     ) -> Verdict:
         """Aggregate one claim's pair scores into its verdict, the carrying evidence first."""
         a0 = time.perf_counter()
-        result = aggregate(scores, [h.similarity for h in row], options.strategy, options.threshold)
+        result = calibrate(
+            aggregate(scores, [h.similarity for h in row], options.strategy, options.threshold),
+            self.calibration,
+        )
         evidence = tuple(
             sorted(
                 (ScoredEvidence(h, s) for h, s in zip(row, scores, strict=True)),
@@ -221,7 +231,9 @@ class Verifier:
             for h in row
         ]
         # Scores differ slightly between backends (fp32 vs int8): keep them apart.
-        model_key = f"{self.nli.name}/{getattr(self.nli, 'backend', 'default')}"
+        model_key = self.nli_cache_key or (
+            f"{self.nli.name}/{getattr(self.nli, 'backend', 'default')}"
+        )
         known = self.nli_cache.cached_scores(model_key, keys)
         todo = [i for i, key in enumerate(keys) if key not in known]
         fresh = self.nli.predict([pairs[i] for i in todo]) if todo else []

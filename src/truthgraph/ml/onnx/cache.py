@@ -45,7 +45,7 @@ INT8_SETTINGS: dict[str, dict[str, Any]] = {
 }
 
 _HASHED_SUFFIXES = (".safetensors", ".bin", ".json", ".txt", ".model")
-_SKIPPED_NAMES = frozenset({"data_config.json", "training_config.json"})
+_SKIPPED_NAMES = frozenset({"data_config.json", "training_config.json", "calibration.json"})
 _SKIPPED_FOLDERS = frozenset({"onnx", "openvino"})
 _CHUNK = 1 << 20
 
