@@ -17,31 +17,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from truthgraph.errors import TruthGraphError
 from truthgraph.evaluation.convert import DATASETS
-from truthgraph.evaluation.results import accuracy_table, replace_section
+from truthgraph.evaluation.report import summary as report_summary
+from truthgraph.evaluation.results import accuracy_table, replace_section, run_eval
 
 ROOT = Path(__file__).resolve().parent.parent
-CLI = "from truthgraph.cli.main import main; main()"
-
-
-def run_eval(dataset: str, data_dir: Path, out: Path, limit: int | None) -> dict[str, Any]:
-    """One ``truthgraph eval`` run in a fresh process; its report.json."""
-    command = [sys.executable, "-c", CLI, "eval", "--dataset", dataset, "--data-dir"]
-    command += [str(data_dir), "--split", "heldout", "--out", str(out)]
-    if limit is not None:
-        command += ["--limit", str(limit)]
-    done = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=False)
-    if done.returncode != 0:
-        sys.exit(f"truthgraph eval --dataset {dataset} failed (exit {done.returncode})")
-    print(done.stdout.strip().splitlines()[-1])
-    report: dict[str, Any] = json.loads((out / "report.json").read_text(encoding="utf-8"))
-    return report
 
 
 def _shown(path: Path) -> str:
@@ -92,9 +78,14 @@ def main() -> None:
     command = "python scripts/eval_results.py --data-dir " + str(args.data_dir)
     if args.limit is not None:
         command += f" --limit {args.limit}"
-    reports = [
-        run_eval(d, args.data_dir, args.out_dir / "accuracy" / d, args.limit) for d in datasets
-    ]
+    try:
+        reports = [
+            run_eval(d, args.data_dir, args.out_dir / "accuracy" / d, args.limit) for d in datasets
+        ]
+    except TruthGraphError as exc:
+        sys.exit(f"error: {exc}")
+    for report in reports:
+        print(json.dumps(report_summary(report)))
     body = render(reports, command, args.limit, args.out_dir)
     args.out_dir.mkdir(parents=True, exist_ok=True)
     (args.out_dir / "ACCURACY.md").write_text(

@@ -6,8 +6,15 @@ Pure functions over the ``report.json`` objects that ``truthgraph eval`` writes.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
+
+from truthgraph.errors import TruthGraphError
 
 START = "<!-- accuracy-table:start -->"
 END = "<!-- accuracy-table:end -->"
@@ -25,6 +32,34 @@ COLUMNS = (
     "model",
     "machine",
 )
+
+
+_CLI = "from truthgraph.cli.main import main; main()"
+
+
+def run_eval(
+    dataset: str,
+    data_dir: Path,
+    out: Path,
+    limit: int | None = None,
+    split: str = "heldout",
+    extra: Sequence[str] = (),
+    env: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """One ``truthgraph eval --dataset`` run in a fresh process; its report.json object."""
+    command = [sys.executable, "-c", _CLI, "eval", "--dataset", dataset, "--data-dir"]
+    command += [str(data_dir), "--split", split, "--out", str(out), *extra]
+    if limit is not None:
+        command += ["--limit", str(limit)]
+    done = subprocess.run(
+        command, stdout=subprocess.DEVNULL, check=False, env={**os.environ, **(env or {})}
+    )
+    if done.returncode != 0:
+        raise TruthGraphError(
+            f"truthgraph eval --dataset {dataset} failed (exit {done.returncode})"
+        )
+    report: dict[str, Any] = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    return report
 
 
 def _pct(value: float | None) -> str:

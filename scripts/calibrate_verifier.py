@@ -1,0 +1,98 @@
+"""Fit the verifier's calibration on the development split and write its calibration.json.
+
+    python scripts/calibrate_verifier.py --data-dir ../shared/data [--nli-model DIR]
+        [--datasets fever,scifact,fever-symmetric] [--out-dir runs/calibration] [--dry-run]
+
+Runs ``truthgraph eval --split dev`` (claims kept out of the verifier's training and out of
+the held-out split) on each dataset with calibration turned off, fits a class bias (best
+accuracy averaged over the datasets) and a temperature (least negative log-likelihood),
+prints the figures before and after, and writes ``calibration.json`` into the verifier's
+folder (the configured verifier, or --nli-model).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from truthgraph.errors import TruthGraphError
+from truthgraph.evaluation.calibrate import fit, read_predictions
+from truthgraph.evaluation.results import run_eval
+from truthgraph.ml.registry import resolve_model
+from truthgraph.settings import Settings
+from truthgraph.verify.calibration import write_calibration
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--data-dir", type=Path, required=True)
+    parser.add_argument("--nli-model", default=None, help="verifier folder (default: configured)")
+    parser.add_argument("--datasets", default="fever,scifact,fever-symmetric")
+    parser.add_argument("--out-dir", type=Path, default=ROOT / "runs" / "calibration")
+    parser.add_argument("--limit", type=int, default=None)
+    parser.add_argument("--dry-run", action="store_true", help="fit and print, write nothing")
+    args = parser.parse_args()
+    settings = Settings()
+    model = resolve_model(args.nli_model or settings.model.nli_model, settings.models_dir)
+    if model.path is None:
+        sys.exit(f"{model.location}: calibration is written into a local model folder")
+    extra = ["--nli-model", str(model.path)]
+    rows = []
+    try:
+        for dataset in [d.strip() for d in args.datasets.split(",") if d.strip()]:
+            out = args.out_dir / dataset
+            run_eval(
+                dataset,
+                args.data_dir,
+                out,
+                args.limit,
+                split="dev",
+                extra=extra,
+                env={"TRUTHGRAPH_VERIFICATION__CALIBRATION": "false"},
+            )
+            rows += read_predictions(dataset, out)
+    except TruthGraphError as exc:
+        sys.exit(f"error: {exc}")
+    calibration, figures = fit(rows)
+    print(
+        f"bias {dict((k.value, v) for k, v in calibration.bias.items())}, "
+        f"temperature {calibration.temperature}"
+    )
+    print(f"{'dataset':<18}{'n':>6}  accuracy before -> after   ECE before -> after")
+    for name, f in figures.items():
+        b, a = f["before"], f["after"]
+        print(
+            f"{name:<18}{b['n']:>6}  {b['accuracy']:.3f} -> {a['accuracy']:.3f}"
+            f"             {b['ece']:.3f} -> {a['ece']:.3f}"
+        )
+    if args.dry_run:
+        return
+    sha = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
+    ).stdout.strip()
+    record = {
+        "fitted_on": "development split (truthgraph eval --split dev), calibration off",
+        "datasets": sorted({r[0] for r in rows}),
+        "figures": figures,
+        "git_sha": sha or None,
+        "command": "python scripts/calibrate_verifier.py " + " ".join(sys.argv[1:]),
+    }
+    path = write_calibration(model.path, calibration, record)
+    print(f"wrote {path}")
+    print(
+        json.dumps(
+            {
+                "temperature": calibration.temperature,
+                "bias": {k.value: v for k, v in calibration.bias.items()},
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
