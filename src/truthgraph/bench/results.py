@@ -95,10 +95,50 @@ def collect(
         )
         for size in vector_sizes
     ]
+    from truthgraph.bench.arithmetic import analyse_models
+    from truthgraph.ml.onnx.session import available_cores
+
+    data["arithmetic"] = analyse_models(data["backends"], num_texts, num_pairs, available_cores())
     data["measured_at"] = datetime.now(UTC).isoformat(timespec="seconds")
     data.setdefault("models_measured_at", data["measured_at"])
     (out_dir / "all.json").write_text(json.dumps(data, indent=2) + "\n")
     return data
+
+
+def _arithmetic_lines(arithmetic: dict[str, Any] | None) -> list[str]:
+    """What the cores allow: FLOPs per item against measured matrix-multiply throughput."""
+    if not arithmetic:
+        return []
+    peak = arithmetic["peak_gops"]
+    rows, inner, cols = arithmetic["matmul_shape"]
+    lines = [
+        "",
+        "## Arithmetic: what two cores allow",
+        "",
+        f"Measured matrix-multiply throughput of ONNX Runtime on this machine "
+        f"({arithmetic['threads']} threads, one {rows}x{inner} by {inner}x{cols} product, "
+        f"the encoders' largest and most efficient shape): **{peak['fp32']} GFLOP/s fp32, "
+        f"{peak['int8']} GOP/s int8**. A forward pass costs 2 x (4h^2 + 2hi) FLOPs per token "
+        "and layer plus the attention scores (`truthgraph.bench.arithmetic`), at the mean "
+        "token count of the benchmark's real texts. The ceiling is items/s at 100% of the "
+        "measured throughput on every operation, which no backend reaches.",
+        "",
+        "| model | tokens/item | GFLOP/item | target/s | target needs (share of int8 peak) "
+        "| ceiling fp32 / int8, per s | measured: torch / ONNX / int8, per s "
+        "(share of peak) |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name, m in arithmetic["models"].items():
+        measured = " / ".join(
+            f"{v['items_per_s']:,.0f} ({v['share_of_peak']:.0%})" for v in m["measured"].values()
+        )
+        ceiling = m["ceiling_items_per_s"]
+        lines.append(
+            f"| {name} ({m['model']}) | {m['tokens']} | {m['gflop_per_item']} | {m['target']:,} "
+            f"| {m['target_share_of_int8_peak']:.0%} | {ceiling['fp32']:,.0f} / "
+            f"{ceiling['int8']:,.0f} | {measured} |"
+        )
+    return lines
 
 
 def _quality_lines() -> list[str]:
@@ -219,6 +259,7 @@ def render(data: dict[str, Any]) -> str:
                 f"{r.get('load_s', 'n/a')} | {r['index_build_s']} | "
                 f"{when} |"
             )
+    lines += _arithmetic_lines(data.get("arithmetic"))
     lines += _quality_lines()
     lines += [
         "",

@@ -174,7 +174,7 @@ class _FromOnnxRuntime(logging.Filter):
 
 
 @contextmanager
-def _root_logger_quiet() -> Iterator[None]:
+def root_logger_quiet() -> Iterator[None]:
     """While quantizing: keep onnxruntime's root-logger advice off stderr, and keep its
     ``logging.warning`` calls from installing a root handler (``basicConfig``) for good."""
     root = logging.getLogger()
@@ -216,7 +216,7 @@ def quantize(
     fd, temporary = tempfile.mkstemp(prefix=".int8-", suffix=".onnx", dir=path.parent)
     os.close(fd)
     try:
-        with warnings.catch_warnings(), _root_logger_quiet():
+        with warnings.catch_warnings(), root_logger_quiet():
             warnings.simplefilter("ignore")
             quantize_dynamic(
                 path,
