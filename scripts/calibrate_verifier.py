@@ -5,7 +5,7 @@
 
 Runs ``truthgraph eval --split dev`` (claims kept out of the verifier's training and out of
 the held-out split) on each dataset with calibration turned off, fits a class bias (best
-accuracy averaged over the datasets) and a temperature (least negative log-likelihood),
+accuracy over all their claims) and a temperature (least negative log-likelihood),
 prints the figures before and after, and writes ``calibration.json`` into the verifier's
 folder (the configured verifier, or --nli-model).
 """

@@ -58,7 +58,7 @@ def test_fit_bias_recovers_refutations_called_nei() -> None:
     # fixes them without breaking the NEI claims (0.2 against 0.7)
     refuted = [{S: 0.15, R: 0.4, N: 0.45}] * 5
     nei = [{S: 0.1, R: 0.2, N: 0.7}] * 5
-    bias = fit_bias(refuted + nei, [R] * 5 + [N] * 5, ["a"] * 10)
+    bias = fit_bias(refuted + nei, [R] * 5 + [N] * 5)
     assert math.log(0.45 / 0.4) < bias[R] < math.log(0.7 / 0.2)
     assert bias[S] == 0.0 and bias[N] == 0.0
 

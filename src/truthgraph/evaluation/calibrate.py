@@ -59,7 +59,7 @@ def fit(rows: Sequence[Row]) -> tuple[Calibration, dict[str, Any]]:
     """The fitted calibration and, per dataset and overall, the figures before and after."""
     distributions = [scores for _, scores, _ in rows]
     gold = [g for _, _, g in rows]
-    bias = fit_bias(distributions, gold, [d for d, _, _ in rows])
+    bias = fit_bias(distributions, gold)
     calibration = Calibration(fit_temperature(distributions, gold, bias), bias)
     datasets = sorted({d for d, _, _ in rows})
     figures = {
