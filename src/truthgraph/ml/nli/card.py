@@ -49,7 +49,7 @@ Label counts: {label_counts}
 Trained in {train_seconds} s ({pairs_per_second} pairs/s) on {machine}; final loss {loss}.
 
 ## Held-out accuracy (pairs of held-out claims, built the same way)
-Accuracy {accuracy:.1%}, macro-F1 {macro_f1:.3f} over {n} pairs.
+Accuracy {accuracy:.1%}, macro-F1 {macro_f1:.3f} over {n} pairs{without_mutations}.
 
 | source | n | accuracy |
 |---|---|---|
@@ -58,14 +58,52 @@ Accuracy {accuracy:.1%}, macro-F1 {macro_f1:.3f} over {n} pairs.
 Reproduce: `truthgraph train-verifier --data-dir ../shared/data --out DIR`
 (the figures above are copied from `training_config.json`, written by that command).
 
+{calibration}## Claim-level accuracy
+Through the whole pipeline (retrieval, NLI, calibrated weighted vote) on held-out claims:
+`benchmarks/ACCURACY.md` and the README's Accuracy section, written by
+`python scripts/eval_results.py --data-dir ../shared/data`.
+
 ## Limits
 Trained on about {train_pairs} pairs, mostly Wikipedia-style sentences: expect lower accuracy on
 other domains, on multi-hop claims, and on claims that need numbers or dates compared.
 """
 
 
+def _without_mutations(by_source: dict[str, dict[str, Any]]) -> str:
+    """Accuracy over the sources other than the mutation pairs (comparable across recipes)."""
+    kept = {k: v for k, v in by_source.items() if not k.startswith("mutation")}
+    if len(kept) == len(by_source):
+        return ""
+    count = sum(v["n"] for v in kept.values())
+    right = sum(v["n"] * v["accuracy"] for v in kept.values())
+    return f" ({right / count:.1%} over the {count} pairs that are not mutation pairs)"
+
+
+def _calibration_section(out_dir: Path) -> str:
+    path = out_dir / "calibration.json"
+    if not path.is_file():
+        return ""
+    data = json.loads(path.read_text())
+    rows = "\n".join(
+        f"| {name} | {f['before']['n']} | {f['before']['accuracy']:.1%} -> "
+        f"{f['after']['accuracy']:.1%} | {f['before']['ece']:.3f} -> {f['after']['ece']:.3f} |"
+        for name, f in data.get("figures", {}).items()
+    )
+    return (
+        "## Calibration (`calibration.json`)\n"
+        f"Weighted-vote verdicts get a class bias {data['bias']} (added to the log-scores) and a "
+        f"temperature {data['temperature']}, fitted on the development split (claims in "
+        "neither the training nor the held-out split) by `"
+        f"{data.get('command', 'scripts/calibrate_verifier.py')}`"
+        "; `TRUTHGRAPH_VERIFICATION__CALIBRATION=false` turns them off.\n\n"
+        "| dev dataset | claims | accuracy before -> after | ECE before -> after |\n"
+        "|---|---|---|---|\n"
+        f"{rows}\n\n"
+    )
+
+
 def write_model_card(out_dir: Path, summary: dict[str, Any]) -> Path:
-    """Write README.md in ``out_dir`` from a training summary."""
+    """Write README.md in ``out_dir`` from a training summary (and calibration.json, if any)."""
     metrics = summary["heldout_pairs"]
     card = _TEMPLATE.format(
         base=summary["config"]["base_model"],
@@ -83,6 +121,8 @@ def write_model_card(out_dir: Path, summary: dict[str, Any]) -> Path:
         accuracy=metrics["accuracy"],
         macro_f1=metrics["macro_f1"],
         n=metrics["n"],
+        calibration=_calibration_section(out_dir),
+        without_mutations=_without_mutations(metrics["accuracy_by_source"]),
         heldout_rows="\n".join(
             f"| {k} | {v['n']} | {v['accuracy']:.1%} |"
             for k, v in metrics["accuracy_by_source"].items()
