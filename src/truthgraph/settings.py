@@ -43,7 +43,7 @@ class ModelSettings(BaseModel):
 class RetrievalSettings(BaseModel):
     """Vector index and search parameters."""
 
-    top_k: int = Field(default=10, ge=1, le=200)
+    top_k: int = Field(default=5, ge=1, le=200)
     index_type: Literal["hnsw", "ivfflat"] = "hnsw"
     hnsw_m: int = Field(default=16, ge=2, le=100)
     hnsw_ef_construction: int = Field(default=64, ge=4, le=1000)

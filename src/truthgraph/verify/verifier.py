@@ -20,7 +20,7 @@ GIVEN_EVIDENCE = "(given evidence)"  # the collection of verdicts from ``verify_
 class VerifyOptions:
     """Per-call verification options."""
 
-    top_k: int = 10
+    top_k: int = 5
     strategy: Strategy = Strategy.WEIGHTED_VOTE
     threshold: float = 0.6
     min_similarity: float = 0.0
