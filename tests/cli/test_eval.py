@@ -121,7 +121,7 @@ def test_retrieval_mode_writes_the_report_plots_and_predictions(
     assert set(report) >= REPORT_KEYS
     assert report["accuracy"] == summary["accuracy"]
     # 7 sentences in all and the top 10 retrieved: every gold sentence is found
-    assert report["evidence"] == {"k": 10, "recall_at_k": 1.0, "claims_with_gold": 3}
+    assert report["evidence"] == {"k": 5, "recall_at_k": 1.0, "claims_with_gold": 3}
     assert report["strict"]["n"] == 4
     assert len(report["calibration"]["bins"]) == 10
     assert report["latency_ms"]["p50"] > 0
