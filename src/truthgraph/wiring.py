@@ -16,7 +16,7 @@ from truthgraph.db.store import PgvectorEvidenceStore
 from truthgraph.errors import ModelLoadError
 from truthgraph.ml.backend import Backend, choose_backend, uses_accelerator
 from truthgraph.ml.device import detect_device
-from truthgraph.ml.onnx.cache import export_dir, export_key
+from truthgraph.ml.onnx.cache import export_dir
 from truthgraph.ml.registry import ResolvedModel, resolve_model
 from truthgraph.ports import LoadedEmbedder, LoadedNLIModel
 from truthgraph.settings import Settings
@@ -155,15 +155,13 @@ def nli_calibration(settings: Settings) -> Calibration:
     return read_calibration(model.path) if model.path is not None else Calibration()
 
 
-def nli_cache_key(settings: Settings, nli: LoadedNLIModel) -> str:
-    """The verifier's name, backend and a hash of its weights: a retrained model at the same
-    path never reads the scores of the old one from the NLI cache."""
+def nli_cache_key(nli: LoadedNLIModel) -> str:
+    """The verifier's name, backend and the hash of its weights it was loaded with: a
+    retrained model at the same path never reads the scores of the old one from the NLI
+    cache. (A hub model has no local weights to hash: name and backend only.)"""
     backend = getattr(nli, "backend", "default")
-    model = resolve_model(settings.model.nli_model, settings.models_dir)
-    try:
-        return f"{nli.name}/{backend}/{export_key(model)}"
-    except ModelLoadError:  # a hub name: no local weights to hash
-        return f"{nli.name}/{backend}"
+    weights = getattr(nli, "weights_key", None)
+    return f"{nli.name}/{backend}/{weights}" if weights else f"{nli.name}/{backend}"
 
 
 def build_store(settings: Settings) -> PgvectorEvidenceStore:
@@ -206,6 +204,6 @@ def build_verifier(
         store,
         verify_options(settings),
         nli_cache=store if caches else None,
-        nli_cache_key=nli_cache_key(settings, nli) if caches else None,
+        nli_cache_key=nli_cache_key(nli) if caches else None,
         calibration=nli_calibration(settings),
     )

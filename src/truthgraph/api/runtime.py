@@ -191,7 +191,7 @@ class Runtime:
             embedder = cache.get_embedding_service().embedder
             nli = cache.get_nli_service().model
             options = verify_options(settings)
-            cache_key, calibration = nli_cache_key(settings, nli), nli_calibration(settings)
+            cache_key, calibration = nli_cache_key(nli), nli_calibration(settings)
 
         device_lock = threading.Lock()
         window_s = api.batch_window_ms / 1000

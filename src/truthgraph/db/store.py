@@ -133,9 +133,8 @@ class PgvectorEvidenceStore:
 
         Searches still work without it, by exact scan.
         """
-        index = sql.Identifier(f"evidence_embedding_c{collection.id}")
         with self._connection() as conn:
-            conn.execute(sql.SQL("DROP INDEX IF EXISTS {}").format(index))
+            conn.execute(_drop_index_sql(collection.id))
             conn.commit()
 
     def rebuild_index(self, collection: Collection, maintenance_work_mem: str = "1GB") -> None:
@@ -145,7 +144,6 @@ class PgvectorEvidenceStore:
         ``maintenance_work_mem`` should hold the whole HNSW graph (about 2 KB a 384-dim
         vector), or the build spills to disk and slows down many times.
         """
-        index = sql.Identifier(f"evidence_embedding_c{collection.id}")
         params = {k: int(v) for k, v in collection.index_params.items()}
         with self._connection() as conn, conn.transaction():
             conn.execute(
@@ -153,7 +151,7 @@ class PgvectorEvidenceStore:
                     sql.Literal(maintenance_work_mem)
                 )
             )
-            conn.execute(sql.SQL("DROP INDEX IF EXISTS {}").format(index))
+            conn.execute(_drop_index_sql(collection.id))
             conn.execute(
                 _index_ddl(collection.id, collection.embedding_dim, collection.index_type, params)
             )
@@ -204,9 +202,8 @@ class PgvectorEvidenceStore:
     def drop_collection(self, name: str) -> None:
         """Delete a collection with its documents, evidence and index."""
         collection = self.get_collection(name)
-        index = sql.Identifier(f"evidence_embedding_c{collection.id}")
         with self._connection() as conn, conn.transaction():
-            conn.execute(sql.SQL("DROP INDEX IF EXISTS {}").format(index))
+            conn.execute(_drop_index_sql(collection.id))
             conn.execute("DELETE FROM collections WHERE id = %s", (collection.id,))
 
     # documents -----------------------------------------------------------------------------
@@ -614,6 +611,15 @@ def _vector_literal(vector: np.ndarray) -> str:
     return "[" + ",".join(f"{float(x):.7g}" for x in vector) + "]"
 
 
+def _index_name(collection_id: int) -> sql.Identifier:
+    """The name of a collection's partial vector index."""
+    return sql.Identifier(f"evidence_embedding_c{collection_id}")
+
+
+def _drop_index_sql(collection_id: int) -> sql.Composed:
+    return sql.SQL("DROP INDEX IF EXISTS {}").format(_index_name(collection_id))
+
+
 def _index_ddl(collection_id: int, dim: int, kind: str, params: dict[str, int]) -> sql.Composed:
     options = sql.SQL(", ").join(
         sql.SQL("{} = {}").format(sql.Identifier(k), sql.Literal(v)) for k, v in params.items()
@@ -623,7 +629,7 @@ def _index_ddl(collection_id: int, dim: int, kind: str, params: dict[str, int]) 
         "((embedding::vector({dim})) vector_cosine_ops) WITH ({options}) "
         "WHERE collection_id = {cid}"
     ).format(
-        name=sql.Identifier(f"evidence_embedding_c{collection_id}"),
+        name=_index_name(collection_id),
         kind=sql.SQL(kind),
         dim=sql.Literal(dim),
         options=options,

@@ -52,13 +52,18 @@ def _softmax(logits: np.ndarray) -> np.ndarray:
     return normalised
 
 
-def scale(scores: Mapping[Label, float], calibration: Calibration) -> dict[Label, float]:
-    """``scores`` (a distribution over the labels) with the bias added and the temperature
-    applied."""
+def _calibrated(log_scores: np.ndarray, calibration: Calibration) -> np.ndarray:
+    """Calibrated distributions from log-scores (one row per claim, or a single row)."""
     if calibration.temperature <= 0:
         raise ValueError("temperature must be positive")
     bias = np.array([calibration.bias.get(k, 0.0) for k in _LABELS])
-    weights = _softmax((_log_scores(scores) + bias) / calibration.temperature)
+    return _softmax((log_scores + bias) / calibration.temperature)
+
+
+def scale(scores: Mapping[Label, float], calibration: Calibration) -> dict[Label, float]:
+    """``scores`` (a distribution over the labels) with the bias added and the temperature
+    applied."""
+    weights = _calibrated(_log_scores(scores), calibration)
     return {k: float(w) for k, w in zip(_LABELS, weights, strict=True)}
 
 
@@ -94,8 +99,7 @@ def negative_log_likelihood(
     """Mean NLL of the gold labels under the calibrated distributions."""
     if not distributions:
         return 0.0
-    bias = np.array([calibration.bias.get(k, 0.0) for k in _LABELS])
-    probabilities = _softmax((_matrix(distributions) + bias) / calibration.temperature)
+    probabilities = _calibrated(_matrix(distributions), calibration)
     picked = probabilities[np.arange(len(gold)), _gold_index(gold)]
     return float(-np.log(np.clip(picked, _FLOOR, None)).mean())
 

@@ -53,6 +53,12 @@ class Mutation:
     evidence: str
 
 
+def overlapping(a: str, b: str) -> bool:
+    """Whether one name contains the other (case-insensitive): not a real replacement."""
+    a, b = a.lower(), b.lower()
+    return a in b or b in a
+
+
 def _new_number(text: str, rng: random.Random) -> str:
     value = int(text.replace(",", ""))
     if 1000 <= value <= 2100 and "," not in text:
@@ -104,11 +110,10 @@ def mutate(
     elif kind == "month":
         replacement = rng.choice([m for m in _MONTHS if m != span])
     else:
-        lowered = span.lower()
         pool = [
             e
             for e in neighbours.get(span, ())
-            if e not in evidence + claim and lowered not in e.lower() and e.lower() not in lowered
+            if e not in evidence + claim and not overlapping(span, e)
         ]
         if not pool:
             return None

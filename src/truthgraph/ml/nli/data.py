@@ -27,7 +27,7 @@ from truthgraph.evaluation.benchmarks import (
     load_scifact,
 )
 from truthgraph.ingest.chunking import split_sentences
-from truthgraph.ml.nli.augment import entity_pool, mutate
+from truthgraph.ml.nli.augment import entity_pool, mutate, overlapping
 from truthgraph.ports import Embedder
 
 _NEGATABLE = re.compile(r"\b(is|was|are|were|has|had|can|could|will|would|does|did)\b")
@@ -115,11 +115,8 @@ def entity_neighbours(texts: Sequence[str], embedder: Embedder, k: int = 8) -> d
         similarities = vectors[begin : begin + 1024] @ vectors.T
         for row, ranked in enumerate(np.argsort(-similarities, axis=1)[:, : 4 * k]):
             entity = pool[begin + row]
-            lowered = entity.lower()
             neighbours[entity] = [
-                pool[int(i)]
-                for i in ranked
-                if lowered not in pool[int(i)].lower() and pool[int(i)].lower() not in lowered
+                pool[int(i)] for i in ranked if not overlapping(entity, pool[int(i)])
             ][:k]
     return neighbours
 

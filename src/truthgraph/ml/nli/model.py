@@ -18,6 +18,7 @@ from truthgraph.domain import NLIScores
 from truthgraph.errors import InvalidInputError, ModelLoadError
 from truthgraph.ml.device import clamp_batch_size, module_memory_mb
 from truthgraph.ml.nli.labels import NLI_LABELS, label_indices
+from truthgraph.ml.onnx.cache import export_key
 from truthgraph.ml.registry import ResolvedModel
 
 __all__ = ["NLI_LABELS", "CrossEncoderNLI", "label_indices"]
@@ -43,6 +44,7 @@ class CrossEncoderNLI:
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
         self.name = model.name
+        self.weights_key = _weights_key(model)
         self.device = device
         self.batch_size = clamp_batch_size(batch_size, device)
         self.max_length = max_length
@@ -101,3 +103,11 @@ class CrossEncoderNLI:
                 batch = torch.softmax(logits, dim=-1).cpu().numpy()
                 probs[chunk] = batch[:, [ent, neu, con]]
         return [NLIScores(float(p[0]), float(p[1]), float(p[2])) for p in probs]
+
+
+def _weights_key(model: ResolvedModel) -> str | None:
+    """A hash of the model's local weight files (None for a hub name)."""
+    try:
+        return export_key(model)
+    except ModelLoadError:
+        return None

@@ -97,6 +97,11 @@ def export_dir(model: ResolvedModel, cache_dir: Path) -> Path:
     return cache_dir / f"{safe_name or 'model'}-{export_key(model)}"
 
 
+def key_of_export(folder: Path) -> str:
+    """The ``export_key`` an export folder was named with (see ``export_dir``)."""
+    return folder.name.rpartition("-")[2]
+
+
 @dataclass(frozen=True, slots=True)
 class Manifest:
     """What an export records about its model (``export.json``)."""

@@ -11,7 +11,13 @@ from truthgraph.domain import NLIScores
 from truthgraph.errors import InvalidInputError, ModelLoadError
 from truthgraph.ml.device import clamp_batch_size
 from truthgraph.ml.nli.labels import label_indices
-from truthgraph.ml.onnx.cache import FP32_FILE, INT8_FILE, TOKENIZER_FILE, read_manifest
+from truthgraph.ml.onnx.cache import (
+    FP32_FILE,
+    INT8_FILE,
+    TOKENIZER_FILE,
+    key_of_export,
+    read_manifest,
+)
 from truthgraph.ml.onnx.session import create_session
 from truthgraph.ml.onnx.tokens import bucketed_batches, load_tokenizer
 
@@ -52,6 +58,7 @@ class OnnxNLI:
         self.batch_size = clamp_batch_size(batch_size, device)
         self.max_length = max_length
         self.path = folder / (INT8_FILE if int8 else FP32_FILE)
+        self.weights_key: str | None = key_of_export(folder)  # the export is named by it
         self._indices = list(label_indices(manifest.id2label))
         self._session = create_session(self.path, device, threads)
         self._tokenizer = load_tokenizer(folder / TOKENIZER_FILE, max_length)
