@@ -41,6 +41,11 @@ def main() -> None:
         action="store_true",
         help="measure only vector search; take the model figures from the last all.json",
     )
+    parser.add_argument(
+        "--vector-shared-buffers",
+        default="4GB",
+        help="the embedded server's shared_buffers for the vector runs (default 4GB)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as home:
         data = collect(
@@ -53,6 +58,7 @@ def main() -> None:
             args.vector_corpus,
             args.vector_claims,
             vector_only=args.vector_only,
+            shared_buffers=args.vector_shared_buffers,
         )
     (args.out_dir / "RESULTS.md").write_text(render(data))
     print(f"wrote {args.out_dir / 'RESULTS.md'}")

@@ -38,6 +38,8 @@ def main() -> None:
     parser.add_argument("--scifact-docs", type=int, default=1000)
     args = parser.parse_args()
 
+    from pydantic import SecretStr
+
     from truthgraph.bench.coldstart import cold_start
     from truthgraph.ingest.pipeline import ingest, load_documents
     from truthgraph.settings import Settings
@@ -47,7 +49,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp)
         starts = cold_start(home, args.repeat)
-        settings = Settings(home=home, database_url=os.environ.get("TRUTHGRAPH_DATABASE_URL"))
+        url = os.environ.get("TRUTHGRAPH_DATABASE_URL")
+        settings = Settings(home=home, database_url=SecretStr(url) if url else None)
         store = build_store(settings)
         embedder = build_embedder(settings)
         nli = build_nli(settings)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 
 class Label(StrEnum):
@@ -13,6 +13,10 @@ class Label(StrEnum):
     SUPPORTED = "SUPPORTED"
     REFUTED = "REFUTED"
     NOT_ENOUGH_INFO = "NOT_ENOUGH_INFO"
+
+
+# What the verifier reads as an evidence sentence's premise (see verify.premise).
+EvidenceContext = Literal["sentence", "title", "previous"]
 
 
 class Strategy(StrEnum):
@@ -83,6 +87,7 @@ class EvidenceHit:
     title: str | None = None
     source: str | None = None
     url: str | None = None
+    previous: str | None = None  # the sentence before it in its document, if any
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from truthgraph.domain import Strategy
+from truthgraph.domain import EvidenceContext, Strategy
 
 DEFAULT_EMBEDDING_MODEL = "all-MiniLM-L6-v2"
 DEFAULT_NLI_MODEL = "truthgraph-verifier-minilm"
@@ -50,6 +50,9 @@ class RetrievalSettings(BaseModel):
     hnsw_ef_search: int = Field(default=40, ge=1, le=1000)
     ivfflat_lists: int = Field(default=100, ge=1, le=32768)
     ivfflat_probes: int = Field(default=10, ge=1, le=32768)
+    # The vector type the index holds: "vector" (float32) or "halfvec" (float16: half the
+    # index memory; the table keeps float32). Fixed per collection when it is created.
+    index_vector_type: Literal["vector", "halfvec"] = "vector"
 
 
 class VerificationSettings(BaseModel):
@@ -62,6 +65,9 @@ class VerificationSettings(BaseModel):
     # Apply the class bias and temperature fitted for the verifier (calibration.json in its
     # folder; see verify.calibration) to weighted-vote verdicts.
     calibration: bool = True
+    # What the verifier reads as the premise of each retrieved sentence: the sentence alone,
+    # or with its document's title ("Title: sentence"), or with the sentence before it.
+    evidence_context: EvidenceContext = "sentence"
 
 
 def _comma_separated(value: Any) -> Any:
@@ -118,6 +124,11 @@ class Settings(BaseSettings):
 
     home: Path = Path("~/.truthgraph")
     database_url: SecretStr | None = None
+    # The embedded server's page cache (PostgreSQL's shared_buffers, e.g. "4GB"); None keeps
+    # PostgreSQL's default (128MB). Size it to the vector index for million-sentence corpora.
+    embedded_shared_buffers: str | None = Field(
+        default=None, pattern=r"^\s*\d+\s*(kB|MB|GB|TB)?\s*$"
+    )
     model: ModelSettings = ModelSettings()
     retrieval: RetrievalSettings = RetrievalSettings()
     verification: VerificationSettings = VerificationSettings()

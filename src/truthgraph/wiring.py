@@ -177,6 +177,7 @@ def verify_options(settings: Settings) -> VerifyOptions:
         ef_search=settings.retrieval.hnsw_ef_search,
         probes=settings.retrieval.ivfflat_probes,
         max_claim_chars=settings.verification.max_claim_chars,
+        evidence_context=settings.verification.evidence_context,
     )
 
 

@@ -64,6 +64,20 @@ def test_benchmark_vector_search_measures_recall_for_both_indexes(tmp_path: Path
     assert data["noisy_copies"] == 300 - data["real_sentence_vectors"]
 
 
+def test_benchmark_vector_search_builds_float16_indexes_when_asked(tmp_path: Path) -> None:
+    out = tmp_path / "vs.json"
+    args = ["--corpus-size", "200", "--queries", "5", "--index", "hnsw", "--output", str(out)]
+    tools.benchmark_vector_search_main(
+        [*args, "--ef-search", "40", "--vector-type", "vector,halfvec"]
+    )
+    data = json.loads(out.read_text())
+    kinds = [r["index_params"].get("vector_type", "vector") for r in data["results"]]
+    assert kinds == ["vector", "halfvec"]
+    assert all(r["recall_at_k"] > 0.5 for r in data["results"])
+    with pytest.raises(SystemExit):
+        tools.benchmark_vector_search_main([*args, "--vector-type", "bit"])
+
+
 def test_profile_writes_prof_files_and_a_report(tmp_path: Path) -> None:
     tools.profile_ml_services_main(
         ["--service", "nli", "--num-samples", "8", "--output-dir", str(tmp_path)]

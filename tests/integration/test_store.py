@@ -56,7 +56,12 @@ def test_search_returns_nearest_sentences_with_offsets(
     assert hits[0].similarity == pytest.approx(1.0, abs=1e-5)
     assert DOCS[0].text[hits[0].start : hits[0].end] == hits[0].text
     assert hits[0].title == "Soul Food"
+    assert hits[0].previous == "Soul Food is a 1997 film."
     assert len(hits) == 2
+    [[first, *_]] = store.search(
+        collection, embedder.embed(["Soul Food is a 1997 film."]), _params(1)
+    )
+    assert first.text == "Soul Food is a 1997 film." and first.previous is None
 
 
 def test_collections_never_mix(store: PgvectorEvidenceStore, collection_name: str) -> None:
@@ -78,6 +83,26 @@ def test_ivfflat_collections_are_searchable(
     ingest(DOCS, collection, store, embedder)
     [hits] = store.search(collection, embedder.embed(["The Seine flows through it."]), _params(1))
     assert hits[0].text == "The Seine flows through it."
+
+
+def test_halfvec_collections_index_float16_and_score_in_float32(
+    store: PgvectorEvidenceStore, collection_name: str
+) -> None:
+    embedder = FakeEmbedder()
+    settings = RetrievalSettings(index_vector_type="halfvec")
+    collection = store.ensure_collection(collection_name, embedder.name, 32, settings)
+    assert collection.index_params["vector_type"] == "halfvec"
+    ingest(DOCS, collection, store, embedder)
+    store.rebuild_index(collection)
+    with store._connection() as conn:
+        row = conn.execute(
+            "SELECT indexdef FROM pg_indexes WHERE indexname = %s",
+            (f"evidence_embedding_c{collection.id}",),
+        ).fetchone()
+    assert row is not None and "halfvec(32)" in row[0] and "halfvec_cosine_ops" in row[0]
+    [hits] = store.search(collection, embedder.embed(["The Seine flows through it."]), _params(2))
+    assert hits[0].text == "The Seine flows through it."
+    assert hits[0].similarity == pytest.approx(1.0, abs=1e-6)  # float32, not float16
 
 
 def test_a_collection_refuses_a_model_of_another_dimension(

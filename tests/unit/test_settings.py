@@ -30,3 +30,11 @@ def test_out_of_range_settings_are_rejected(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setenv("TRUTHGRAPH_RETRIEVAL__TOP_K", "0")
     with pytest.raises(ValidationError):
         Settings()
+
+
+def test_embedded_shared_buffers_takes_a_postgres_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRUTHGRAPH_EMBEDDED_SHARED_BUFFERS", "4GB")
+    assert Settings().embedded_shared_buffers == "4GB"
+    monkeypatch.setenv("TRUTHGRAPH_EMBEDDED_SHARED_BUFFERS", "4 gigs; DROP TABLE")
+    with pytest.raises(ValidationError):
+        Settings()

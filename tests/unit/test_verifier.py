@@ -141,3 +141,24 @@ def test_a_new_cache_key_scores_pairs_again() -> None:
             embedder, nli, store, VerifyOptions(top_k=2), nli_cache=cache, nli_cache_key=key
         ).verify("Soul Food was released by Fox.", "films")
     assert nli.pairs == 4  # the second run read its pairs back; the retrained model did not
+
+
+def test_a_repeated_sentence_is_one_piece_of_evidence_and_the_next_fills_its_place() -> None:
+    embedder = FakeEmbedder()
+    sentences = [SENTENCES[0], "  soul food was released by FOX. ", *SENTENCES[1:]]
+    store = InMemoryEvidenceStore("films", sentences, embedder)
+    verifier = Verifier(embedder, FakeNLI(), store, VerifyOptions(top_k=2))
+    verdict = verifier.verify("Soul Food was released by Fox.", "films")
+    texts = [e.hit.text for e in verdict.evidence]
+    assert len(texts) == 2
+    assert texts[0] == SENTENCES[0]
+    assert texts[1] in SENTENCES[1:]
+
+
+def test_given_evidence_counts_each_distinct_text_once() -> None:
+    verifier, _ = make_verifier()
+    verdict = verifier.verify_against(
+        "Cats purr.", ["Cats purr.", "cats  purr.", "Paris lies on the Seine."]
+    )
+    assert [e.hit.text for e in verdict.evidence].count("Cats purr.") == 1
+    assert len(verdict.evidence) == 2

@@ -8,7 +8,7 @@ import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table
@@ -16,6 +16,9 @@ from rich.table import Table
 from truthgraph.bench.data import DEFAULT_CLAIMS, DEFAULT_CORPUS
 from truthgraph.bench.machine import describe_machine, machine_line
 from truthgraph.settings import Settings
+
+if TYPE_CHECKING:
+    from truthgraph.bench.vector_search import VectorType
 
 DEFAULT_OUT = Path("benchmarks/results")
 STAGE_NAMES = {
@@ -143,10 +146,21 @@ def benchmark_vector_search_main(argv: Sequence[str] | None = None) -> dict[str,
     parser.add_argument(
         "--ef-construction", type=_ints, default=[64], help="HNSW ef_construction values"
     )
+    parser.add_argument(
+        "--vector-type",
+        type=str,
+        default="vector",
+        help="what HNSW indexes hold: vector (float32), halfvec (float16) or both, comma-separated",
+    )
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--claims", type=Path, default=DEFAULT_CLAIMS)
     parser.add_argument("--output", type=Path, default=DEFAULT_OUT / "vector_search.json")
     args = parser.parse_args(argv)
+    known: dict[str, VectorType] = {"vector": "vector", "halfvec": "halfvec"}
+    names = [x.strip() for x in args.vector_type.split(",")]
+    if not names or not set(names) <= set(known):
+        parser.error(f"--vector-type: use vector, halfvec or both, not {args.vector_type!r}")
+    vector_types = [known[x] for x in names]
     _quiet()
     from truthgraph.bench.data import claims, corpus_sentences
     from truthgraph.bench.vector_search import run_vector_search_benchmark
@@ -167,6 +181,7 @@ def benchmark_vector_search_main(argv: Sequence[str] | None = None) -> dict[str,
             ef_search_values=args.ef_search,
             probes_values=args.probes,
             hnsw_builds=[(m, efc) for m in args.hnsw_m for efc in args.ef_construction],
+            vector_types=vector_types,
         )
     finally:
         store.close()

@@ -18,6 +18,7 @@ from truthgraph.ports import Embedder, SearchParams
 from truthgraph.settings import RetrievalSettings
 
 IndexType = Literal["hnsw", "ivfflat"]
+VectorType = Literal["vector", "halfvec"]
 
 
 def corpus_vectors(
@@ -129,8 +130,10 @@ def run_vector_search_benchmark(
     top_k: int = 10,
     keep: bool = False,
     hnsw_builds: Sequence[tuple[int, int]] = ((16, 64),),
+    vector_types: Sequence[VectorType] = ("vector",),
 ) -> dict[str, Any]:
-    """Build one collection per index type with ``corpus_size`` vectors and measure it."""
+    """Build one collection per index type (each HNSW ``(m, ef_construction)`` and each
+    vector type) with ``corpus_size`` vectors and measure it."""
     texts, vectors = corpus_vectors(embedder, sentences, corpus_size)
     queries = embedder.embed(list(query_texts))
     results: list[dict[str, Any]] = []
@@ -138,8 +141,17 @@ def run_vector_search_benchmark(
     for index_type in index_types:
         if index_type == "hnsw":
             builds += [
-                ("hnsw", RetrievalSettings(index_type="hnsw", hnsw_m=m, hnsw_ef_construction=efc))
+                (
+                    "hnsw",
+                    RetrievalSettings(
+                        index_type="hnsw",
+                        hnsw_m=m,
+                        hnsw_ef_construction=efc,
+                        index_vector_type=vector_type,
+                    ),
+                )
                 for m, efc in hnsw_builds
+                for vector_type in vector_types
             ]
         else:
             lists = max(1, min(1000, int(np.sqrt(corpus_size))))

@@ -309,6 +309,7 @@ def _run(
         "embedding_backend": getattr(embedder, "backend", None),
         "strategy": options.strategy.value,
         "top_k": options.top_k,
+        "evidence_context": options.evidence_context,
         "threshold": options.threshold,
         "collection": collection,
         "corpus": search.description if search is not None else None,

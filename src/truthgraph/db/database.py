@@ -12,7 +12,7 @@ def database_url(settings: Settings) -> str:
     """The URL of the configured database, starting the embedded server when none is set."""
     if settings.database_url is not None:
         return settings.database_url.get_secret_value()
-    return start_embedded(settings.pgdata_dir)
+    return start_embedded(settings.pgdata_dir, settings.embedded_shared_buffers)
 
 
 def open_store(settings: Settings, max_connections: int = 4) -> PgvectorEvidenceStore:

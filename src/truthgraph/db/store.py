@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -29,6 +29,9 @@ from truthgraph.errors import ConfigError, NotFoundError
 from truthgraph.ports import Collection, SearchParams
 from truthgraph.settings import RetrievalSettings
 
+# The key of ``collections.index_params`` naming the index's vector type, when not ``vector``.
+VECTOR_TYPE_KEY = "vector_type"
+
 
 def _configure(conn: psycopg.Connection[Any]) -> None:
     register_vector(conn)
@@ -39,7 +42,9 @@ class PgvectorEvidenceStore:
     """Evidence and verdicts in PostgreSQL; vector search with pgvector.
 
     Each collection gets its own partial index over ``embedding::vector(dim)`` (HNSW with
-    cosine distance by default, or IVFFlat), so collections of different models never mix.
+    cosine distance by default, or IVFFlat), so collections of different models never mix;
+    ``index_vector_type="halfvec"`` indexes ``embedding::halfvec(dim)`` instead (half the
+    memory), and the similarities returned are still computed on the float32 vectors.
     """
 
     def __init__(self, url: str, max_connections: int = 4, timeout_s: float = 10.0) -> None:
@@ -94,11 +99,13 @@ class PgvectorEvidenceStore:
                     f"{embedding_model} ({embedding_dim}-dim)"
                 )
             return existing
-        params: dict[str, int] = (
+        params: dict[str, int | str] = (
             {"m": retrieval.hnsw_m, "ef_construction": retrieval.hnsw_ef_construction}
             if retrieval.index_type == "hnsw"
             else {"lists": retrieval.ivfflat_lists}
         )
+        if retrieval.index_vector_type != "vector":
+            params[VECTOR_TYPE_KEY] = retrieval.index_vector_type
         with self._connection() as conn, conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(720414)")
             row = conn.execute(
@@ -144,7 +151,7 @@ class PgvectorEvidenceStore:
         ``maintenance_work_mem`` should hold the whole HNSW graph (about 2 KB a 384-dim
         vector), or the build spills to disk and slows down many times.
         """
-        params = {k: int(v) for k, v in collection.index_params.items()}
+        params = dict(collection.index_params)
         with self._connection() as conn, conn.transaction():
             conn.execute(
                 sql.SQL("SET LOCAL maintenance_work_mem = {}").format(
@@ -296,12 +303,12 @@ class PgvectorEvidenceStore:
                 f"query vectors have shape {vectors.shape}; collection {collection.name!r} "
                 f"holds {collection.embedding_dim}-dim embeddings"
             )
-        cast = sql.SQL("vector({})").format(sql.Literal(collection.embedding_dim))
+        cast = _vector_cast(collection.embedding_dim, collection.index_params)
         query = sql.SQL(
             """
             SELECT e.id, e.document_id, e.text, e.start_char, e.end_char,
-                   1 - (e.embedding::{cast} <=> %s::{cast}) AS similarity,
-                   d.title, d.source, d.url
+                   1 - (e.embedding::{full} <=> %s::{full}) AS similarity,
+                   d.title, d.source, d.url, p.text AS previous
             FROM (
                 SELECT id FROM evidence
                 WHERE collection_id = {collection}
@@ -310,9 +317,15 @@ class PgvectorEvidenceStore:
             ) nearest
             JOIN evidence e ON e.id = nearest.id
             JOIN documents d ON d.id = e.document_id
+            LEFT JOIN evidence p ON p.document_id = e.document_id AND p.position = e.position - 1
             ORDER BY similarity DESC, e.id
             """
-        ).format(cast=cast, collection=sql.Literal(collection.id), limit=sql.Literal(params.top_k))
+        ).format(
+            full=sql.SQL("vector({})").format(sql.Literal(collection.embedding_dim)),
+            cast=cast,
+            collection=sql.Literal(collection.id),
+            limit=sql.Literal(params.top_k),
+        )
         results: list[list[EvidenceHit]] = []
         with self._connection() as conn, conn.transaction():
             if collection.index_type == "hnsw":
@@ -582,7 +595,8 @@ class PgvectorEvidenceStore:
 
 
 def _hit(row: Sequence[Any]) -> EvidenceHit:
-    """An EvidenceHit from a row (id, document_id, text, start, end, score, title, source, url)."""
+    """An EvidenceHit from a row (id, document_id, text, start, end, score, title, source, url
+    and, from searches, the previous sentence's text)."""
     return EvidenceHit(
         evidence_id=int(row[0]),
         document_id=int(row[1]),
@@ -593,6 +607,7 @@ def _hit(row: Sequence[Any]) -> EvidenceHit:
         title=row[6],
         source=row[7],
         url=row[8],
+        previous=row[9] if len(row) > 9 else None,
     )
 
 
@@ -620,18 +635,36 @@ def _drop_index_sql(collection_id: int) -> sql.Composed:
     return sql.SQL("DROP INDEX IF EXISTS {}").format(_index_name(collection_id))
 
 
-def _index_ddl(collection_id: int, dim: int, kind: str, params: dict[str, int]) -> sql.Composed:
+def _vector_type(params: Mapping[str, Any]) -> str:
+    """``vector`` or ``halfvec``: what a collection's index holds (older ones: ``vector``)."""
+    kind = str(params.get(VECTOR_TYPE_KEY, "vector"))
+    if kind not in ("vector", "halfvec"):
+        raise ConfigError(f"unknown index vector type {kind!r}")
+    return kind
+
+
+def _vector_cast(dim: int, params: Mapping[str, Any]) -> sql.Composed:
+    """``vector(dim)`` or ``halfvec(dim)``: the cast the index and its searches share."""
+    return sql.SQL("{}({})").format(sql.SQL(_vector_type(params)), sql.Literal(dim))
+
+
+def _index_ddl(
+    collection_id: int, dim: int, kind: str, params: Mapping[str, int | str]
+) -> sql.Composed:
     options = sql.SQL(", ").join(
-        sql.SQL("{} = {}").format(sql.Identifier(k), sql.Literal(v)) for k, v in params.items()
+        sql.SQL("{} = {}").format(sql.Identifier(k), sql.Literal(int(v)))
+        for k, v in params.items()
+        if k != VECTOR_TYPE_KEY
     )
     return sql.SQL(
         "CREATE INDEX IF NOT EXISTS {name} ON evidence USING {kind} "
-        "((embedding::vector({dim})) vector_cosine_ops) WITH ({options}) "
+        "((embedding::{cast}) {ops}) WITH ({options}) "
         "WHERE collection_id = {cid}"
     ).format(
         name=_index_name(collection_id),
         kind=sql.SQL(kind),
-        dim=sql.Literal(dim),
+        cast=_vector_cast(dim, params),
+        ops=sql.SQL(f"{_vector_type(params)}_cosine_ops"),
         options=options,
         cid=sql.Literal(collection_id),
     )

@@ -7,13 +7,24 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from truthgraph.domain import EvidenceHit, Label, NLIScores, ScoredEvidence, Strategy, Verdict
+from truthgraph.domain import (
+    EvidenceContext,
+    EvidenceHit,
+    Label,
+    NLIScores,
+    ScoredEvidence,
+    Strategy,
+    Verdict,
+)
 from truthgraph.errors import ConfigError, InvalidInputError
 from truthgraph.ports import Embedder, EvidenceStore, NLICache, NLIModel, SearchParams
 from truthgraph.verify.aggregate import aggregate
 from truthgraph.verify.calibration import Calibration, calibrate
+from truthgraph.verify.distinct import SPARE_FACTOR, distinct_hits
+from truthgraph.verify.premise import premise
 
 GIVEN_EVIDENCE = "(given evidence)"  # the collection of verdicts from ``verify_against``
+MAX_SEARCH = 400  # the most hits one search asks for (top_k is at most 200)
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +39,7 @@ class VerifyOptions:
     probes: int = 10
     max_claim_chars: int = 2000
     persist: bool = True
+    evidence_context: EvidenceContext = "sentence"
 
 
 def _clean_claim(claim: str, max_chars: int) -> str:
@@ -99,7 +111,11 @@ class Verifier:
                 f"the configured embedding model is {self.embedder.name}"
             )
         verdicts: list[Verdict] = []
-        params = SearchParams(options.top_k, options.ef_search, options.probes)
+        # Ask for spare hits: repeated texts are dropped and the rest fill the top k.
+        k = options.top_k
+        params = SearchParams(
+            min(options.top_k * SPARE_FACTOR, MAX_SEARCH), options.ef_search, options.probes
+        )
         for begin in range(0, len(texts), batch_claims):
             batch = texts[begin : begin + batch_claims]
             share = 1.0 / len(batch)
@@ -107,9 +123,12 @@ class Verifier:
             vectors = self.embedder.embed(batch)
             t1 = time.perf_counter()
             hits = self.store.search(target, vectors, params)
-            hits = [[h for h in row if h.similarity >= options.min_similarity] for row in hits]
+            hits = [
+                distinct_hits((h for h in row if h.similarity >= options.min_similarity), k)
+                for row in hits
+            ]
             t2 = time.perf_counter()
-            scores = self._score(batch, hits)
+            scores = self._score(batch, hits, options.evidence_context)
             t3 = time.perf_counter()
             offset = 0
             for claim, row in zip(batch, hits, strict=True):
@@ -219,10 +238,18 @@ class Verifier:
         )
 
     def _score(
-        self, claims: Sequence[str], hits: Sequence[Sequence[EvidenceHit]]
+        self,
+        claims: Sequence[str],
+        hits: Sequence[Sequence[EvidenceHit]],
+        context: EvidenceContext = "sentence",
     ) -> list[NLIScores]:
-        """NLI scores for every (hit, claim) pair, reading pairs scored before from the cache."""
-        pairs = [(h.text, claim) for claim, row in zip(claims, hits, strict=True) for h in row]
+        """NLI scores for every (premise, claim) pair, reading pairs scored before from the
+        cache."""
+        pairs = [
+            (premise(h, context), claim)
+            for claim, row in zip(claims, hits, strict=True)
+            for h in row
+        ]
         if self.nli_cache is None:
             return self.nli.predict(pairs)
         keys = [
@@ -234,6 +261,8 @@ class Verifier:
         model_key = self.nli_cache_key or (
             f"{self.nli.name}/{getattr(self.nli, 'backend', 'default')}"
         )
+        if context != "sentence":  # another premise for the same evidence id
+            model_key += f"/{context}"
         known = self.nli_cache.cached_scores(model_key, keys)
         todo = [i for i, key in enumerate(keys) if key not in known]
         fresh = self.nli.predict([pairs[i] for i in todo]) if todo else []
@@ -282,7 +311,8 @@ class Verifier:
 
 
 def _given_hits(texts: Sequence[str]) -> list[EvidenceHit]:
-    """Given evidence texts in the shape of retrieved sentences of similarity 1."""
+    """Given evidence texts in the shape of retrieved sentences of similarity 1, each distinct
+    text once."""
     hits = []
     for text in texts:
         if not isinstance(text, str):
@@ -290,7 +320,7 @@ def _given_hits(texts: Sequence[str]) -> list[EvidenceHit]:
         if text.strip():
             text = text.strip()
             hits.append(EvidenceHit(0, 0, text, 0, len(text), similarity=1.0))
-    return hits
+    return distinct_hits(hits)
 
 
 def claim_key(claim: str) -> str:
