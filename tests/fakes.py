@@ -79,6 +79,26 @@ class InMemoryEvidenceStore:
             )
         return results
 
+    def lexical_search(
+        self, collection: Collection, queries: Sequence[str], vectors: np.ndarray, top_k: int
+    ) -> list[list[EvidenceHit]]:
+        """Sentences sharing a word with the query, most shared words first."""
+        results = []
+        for query, vector in zip(queries, vectors, strict=True):
+            words = set(query.lower().strip(".").split())
+            shared = [len(words & set(s.lower().strip(".").split())) for s in self.sentences]
+            order = [i for i in np.argsort([-n for n in shared], kind="stable") if shared[i]]
+            sims = self.vectors @ vector
+            results.append(
+                [
+                    EvidenceHit(
+                        int(i), 1, self.sentences[i], 0, len(self.sentences[i]), float(sims[i])
+                    )
+                    for i in order[:top_k]
+                ]
+            )
+        return results
+
     def save_verdict(self, verdict: Verdict, embedding_model: str, nli_model: str) -> Verdict:
         self.saved.append(verdict)
         return verdict

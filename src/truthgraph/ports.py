@@ -74,6 +74,10 @@ class EvidenceStore(Protocol):
         self, collection: Collection, vectors: np.ndarray, params: SearchParams
     ) -> list[list[EvidenceHit]]: ...
 
+    def lexical_search(
+        self, collection: Collection, queries: Sequence[str], vectors: np.ndarray, top_k: int
+    ) -> list[list[EvidenceHit]]: ...
+
     def save_verdict(self, verdict: Verdict, embedding_model: str, nli_model: str) -> Verdict: ...
 
 

@@ -53,6 +53,9 @@ class RetrievalSettings(BaseModel):
     # The vector type the index holds: "vector" (float32) or "halfvec" (float16: half the
     # index memory; the table keeps float32). Fixed per collection when it is created.
     index_vector_type: Literal["vector", "halfvec"] = "vector"
+    # Verification: also search the sentences' words (PostgreSQL full text, any of the
+    # claim's words) and merge both rankings by reciprocal rank fusion.
+    hybrid: bool = False
 
 
 class VerificationSettings(BaseModel):

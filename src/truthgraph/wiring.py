@@ -178,6 +178,7 @@ def verify_options(settings: Settings) -> VerifyOptions:
         probes=settings.retrieval.ivfflat_probes,
         max_claim_chars=settings.verification.max_claim_chars,
         evidence_context=settings.verification.evidence_context,
+        hybrid=settings.retrieval.hybrid,
     )
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from truthgraph.api.errors import Overloaded, RateLimited, status_and_code
-from truthgraph.api.fusion import reciprocal_rank_fusion
 from truthgraph.api.loadtest import LevelResult, percentile, require_loopback, summarise
 from truthgraph.api.routes.documents import safe_filename
 from truthgraph.domain import EvidenceHit
@@ -17,6 +16,7 @@ from truthgraph.errors import (
     NotFoundError,
     TruthGraphError,
 )
+from truthgraph.verify.fusion import reciprocal_rank_fusion
 
 
 def hit(evidence_id: int, score: float) -> EvidenceHit:

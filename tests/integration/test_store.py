@@ -64,6 +64,26 @@ def test_search_returns_nearest_sentences_with_offsets(
     assert first.text == "Soul Food is a 1997 film." and first.previous is None
 
 
+def test_lexical_search_ranks_shared_words_and_scores_by_cosine(
+    store: PgvectorEvidenceStore, collection_name: str
+) -> None:
+    embedder = FakeEmbedder()
+    collection = store.ensure_collection(collection_name, embedder.name, 32, RetrievalSettings())
+    ingest(DOCS, collection, store, embedder)
+    queries = ["Which pictures released Soul Food?", "the of and"]
+    vectors = embedder.embed(queries)
+    [hits, none] = store.lexical_search(collection, queries, vectors, 5)
+    # each shares two words with the query; no Paris sentence shares one
+    assert {h.text for h in hits} == {
+        "It was released by Fox 2000 Pictures.",
+        "Soul Food is a 1997 film.",
+    }
+    [[vector_hit, *_]] = store.search(collection, vectors[:1], _params(4))
+    same = next(h for h in hits if h.evidence_id == vector_hit.evidence_id)
+    assert same.similarity == pytest.approx(vector_hit.similarity, abs=1e-6)
+    assert none == []  # stop words only: no query, no hits
+
+
 def test_collections_never_mix(store: PgvectorEvidenceStore, collection_name: str) -> None:
     embedder = FakeEmbedder()
     a = store.ensure_collection(collection_name + "a", embedder.name, 32, RetrievalSettings())

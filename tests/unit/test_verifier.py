@@ -162,3 +162,31 @@ def test_given_evidence_counts_each_distinct_text_once() -> None:
     )
     assert [e.hit.text for e in verdict.evidence].count("Cats purr.") == 1
     assert len(verdict.evidence) == 2
+
+
+def test_hybrid_retrieval_merges_full_text_hits_into_the_ranking() -> None:
+    embedder = FakeEmbedder()
+    sentences = [*SENTENCES, "Fox is a studio.", "Released films earn money."]
+
+    class Spy(InMemoryEvidenceStore):
+        asked: list[str] = []
+
+        def lexical_search(self, collection, queries, vectors, top_k):  # type: ignore[no-untyped-def]
+            self.asked += list(queries)
+            return [
+                [h for h in row if "purr" in h.text]
+                for row in super().lexical_search(collection, queries, vectors, top_k)
+            ]
+
+    store = Spy("films", sentences, embedder)
+    options = VerifyOptions(top_k=2, hybrid=True)
+    verdict = Verifier(embedder, FakeNLI(), store, options).verify(
+        "Soul Food was released by Fox.", "films"
+    )
+    assert store.asked == ["Soul Food was released by Fox."]
+    assert "Cats purr." not in [e.hit.text for e in verdict.evidence]  # shares no word
+    plain = Verifier(embedder, FakeNLI(), store, VerifyOptions(top_k=2)).verify(
+        "Cats purr.", "films"
+    )
+    assert store.asked == ["Soul Food was released by Fox."]  # off by default
+    assert plain.evidence[0].hit.text == "Cats purr."

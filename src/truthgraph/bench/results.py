@@ -153,7 +153,7 @@ def _vector_build_args(size: int) -> list[str]:
         return ["--ef-search", "40,100,200", "--hnsw-m", "16,32"]
     if size < 500_000:
         return ["--ef-search", "40,100,200", "--vector-type", "vector,halfvec"]
-    return ["--ef-search", "100,200,400", "--hnsw-m", "32", "--ef-construction", "128"]
+    return ["--ef-search", "100,200,250,300,400", "--hnsw-m", "32", "--ef-construction", "128"]
 
 
 def _arithmetic_lines(arithmetic: dict[str, Any] | None) -> list[str]:

@@ -310,6 +310,7 @@ def _run(
         "strategy": options.strategy.value,
         "top_k": options.top_k,
         "evidence_context": options.evidence_context,
+        "hybrid": options.hybrid,
         "threshold": options.threshold,
         "collection": collection,
         "corpus": search.description if search is not None else None,

@@ -307,12 +307,12 @@ class PgvectorEvidenceStore:
         query = sql.SQL(
             """
             SELECT e.id, e.document_id, e.text, e.start_char, e.end_char,
-                   1 - (e.embedding::{full} <=> %s::{full}) AS similarity,
+                   1 - (e.embedding::{full} <=> %(q)s::{full}) AS similarity,
                    d.title, d.source, d.url, p.text AS previous
             FROM (
                 SELECT id FROM evidence
                 WHERE collection_id = {collection}
-                ORDER BY embedding::{cast} <=> %s::{cast}
+                ORDER BY embedding::{cast} <=> %(q)s::{cast}
                 LIMIT {limit}
             ) nearest
             JOIN evidence e ON e.id = nearest.id
@@ -327,20 +327,18 @@ class PgvectorEvidenceStore:
             limit=sql.Literal(params.top_k),
         )
         results: list[list[EvidenceHit]] = []
+        breadth = (
+            sql.SQL("SET LOCAL hnsw.ef_search = {}").format(
+                sql.Literal(max(params.ef_search, params.top_k))
+            )
+            if collection.index_type == "hnsw"
+            else sql.SQL("SET LOCAL ivfflat.probes = {}").format(sql.Literal(params.probes))
+        )
         with self._connection() as conn, conn.transaction():
-            if collection.index_type == "hnsw":
-                conn.execute(
-                    sql.SQL("SET LOCAL hnsw.ef_search = {}").format(
-                        sql.Literal(max(params.ef_search, params.top_k))
-                    )
-                )
-            else:
-                conn.execute(
-                    sql.SQL("SET LOCAL ivfflat.probes = {}").format(sql.Literal(params.probes))
-                )
-            for vector in vectors:
-                literal = _vector_literal(vector)
-                rows = conn.execute(query, (literal, literal)).fetchall()
+            conn.execute(breadth)
+            for vector in np.asarray(vectors, dtype=np.float32):
+                # one binary parameter (pgvector's numpy dumper): no text to format or parse
+                rows = conn.execute(query, {"q": vector}, binary=True).fetchall()
                 results.append([_hit(r) for r in rows])
         return results
 
@@ -514,6 +512,42 @@ class PgvectorEvidenceStore:
         if deleted is None:
             raise NotFoundError(f"no document with id {document_id}")
         return record
+
+    def lexical_search(
+        self, collection: Collection, queries: Sequence[str], vectors: np.ndarray, top_k: int
+    ) -> list[list[EvidenceHit]]:
+        """For each query, the ``top_k`` sentences that share the most of its words (full text,
+        ``english`` configuration, any of the words, ranked by ``ts_rank_cd``); each hit's
+        ``similarity`` is its cosine similarity to the query's vector, as in ``search``."""
+        if vectors.shape != (len(queries), collection.embedding_dim):
+            raise ConfigError(
+                f"{len(queries)} queries with vectors of shape {vectors.shape}; collection "
+                f"{collection.name!r} holds {collection.embedding_dim}-dim embeddings"
+            )
+        full = sql.SQL("vector({})").format(sql.Literal(collection.embedding_dim))
+        query = sql.SQL(
+            """
+            WITH q AS (
+                SELECT coalesce(string_agg(quote_literal(lexeme), ' | '), '')::tsquery AS q
+                FROM unnest(to_tsvector('english', %(text)s))
+            )
+            SELECT e.id, e.document_id, e.text, e.start_char, e.end_char,
+                   1 - (e.embedding::{full} <=> %(vector)s::{full}) AS similarity,
+                   d.title, d.source, d.url, p.text AS previous
+            FROM q, evidence e
+            JOIN documents d ON d.id = e.document_id
+            LEFT JOIN evidence p ON p.document_id = e.document_id AND p.position = e.position - 1
+            WHERE e.collection_id = {collection} AND to_tsvector('english', e.text) @@ q.q
+            ORDER BY ts_rank_cd(to_tsvector('english', e.text), q.q) DESC, e.id
+            LIMIT {limit}
+            """
+        ).format(full=full, collection=sql.Literal(collection.id), limit=sql.Literal(top_k))
+        results: list[list[EvidenceHit]] = []
+        with self._connection() as conn:
+            for text, vector in zip(queries, np.asarray(vectors, dtype=np.float32), strict=True):
+                rows = conn.execute(query, {"text": text, "vector": vector}, binary=True).fetchall()
+                results.append([_hit(r) for r in rows])
+        return results
 
     def keyword_search(self, collection: Collection, query: str, top_k: int) -> list[EvidenceHit]:
         """Full-text search (PostgreSQL ``english`` configuration, web-search syntax); the

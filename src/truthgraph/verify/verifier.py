@@ -21,6 +21,7 @@ from truthgraph.ports import Embedder, EvidenceStore, NLICache, NLIModel, Search
 from truthgraph.verify.aggregate import aggregate
 from truthgraph.verify.calibration import Calibration, calibrate
 from truthgraph.verify.distinct import SPARE_FACTOR, distinct_hits
+from truthgraph.verify.fusion import reciprocal_rank_fusion
 from truthgraph.verify.premise import premise
 
 GIVEN_EVIDENCE = "(given evidence)"  # the collection of verdicts from ``verify_against``
@@ -40,6 +41,7 @@ class VerifyOptions:
     max_claim_chars: int = 2000
     persist: bool = True
     evidence_context: EvidenceContext = "sentence"
+    hybrid: bool = False  # fuse vector and full-text search (reciprocal rank fusion)
 
 
 def _clean_claim(claim: str, max_chars: int) -> str:
@@ -123,6 +125,12 @@ class Verifier:
             vectors = self.embedder.embed(batch)
             t1 = time.perf_counter()
             hits = self.store.search(target, vectors, params)
+            if options.hybrid:
+                lexical = self.store.lexical_search(target, batch, vectors, params.top_k)
+                hits = [
+                    [r.hit for r in reciprocal_rank_fusion(v, w, len(v) + len(w))]
+                    for v, w in zip(hits, lexical, strict=True)
+                ]
             hits = [
                 distinct_hits((h for h in row if h.similarity >= options.min_similarity), k)
                 for row in hits

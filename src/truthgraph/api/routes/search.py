@@ -10,11 +10,11 @@ from fastapi import APIRouter
 from starlette.concurrency import run_in_threadpool
 
 from truthgraph.api.deps import ResourcesDep
-from truthgraph.api.fusion import keyword_only, reciprocal_rank_fusion, vector_only
 from truthgraph.api.schemas import ErrorOut, SearchHitOut, SearchRequest, SearchResponse
 from truthgraph.domain import EvidenceHit
 from truthgraph.errors import ConfigError, InvalidInputError
 from truthgraph.ports import SearchParams
+from truthgraph.verify.fusion import keyword_only, reciprocal_rank_fusion, vector_only
 
 router = APIRouter(tags=["search"])
 ERRORS: dict[int | str, dict[str, Any]] = {
