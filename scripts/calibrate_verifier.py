@@ -43,6 +43,7 @@ def main() -> None:
         sys.exit(f"{model.location}: calibration is written into a local model folder")
     extra = ["--nli-model", str(model.path)]
     rows = []
+    backends: set[str] = set()  # the calibration belongs to the backend it was fitted on
     try:
         for dataset in [d.strip() for d in args.datasets.split(",") if d.strip()]:
             out = args.out_dir / dataset
@@ -56,6 +57,8 @@ def main() -> None:
                 env={"TRUTHGRAPH_VERIFICATION__CALIBRATION": "false"},
             )
             rows += read_predictions(dataset, out)
+            report = json.loads((out / "report.json").read_text())
+            backends.add(str(report["config"].get("nli_backend")))
     except TruthGraphError as exc:
         sys.exit(f"error: {exc}")
     calibration, figures = fit(rows)
@@ -78,6 +81,7 @@ def main() -> None:
     record = {
         "fitted_on": "development split (truthgraph eval --split dev), calibration off",
         "datasets": sorted({r[0] for r in rows}),
+        "nli_backend": sorted(backends),
         "figures": figures,
         "git_sha": sha or None,
         "command": "python scripts/calibrate_verifier.py " + " ".join(sys.argv[1:]),

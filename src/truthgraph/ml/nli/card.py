@@ -89,12 +89,14 @@ def _calibration_section(out_dir: Path) -> str:
         f"{f['after']['accuracy']:.1%} | {f['before']['ece']:.3f} -> {f['after']['ece']:.3f} |"
         for name, f in data.get("figures", {}).items()
     )
+    backends = data.get("nli_backend")
+    backend = f" with the {', '.join(backends)} backend" if backends else ""
     return (
         "## Calibration (`calibration.json`)\n"
         f"Weighted-vote verdicts get a class bias {data['bias']} (added to the log-scores) and a "
         f"temperature {data['temperature']}, fitted on the development split (claims in "
         "neither the training nor the held-out split) by `"
-        f"{data.get('command', 'scripts/calibrate_verifier.py')}`"
+        f"{data.get('command', 'scripts/calibrate_verifier.py')}`{backend}"
         "; `TRUTHGRAPH_VERIFICATION__CALIBRATION=false` turns them off.\n\n"
         "| dev dataset | claims | accuracy before -> after | ECE before -> after |\n"
         "|---|---|---|---|\n"
