@@ -50,8 +50,8 @@ class RetrievalSettings(BaseModel):
     hnsw_ef_search: int = Field(default=40, ge=1, le=1000)
     ivfflat_lists: int = Field(default=100, ge=1, le=32768)
     ivfflat_probes: int = Field(default=10, ge=1, le=32768)
-    # The vector type the index holds: "vector" (float32) or "halfvec" (float16: half the
-    # index memory; the table keeps float32). Fixed per collection when it is created.
+    # The vector type the index holds: "vector" (float32) or "halfvec" (float16: 2 bytes a
+    # dimension instead of 4; the table keeps float32). Fixed per collection when created.
     index_vector_type: Literal["vector", "halfvec"] = "vector"
     # Verification: also search the sentences' words (PostgreSQL full text, any of the
     # claim's words) and merge both rankings by reciprocal rank fusion.

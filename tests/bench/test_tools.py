@@ -73,6 +73,7 @@ def test_benchmark_vector_search_builds_float16_indexes_when_asked(tmp_path: Pat
     data = json.loads(out.read_text())
     kinds = [r["index_params"].get("vector_type", "vector") for r in data["results"]]
     assert kinds == ["vector", "halfvec"]
+    assert 0 < data["results"][1]["index_mb"] < data["results"][0]["index_mb"]
     assert all(r["recall_at_k"] > 0.5 for r in data["results"])
     with pytest.raises(SystemExit):
         tools.benchmark_vector_search_main([*args, "--vector-type", "bit"])

@@ -188,7 +188,17 @@ def benchmark_vector_search_main(argv: Sequence[str] | None = None) -> dict[str,
     _table(
         f"vector search, {result['corpus_size']} vectors ({result['dimension']}-dim), "
         f"{result['queries']} queries, top {result['top_k']}",
-        ["index", "ef/probes", "p50 ms", "p95 ms", "p99 ms", "recall@10", "eps recall", "build s"],
+        [
+            "index",
+            "ef/probes",
+            "p50 ms",
+            "p95 ms",
+            "p99 ms",
+            "recall@10",
+            "eps recall",
+            "build s",
+            "index MB",
+        ],
         [
             (
                 r["index"],
@@ -199,6 +209,7 @@ def benchmark_vector_search_main(argv: Sequence[str] | None = None) -> dict[str,
                 r["recall_at_k"],
                 r["recall_at_k_eps"],
                 r["index_build_s"],
+                r["index_mb"],
             )
             for r in result["results"]
         ],

@@ -162,6 +162,7 @@ def run_vector_search_benchmark(
             store, name, texts, vectors, retrieval, embedder.name
         )
         ids = store.evidence_ids_in_order(collection)
+        index_mb = round(store.index_size(collection) / 2**20, 1)
         settings_list = (
             [SearchParams(top_k, ef, 10) for ef in ef_search_values]
             if index_type == "hnsw"
@@ -178,6 +179,7 @@ def run_vector_search_benchmark(
                     ),
                     "load_s": round(load_s, 2),
                     "index_build_s": round(index_s, 2),
+                    "index_mb": index_mb,
                     **measured,
                 }
             )

@@ -43,8 +43,8 @@ class PgvectorEvidenceStore:
 
     Each collection gets its own partial index over ``embedding::vector(dim)`` (HNSW with
     cosine distance by default, or IVFFlat), so collections of different models never mix;
-    ``index_vector_type="halfvec"`` indexes ``embedding::halfvec(dim)`` instead (half the
-    memory), and the similarities returned are still computed on the float32 vectors.
+    ``index_vector_type="halfvec"`` indexes ``embedding::halfvec(dim)`` instead (2 bytes a
+    dimension instead of 4), and the similarities returned are still computed in float32.
     """
 
     def __init__(self, url: str, max_connections: int = 4, timeout_s: float = 10.0) -> None:
@@ -143,6 +143,15 @@ class PgvectorEvidenceStore:
         with self._connection() as conn:
             conn.execute(_drop_index_sql(collection.id))
             conn.commit()
+
+    def index_size(self, collection: Collection) -> int:
+        """Bytes on disk of the collection's vector index (0 without one)."""
+        with self._connection() as conn:
+            row = conn.execute(
+                "SELECT coalesce(pg_relation_size(to_regclass(%s)), 0)",
+                (_index_name(collection.id).as_string(conn),),
+            ).fetchone()
+        return int(row[0]) if row else 0
 
     def rebuild_index(self, collection: Collection, maintenance_work_mem: str = "1GB") -> None:
         """Drop and build the collection's vector index from the data it holds now.
