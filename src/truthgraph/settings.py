@@ -40,6 +40,9 @@ class ModelSettings(BaseModel):
     nli_max_length: int = Field(default=256, ge=16, le=1024)
 
 
+IndexVectorType = Literal["vector", "halfvec"]
+
+
 class RetrievalSettings(BaseModel):
     """Vector index and search parameters."""
 
@@ -52,7 +55,7 @@ class RetrievalSettings(BaseModel):
     ivfflat_probes: int = Field(default=10, ge=1, le=32768)
     # The vector type the index holds: "vector" (float32) or "halfvec" (float16: 2 bytes a
     # dimension instead of 4; the table keeps float32). Fixed per collection when created.
-    index_vector_type: Literal["vector", "halfvec"] = "vector"
+    index_vector_type: IndexVectorType = "vector"
     # Verification: also search the sentences' words (PostgreSQL full text, any of the
     # claim's words) and merge both rankings by reciprocal rank fusion.
     hybrid: bool = False

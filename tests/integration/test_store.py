@@ -11,6 +11,7 @@ from truthgraph.db.store import PgvectorEvidenceStore
 from truthgraph.domain import RawDocument, Strategy, Verdict
 from truthgraph.errors import ConfigError, EvidenceStoreError, NotFoundError
 from truthgraph.ingest.pipeline import ingest
+from truthgraph.ports import Collection
 from truthgraph.settings import RetrievalSettings
 
 pytestmark = pytest.mark.integration
@@ -67,9 +68,7 @@ def test_search_returns_nearest_sentences_with_offsets(
 def test_lexical_search_ranks_shared_words_and_scores_by_cosine(
     store: PgvectorEvidenceStore, collection_name: str
 ) -> None:
-    embedder = FakeEmbedder()
-    collection = store.ensure_collection(collection_name, embedder.name, 32, RetrievalSettings())
-    ingest(DOCS, collection, store, embedder)
+    embedder, collection = _ingested(store, collection_name)
     queries = ["Which pictures released Soul Food?", "the of and"]
     vectors = embedder.embed(queries)
     [hits, none] = store.lexical_search(collection, queries, vectors, 5)
@@ -97,10 +96,8 @@ def test_collections_never_mix(store: PgvectorEvidenceStore, collection_name: st
 def test_ivfflat_collections_are_searchable(
     store: PgvectorEvidenceStore, collection_name: str
 ) -> None:
-    embedder = FakeEmbedder()
     settings = RetrievalSettings(index_type="ivfflat", ivfflat_lists=2, ivfflat_probes=2)
-    collection = store.ensure_collection(collection_name, embedder.name, 32, settings)
-    ingest(DOCS, collection, store, embedder)
+    embedder, collection = _ingested(store, collection_name, settings)
     [hits] = store.search(collection, embedder.embed(["The Seine flows through it."]), _params(1))
     assert hits[0].text == "The Seine flows through it."
 
@@ -108,11 +105,9 @@ def test_ivfflat_collections_are_searchable(
 def test_halfvec_collections_index_float16_and_score_in_float32(
     store: PgvectorEvidenceStore, collection_name: str
 ) -> None:
-    embedder = FakeEmbedder()
     settings = RetrievalSettings(index_vector_type="halfvec")
-    collection = store.ensure_collection(collection_name, embedder.name, 32, settings)
+    embedder, collection = _ingested(store, collection_name, settings)
     assert collection.index_params["vector_type"] == "halfvec"
-    ingest(DOCS, collection, store, embedder)
     store.rebuild_index(collection)
     with store._connection() as conn:
         row = conn.execute(
@@ -145,9 +140,7 @@ def test_saved_verdict_reads_back_with_its_evidence(
 ) -> None:
     from truthgraph.domain import Label, NLIScores, ScoredEvidence
 
-    embedder = FakeEmbedder()
-    collection = store.ensure_collection(collection_name, embedder.name, 32, RetrievalSettings())
-    ingest(DOCS, collection, store, embedder)
+    embedder, collection = _ingested(store, collection_name)
     [hits] = store.search(collection, embedder.embed(["Fox 2000 Pictures"]), _params(1))
     verdict = Verdict(
         claim="Fox released Soul Food.",
@@ -170,6 +163,16 @@ def test_saved_verdict_reads_back_with_its_evidence(
 def test_unreachable_database_is_an_unavailable_error() -> None:
     with pytest.raises(EvidenceStoreError, match="unreachable"):
         PgvectorEvidenceStore("postgresql://nobody@127.0.0.1:1/none", timeout_s=1.0)
+
+
+def _ingested(
+    store: PgvectorEvidenceStore, name: str, settings: RetrievalSettings | None = None
+) -> tuple[FakeEmbedder, Collection]:
+    """A fresh collection holding ``DOCS``, and the embedder it was embedded with."""
+    embedder = FakeEmbedder()
+    collection = store.ensure_collection(name, embedder.name, 32, settings or RetrievalSettings())
+    ingest(DOCS, collection, store, embedder)
+    return embedder, collection
 
 
 def _params(top_k: int):  # type: ignore[no-untyped-def]
@@ -215,9 +218,7 @@ def test_nli_scores_are_cached_per_model(
 ) -> None:
     from truthgraph.domain import NLIScores
 
-    embedder = FakeEmbedder()
-    collection = store.ensure_collection(collection_name, embedder.name, 32, RetrievalSettings())
-    ingest(DOCS, collection, store, embedder)
+    embedder, collection = _ingested(store, collection_name)
     evidence_id = store.evidence_ids_in_order(collection)[0]
     store.save_scores("model-a", [(evidence_id, "claim-hash", NLIScores(0.7, 0.2, 0.1))])
     store.save_scores("model-a", [(evidence_id, "claim-hash", NLIScores(0.1, 0.1, 0.8))])

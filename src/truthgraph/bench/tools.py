@@ -18,7 +18,7 @@ from truthgraph.bench.machine import describe_machine, machine_line
 from truthgraph.settings import Settings
 
 if TYPE_CHECKING:
-    from truthgraph.bench.vector_search import VectorType
+    from truthgraph.settings import IndexVectorType
 
 DEFAULT_OUT = Path("benchmarks/results")
 STAGE_NAMES = {
@@ -156,7 +156,7 @@ def benchmark_vector_search_main(argv: Sequence[str] | None = None) -> dict[str,
     parser.add_argument("--claims", type=Path, default=DEFAULT_CLAIMS)
     parser.add_argument("--output", type=Path, default=DEFAULT_OUT / "vector_search.json")
     args = parser.parse_args(argv)
-    known: dict[str, VectorType] = {"vector": "vector", "halfvec": "halfvec"}
+    known: dict[str, IndexVectorType] = {"vector": "vector", "halfvec": "halfvec"}
     names = [x.strip() for x in args.vector_type.split(",")]
     if not names or not set(names) <= set(known):
         parser.error(f"--vector-type: use vector, halfvec or both, not {args.vector_type!r}")

@@ -15,10 +15,9 @@ from truthgraph.db.store import PgvectorEvidenceStore
 from truthgraph.domain import RawDocument, Sentence
 from truthgraph.errors import NotFoundError
 from truthgraph.ports import Embedder, SearchParams
-from truthgraph.settings import RetrievalSettings
+from truthgraph.settings import IndexVectorType, RetrievalSettings
 
 IndexType = Literal["hnsw", "ivfflat"]
-VectorType = Literal["vector", "halfvec"]
 
 
 def corpus_vectors(
@@ -130,7 +129,7 @@ def run_vector_search_benchmark(
     top_k: int = 10,
     keep: bool = False,
     hnsw_builds: Sequence[tuple[int, int]] = ((16, 64),),
-    vector_types: Sequence[VectorType] = ("vector",),
+    vector_types: Sequence[IndexVectorType] = ("vector",),
 ) -> dict[str, Any]:
     """Build one collection per index type (each HNSW ``(m, ef_construction)`` and each
     vector type) with ``corpus_size`` vectors and measure it."""

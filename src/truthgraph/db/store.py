@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, get_args
 
 import numpy as np
 import psycopg
@@ -27,7 +27,7 @@ from truthgraph.domain import (
 )
 from truthgraph.errors import ConfigError, NotFoundError
 from truthgraph.ports import Collection, SearchParams
-from truthgraph.settings import RetrievalSettings
+from truthgraph.settings import IndexVectorType, RetrievalSettings
 
 # The key of ``collections.index_params`` naming the index's vector type, when not ``vector``.
 VECTOR_TYPE_KEY = "vector_type"
@@ -160,7 +160,6 @@ class PgvectorEvidenceStore:
         ``maintenance_work_mem`` should hold the whole HNSW graph (about 2 KB a 384-dim
         vector), or the build spills to disk and slows down many times.
         """
-        params = dict(collection.index_params)
         with self._connection() as conn, conn.transaction():
             conn.execute(
                 sql.SQL("SET LOCAL maintenance_work_mem = {}").format(
@@ -169,7 +168,12 @@ class PgvectorEvidenceStore:
             )
             conn.execute(_drop_index_sql(collection.id))
             conn.execute(
-                _index_ddl(collection.id, collection.embedding_dim, collection.index_type, params)
+                _index_ddl(
+                    collection.id,
+                    collection.embedding_dim,
+                    collection.index_type,
+                    collection.index_params,
+                )
             )
         self.analyze()
 
@@ -315,9 +319,7 @@ class PgvectorEvidenceStore:
         cast = _vector_cast(collection.embedding_dim, collection.index_params)
         query = sql.SQL(
             """
-            SELECT e.id, e.document_id, e.text, e.start_char, e.end_char,
-                   1 - (e.embedding::{full} <=> %(q)s::{full}) AS similarity,
-                   d.title, d.source, d.url, p.text AS previous
+            SELECT {columns}
             FROM (
                 SELECT id FROM evidence
                 WHERE collection_id = {collection}
@@ -325,12 +327,12 @@ class PgvectorEvidenceStore:
                 LIMIT {limit}
             ) nearest
             JOIN evidence e ON e.id = nearest.id
-            JOIN documents d ON d.id = e.document_id
-            LEFT JOIN evidence p ON p.document_id = e.document_id AND p.position = e.position - 1
+            {joins}
             ORDER BY similarity DESC, e.id
             """
         ).format(
-            full=sql.SQL("vector({})").format(sql.Literal(collection.embedding_dim)),
+            columns=_hit_columns(collection.embedding_dim, "q"),
+            joins=_HIT_JOINS,
             cast=cast,
             collection=sql.Literal(collection.id),
             limit=sql.Literal(params.top_k),
@@ -533,24 +535,25 @@ class PgvectorEvidenceStore:
                 f"{len(queries)} queries with vectors of shape {vectors.shape}; collection "
                 f"{collection.name!r} holds {collection.embedding_dim}-dim embeddings"
             )
-        full = sql.SQL("vector({})").format(sql.Literal(collection.embedding_dim))
         query = sql.SQL(
             """
             WITH q AS (
                 SELECT coalesce(string_agg(quote_literal(lexeme), ' | '), '')::tsquery AS q
                 FROM unnest(to_tsvector('english', %(text)s))
             )
-            SELECT e.id, e.document_id, e.text, e.start_char, e.end_char,
-                   1 - (e.embedding::{full} <=> %(vector)s::{full}) AS similarity,
-                   d.title, d.source, d.url, p.text AS previous
+            SELECT {columns}
             FROM q, evidence e
-            JOIN documents d ON d.id = e.document_id
-            LEFT JOIN evidence p ON p.document_id = e.document_id AND p.position = e.position - 1
+            {joins}
             WHERE e.collection_id = {collection} AND to_tsvector('english', e.text) @@ q.q
             ORDER BY ts_rank_cd(to_tsvector('english', e.text), q.q) DESC, e.id
             LIMIT {limit}
             """
-        ).format(full=full, collection=sql.Literal(collection.id), limit=sql.Literal(top_k))
+        ).format(
+            columns=_hit_columns(collection.embedding_dim, "vector"),
+            joins=_HIT_JOINS,
+            collection=sql.Literal(collection.id),
+            limit=sql.Literal(top_k),
+        )
         results: list[list[EvidenceHit]] = []
         with self._connection() as conn:
             for text, vector in zip(queries, np.asarray(vectors, dtype=np.float32), strict=True):
@@ -669,6 +672,24 @@ def _vector_literal(vector: np.ndarray) -> str:
     return "[" + ",".join(f"{float(x):.7g}" for x in vector) + "]"
 
 
+# What every search returns per hit (see ``_hit``), joined from ``evidence e``.
+_HIT_JOINS = sql.SQL(
+    "JOIN documents d ON d.id = e.document_id "
+    "LEFT JOIN evidence p ON p.document_id = e.document_id AND p.position = e.position - 1"
+)
+
+
+def _hit_columns(dim: int, vector_param: str) -> sql.Composed:
+    """The columns ``_hit`` reads; the similarity to the query vector (named parameter
+    ``vector_param``) is computed in float32 whatever the index holds."""
+    full = sql.SQL("vector({})").format(sql.Literal(dim))
+    return sql.SQL(
+        "e.id, e.document_id, e.text, e.start_char, e.end_char, "
+        "1 - (e.embedding::{full} <=> {q}::{full}) AS similarity, "
+        "d.title, d.source, d.url, p.text AS previous"
+    ).format(full=full, q=sql.Placeholder(vector_param))
+
+
 def _index_name(collection_id: int) -> sql.Identifier:
     """The name of a collection's partial vector index."""
     return sql.Identifier(f"evidence_embedding_c{collection_id}")
@@ -681,7 +702,7 @@ def _drop_index_sql(collection_id: int) -> sql.Composed:
 def _vector_type(params: Mapping[str, Any]) -> str:
     """``vector`` or ``halfvec``: what a collection's index holds (older ones: ``vector``)."""
     kind = str(params.get(VECTOR_TYPE_KEY, "vector"))
-    if kind not in ("vector", "halfvec"):
+    if kind not in get_args(IndexVectorType):
         raise ConfigError(f"unknown index vector type {kind!r}")
     return kind
 

@@ -114,7 +114,6 @@ class Verifier:
             )
         verdicts: list[Verdict] = []
         # Ask for spare hits: repeated texts are dropped and the rest fill the top k.
-        k = options.top_k
         params = SearchParams(
             min(options.top_k * SPARE_FACTOR, MAX_SEARCH), options.ef_search, options.probes
         )
@@ -132,7 +131,9 @@ class Verifier:
                     for v, w in zip(hits, lexical, strict=True)
                 ]
             hits = [
-                distinct_hits((h for h in row if h.similarity >= options.min_similarity), k)
+                distinct_hits(
+                    (h for h in row if h.similarity >= options.min_similarity), options.top_k
+                )
                 for row in hits
             ]
             t2 = time.perf_counter()
