@@ -51,9 +51,16 @@ class FakeNLI:
 class InMemoryEvidenceStore:
     """Exact cosine search over a list of sentences in one collection."""
 
-    def __init__(self, name: str, sentences: Sequence[str], embedder: FakeEmbedder) -> None:
+    def __init__(
+        self,
+        name: str,
+        sentences: Sequence[str],
+        embedder: FakeEmbedder,
+        title: str | None = None,
+    ) -> None:
         self.collection = Collection(1, name, embedder.name, embedder.dimension, "hnsw", {})
         self.sentences = list(sentences)
+        self.title = title  # every sentence's document title
         self.vectors = embedder.embed(self.sentences)
         self.saved: list[Verdict] = []
 
@@ -69,14 +76,7 @@ class InMemoryEvidenceStore:
         for vector in vectors:
             sims = self.vectors @ vector
             order = np.argsort(-sims)[: params.top_k]
-            results.append(
-                [
-                    EvidenceHit(
-                        int(i), 1, self.sentences[i], 0, len(self.sentences[i]), float(sims[i])
-                    )
-                    for i in order
-                ]
-            )
+            results.append([self._hit(int(i), float(sims[i])) for i in order])
         return results
 
     def lexical_search(
@@ -89,15 +89,12 @@ class InMemoryEvidenceStore:
             shared = [len(words & set(s.lower().strip(".").split())) for s in self.sentences]
             order = [i for i in np.argsort([-n for n in shared], kind="stable") if shared[i]]
             sims = self.vectors @ vector
-            results.append(
-                [
-                    EvidenceHit(
-                        int(i), 1, self.sentences[i], 0, len(self.sentences[i]), float(sims[i])
-                    )
-                    for i in order[:top_k]
-                ]
-            )
+            results.append([self._hit(int(i), float(sims[i])) for i in order[:top_k]])
         return results
+
+    def _hit(self, index: int, similarity: float) -> EvidenceHit:
+        text = self.sentences[index]
+        return EvidenceHit(index, 1, text, 0, len(text), similarity, title=self.title)
 
     def save_verdict(self, verdict: Verdict, embedding_model: str, nli_model: str) -> Verdict:
         self.saved.append(verdict)

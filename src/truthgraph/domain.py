@@ -16,7 +16,7 @@ class Label(StrEnum):
 
 
 # What the verifier reads as an evidence sentence's premise (see verify.premise).
-EvidenceContext = Literal["sentence", "title", "previous"]
+EvidenceContext = Literal["sentence", "title", "previous", "sentence+title"]
 
 
 class Strategy(StrEnum):

@@ -1,5 +1,9 @@
-from truthgraph.domain import EvidenceHit
-from truthgraph.verify.premise import premise
+from dataclasses import replace
+
+from truthgraph.domain import EvidenceHit, Label
+from truthgraph.evaluation.benchmarks import page_title
+from truthgraph.ml.nli.data import Pair
+from truthgraph.verify.premise import premise, titled
 
 HIT = EvidenceHit(
     7,
@@ -28,3 +32,17 @@ def test_a_hit_without_the_context_keeps_its_text() -> None:
     bare = EvidenceHit(7, 1, "Cats purr.", 0, 10, 0.5, title="  ")
     assert premise(bare, "title") == "Cats purr."
     assert premise(bare, "previous") == "Cats purr."
+
+
+def test_titled_is_the_form_training_pairs_take_too() -> None:
+    pair = Pair("It was released by Fox 2000 Pictures.", "Fox released it.", Label.SUPPORTED, "x")
+    assert pair.text(True) == pair.premise == pair.text(False)
+    with_page = replace(pair, title="Soul Food (film)")
+    assert with_page.text(True) == premise(HIT, "title") == titled(HIT.title, HIT.text)
+    assert with_page.text(False) == HIT.text
+
+
+def test_a_fever_page_name_reads_as_its_title() -> None:
+    assert page_title(["Soul_Food_-LRB-film-RRB-"]) == "Soul Food (film)"
+    assert page_title(["Telemundo", "Hispanic_and_Latino_Americans"]) is None
+    assert page_title([]) is None

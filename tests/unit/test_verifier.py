@@ -1,7 +1,7 @@
 import pytest
 
 from tests.fakes import FakeEmbedder, FakeNLI, InMemoryEvidenceStore
-from truthgraph.domain import Label, Strategy
+from truthgraph.domain import EvidenceContext, Label, Strategy
 from truthgraph.errors import InvalidInputError, NotFoundError
 from truthgraph.verify.calibration import Calibration
 from truthgraph.verify.verifier import GIVEN_EVIDENCE, Verifier, VerifyOptions
@@ -190,3 +190,18 @@ def test_hybrid_retrieval_merges_full_text_hits_into_the_ranking() -> None:
     )
     assert store.asked == ["Soul Food was released by Fox."]  # off by default
     assert plain.evidence[0].hit.text == "Cats purr."
+
+
+@pytest.mark.parametrize(
+    ("context", "entailment"), [("sentence", 0.05), ("title", 0.9), ("sentence+title", 0.475)]
+)
+def test_the_evidence_context_decides_what_the_verifier_reads(
+    context: EvidenceContext, entailment: float
+) -> None:
+    embedder = FakeEmbedder()
+    store = InMemoryEvidenceStore("films", ["It was released by Fox."], embedder, "Soul Food")
+    options = VerifyOptions(top_k=1, evidence_context=context)
+    verdict = Verifier(embedder, FakeNLI(), store, options).verify(
+        "Fox released Soul Food.", "films"
+    )
+    assert verdict.evidence[0].scores.entailment == pytest.approx(entailment)

@@ -25,7 +25,7 @@ def train_command(
         "runs/verifier"
     ),
     base_model: Annotated[str, typer.Option("--base-model")] = "all-MiniLM-L6-v2",
-    epochs: Annotated[int, typer.Option(min=1, max=20)] = 2,
+    epochs: Annotated[int, typer.Option(min=1, max=20)] = 3,
     batch_size: Annotated[int, typer.Option(min=1, max=512)] = 16,
     learning_rate: Annotated[float, typer.Option()] = 4e-5,
     max_length: Annotated[int, typer.Option(min=16, max=512)] = 160,
@@ -42,6 +42,22 @@ def train_command(
     scifact_repeat: Annotated[
         int, typer.Option(min=1, max=10, help="Times SciFact's rationale pairs are repeated.")
     ] = 2,
+    title_rate: Annotated[
+        float,
+        typer.Option(
+            min=0.0,
+            max=1.0,
+            help="Share of training steps that read a premise with its page title in front.",
+        ),
+    ] = 0.5,
+    nei_filter_model: Annotated[
+        str | None,
+        typer.Option(
+            help="A trained verifier (folder or name): near-miss NOT_ENOUGH_INFO pairs it reads "
+            "as settling the claim are left out of training."
+        ),
+    ] = None,
+    nei_filter_threshold: Annotated[float, typer.Option(min=0.0, max=1.0)] = 0.5,
 ) -> None:
     """Train the NLI verifier on the development data.
 
@@ -65,6 +81,9 @@ def train_command(
         max_train_pairs=max_train_pairs,
         mutation_rate=mutation_rate,
         scifact_repeat=scifact_repeat,
+        title_rate=title_rate,
+        nei_filter_model=nei_filter_model,
+        nei_filter_threshold=nei_filter_threshold,
     )
     with progress_bar("train") as update:
         summary = run_recipe(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -77,6 +77,11 @@ def parse_label(raw: str) -> Label | None:
     if key in Label.__members__:
         return Label[key]
     return _FEVER_LABELS.get(text.upper(), _FEVER_LABELS.get(text.lower()))
+
+
+def page_title(pages: Sequence[str]) -> str | None:
+    """The readable title of a claim's Wikipedia page when it has exactly one, else None."""
+    return normalise_wiki_text(pages[0].replace("_", " ")) if len(pages) == 1 else None
 
 
 def normalise_wiki_text(text: str) -> str:

@@ -34,7 +34,7 @@ from truthgraph.evaluation.benchmarks import (
     load_nli_sample,
     load_scifact,
     load_scifact_corpus,
-    normalise_wiki_text,
+    page_title,
 )
 from truthgraph.evaluation.dataset import EvalSet, corpus_from_documents, pooled_corpus
 
@@ -89,16 +89,12 @@ def convert_scifact(data_dir: Path, split: Split = "heldout") -> EvalSet:
     )
 
 
-def _page_title(pages: tuple[str, ...]) -> str | None:
-    return normalise_wiki_text(pages[0].replace("_", " ")) if len(pages) == 1 else None
-
-
 def convert_fever(data_dir: Path, split: Split = "heldout") -> EvalSet:
     """FEVER paper_dev claims, verified by retrieval over the pooled gold evidence."""
     claims = unique_ids(load_fever(data_dir, split))
     _nonempty(claims, data_dir / "fever", split)
     pool = pooled_corpus(claims, "fever")
-    titles = {text: _page_title(c.pages) for c in reversed(claims) for text in c.evidence}
+    titles = {text: page_title(c.pages) for c in reversed(claims) for text in c.evidence}
     documents = [
         RawDocument(
             text=doc.text, title=titles.get(doc.text), source="fever", external_id=doc.external_id

@@ -22,7 +22,7 @@ from truthgraph.verify.aggregate import aggregate
 from truthgraph.verify.calibration import Calibration, calibrate
 from truthgraph.verify.distinct import SPARE_FACTOR, distinct_hits
 from truthgraph.verify.fusion import reciprocal_rank_fusion
-from truthgraph.verify.premise import premise
+from truthgraph.verify.premise import mean_scores, premise
 
 GIVEN_EVIDENCE = "(given evidence)"  # the collection of verdicts from ``verify_against``
 MAX_SEARCH = 400  # the most hits one search asks for (top_k is at most 200)
@@ -253,7 +253,11 @@ class Verifier:
         context: EvidenceContext = "sentence",
     ) -> list[NLIScores]:
         """NLI scores for every (premise, claim) pair, reading pairs scored before from the
-        cache."""
+        cache; ``sentence+title`` averages the scores of the two readings."""
+        if context == "sentence+title":
+            plain = self._score(claims, hits, "sentence")
+            with_title = self._score(claims, hits, "title")
+            return [mean_scores(a, b) for a, b in zip(plain, with_title, strict=True)]
         pairs = [
             (premise(h, context), claim)
             for claim, row in zip(claims, hits, strict=True)

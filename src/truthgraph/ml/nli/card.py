@@ -40,6 +40,10 @@ claims (10%), on which the confidence temperature is fitted.
 - `vitaminc`, `mnli`: the small VitaminC and MNLI training samples (MIT sample; source data
   under their own open licences).
 
+Pairs from FEVER sources whose claim has a single Wikipedia page carry that page's title; in
+a `title_rate` share of training steps the premise is read with it in front
+(`Title: sentence`, the form of evidence context `title`), otherwise without it.
+
 Label counts: {label_counts}
 
 ## Settings

@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -25,23 +25,38 @@ from truthgraph.evaluation.benchmarks import (
     load_fever_symmetric,
     load_nli_sample,
     load_scifact,
+    page_title,
 )
 from truthgraph.ingest.chunking import split_sentences
 from truthgraph.ml.nli.augment import entity_pool, mutate, overlapping
-from truthgraph.ports import Embedder
+from truthgraph.ports import Embedder, NLIModel
+from truthgraph.verify.premise import titled
 
 _NEGATABLE = re.compile(r"\b(is|was|are|were|has|had|can|could|will|would|does|did)\b")
 _ALREADY_NEGATED = re.compile(r"\b(not|never|no|n't|only)\b", re.IGNORECASE)
 
 
+NEAR_MISS_SOURCES = frozenset({"fever-nei", "scifact-nei"})
+
+
 @dataclass(frozen=True, slots=True)
 class Pair:
-    """One training or evaluation example: the premise is evidence, the hypothesis a claim."""
+    """One training or evaluation example: the premise is evidence, the hypothesis a claim.
+
+    ``title`` names the premise's document where the data says it (FEVER's Wikipedia page);
+    ``text(True)`` puts it in front the way the verifier reads it with evidence context
+    ``title``.
+    """
 
     premise: str
     hypothesis: str
     label: Label
     source: str
+    title: str | None = None
+
+    def text(self, with_title: bool) -> str:
+        """The premise as the verifier reads it, with or without the document title."""
+        return titled(self.title, self.premise) if with_title else self.premise
 
 
 def negate(claim: str) -> str | None:
@@ -80,14 +95,17 @@ def fever_pairs(
     pairs: list[Pair] = []
     pool: list[str] = []
     pool_pages: list[frozenset[str]] = []
+    pool_titles: list[str | None] = []
     for claim in claims:
+        title = page_title(claim.pages)
         for evidence in claim.evidence:
-            pairs.append(Pair(evidence, claim.claim, claim.label, "fever"))
+            pairs.append(Pair(evidence, claim.claim, claim.label, "fever", title))
             if rng.random() < negation_rate and (negated := negate(claim.claim)):
-                pairs.append(Pair(evidence, negated, _flip(claim.label), "fever-negation"))
+                pairs.append(Pair(evidence, negated, _flip(claim.label), "fever-negation", title))
             for sentence in split_sentences(evidence):
                 pool.append(sentence.text)
                 pool_pages.append(frozenset(claim.pages))
+                pool_titles.append(title)
     if not pool:
         return pairs
     pool_vectors = embedder.embed(pool)
@@ -99,8 +117,9 @@ def fever_pairs(
         candidates = [int(i) for i in ranked if not (pool_pages[int(i)] & pages)][:3]
         wanted = claim.label is Label.NOT_ENOUGH_INFO or rng.random() < nei_rate_for_labelled
         if candidates and wanted:
-            premise = pool[rng.choice(candidates)]
-            pairs.append(Pair(premise, claim.claim, Label.NOT_ENOUGH_INFO, "fever-nei"))
+            index = rng.choice(candidates)
+            nei = Pair(pool[index], claim.claim, Label.NOT_ENOUGH_INFO, "fever-nei")
+            pairs.append(replace(nei, title=pool_titles[index]))
     return pairs
 
 
@@ -126,20 +145,20 @@ def mutation_pairs(
 ) -> list[Pair]:
     """Counterfactual triples (see ``augment``) for a ``rate`` share of supported gold pairs."""
     supported = [
-        (evidence, claim.claim)
+        (evidence, claim.claim, page_title(claim.pages))
         for claim in claims
         if claim.label is Label.SUPPORTED
         for evidence in claim.evidence
     ]
-    neighbours = entity_neighbours([evidence for evidence, _ in supported], embedder)
+    neighbours = entity_neighbours([evidence for evidence, _, _ in supported], embedder)
     pairs: list[Pair] = []
-    for evidence, claim in supported:
+    for evidence, claim, title in supported:
         if rng.random() >= rate or (edit := mutate(claim, evidence, neighbours, rng)) is None:
             continue
         pairs += [
-            Pair(evidence, edit.claim, Label.REFUTED, "mutation-claim"),
-            Pair(edit.evidence, claim, Label.REFUTED, "mutation-evidence"),
-            Pair(edit.evidence, edit.claim, Label.SUPPORTED, "mutation-both"),
+            Pair(evidence, edit.claim, Label.REFUTED, "mutation-claim", title),
+            Pair(edit.evidence, claim, Label.REFUTED, "mutation-evidence", title),
+            Pair(edit.evidence, edit.claim, Label.SUPPORTED, "mutation-both", title),
         ]
     return pairs
 
@@ -166,6 +185,26 @@ def scifact_pairs(
 def single_evidence_pairs(claims: Sequence[LabeledClaim]) -> list[Pair]:
     """One pair per claim for datasets that come as (claim, evidence) pairs already."""
     return [Pair(c.evidence[0], c.claim, c.label, c.dataset) for c in claims if c.evidence]
+
+
+def drop_settled_nei(
+    pairs: Sequence[Pair], judge: NLIModel, threshold: float = 0.5
+) -> tuple[list[Pair], int]:
+    """``pairs`` without the near-miss NOT_ENOUGH_INFO pairs that ``judge`` reads as settling
+    the claim (entailment or contradiction above ``threshold``), and how many were dropped.
+
+    A sentence retrieved near a claim sometimes does settle it (another page about the same
+    film), and such a pair labelled NOT_ENOUGH_INFO teaches the model to call refuting
+    evidence NEI.
+    """
+    near_misses = [i for i, p in enumerate(pairs) if p.source in NEAR_MISS_SOURCES]
+    scores = judge.predict([(pairs[i].premise, pairs[i].hypothesis) for i in near_misses])
+    settled = {
+        i
+        for i, score in zip(near_misses, scores, strict=True)
+        if max(score.entailment, score.contradiction) > threshold
+    }
+    return [p for i, p in enumerate(pairs) if i not in settled], len(settled)
 
 
 def build_pairs(

@@ -17,7 +17,7 @@ from typing import Any, cast
 from truthgraph.evaluation.benchmarks import Split
 from truthgraph.ml.embedder import SentenceTransformerEmbedder
 from truthgraph.ml.nli.card import write_model_card
-from truthgraph.ml.nli.data import build_pairs
+from truthgraph.ml.nli.data import build_pairs, drop_settled_nei
 from truthgraph.ml.nli.model import CrossEncoderNLI
 from truthgraph.ml.nli.training import TrainConfig, pair_metrics, train_verifier
 from truthgraph.ml.registry import ResolvedModel, resolve_model
@@ -54,6 +54,10 @@ def run_recipe(
         mutation_rate=config.mutation_rate,
         scifact_repeat=config.scifact_repeat,
     )
+    dropped = 0
+    if config.nei_filter_model:
+        judge = CrossEncoderNLI(resolve_model(config.nei_filter_model, models_dir), max_length=256)
+        train_pairs, dropped = drop_settled_nei(train_pairs, judge, config.nei_filter_threshold)
     heldout_pairs = build_pairs(
         data_dir, embedder, "heldout", seed=config.seed, mutation_rate=config.mutation_rate
     )
@@ -66,9 +70,12 @@ def run_recipe(
 
     summary = train_verifier(train_pairs, base, config, out_dir, progress=on_step)
     model = CrossEncoderNLI(ResolvedModel("trained", out_dir), max_length=256)
-    predicted = [s.label for s in model.predict([(p.premise, p.hypothesis) for p in heldout_pairs])]
+    with_title = config.title_rate > 0
+    texts = [(p.text(with_title), p.hypothesis) for p in heldout_pairs]
+    predicted = [s.label for s in model.predict(texts)]
     metrics = pair_metrics(heldout_pairs, predicted)
     summary["heldout_pairs"] = metrics
+    summary["nei_pairs_dropped"] = dropped
     summary["machine"] = {
         "platform": platform.platform(),
         "processor": platform.processor() or platform.machine(),

@@ -36,7 +36,7 @@ class TrainConfig:
     """Every setting that shapes a training run; saved next to the weights."""
 
     base_model: str = "all-MiniLM-L6-v2"
-    epochs: int = 2
+    epochs: int = 3
     batch_size: int = 16
     learning_rate: float = 4e-5
     weight_decay: float = 0.01
@@ -48,6 +48,9 @@ class TrainConfig:
     train_split: str = "fit"
     mutation_rate: float = 0.6
     scifact_repeat: int = 2
+    title_rate: float = 0.5
+    nei_filter_model: str | None = None
+    nei_filter_threshold: float = 0.5
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -91,6 +94,7 @@ def train_verifier(
     if config.threads:
         torch.set_num_threads(config.threads)
     rng = random.Random(config.seed)
+    title_rng = random.Random(config.seed + 2)
     if config.max_train_pairs is not None:
         pairs = list(pairs)[: config.max_train_pairs]
     tokenizer: Any = AutoTokenizer.from_pretrained(base.location)
@@ -124,7 +128,7 @@ def train_verifier(
     for _epoch in range(config.epochs):
         for batch in _length_batches(pairs, config.batch_size, rng):
             encoded = tokenizer(
-                [pairs[i].premise for i in batch],
+                [pairs[i].text(title_rng.random() < config.title_rate) for i in batch],
                 [pairs[i].hypothesis for i in batch],
                 padding=True,
                 truncation="longest_first",
@@ -138,7 +142,7 @@ def train_verifier(
             optimizer.step()
             scheduler.step()
             optimizer.zero_grad()
-            losses.append(float(loss))
+            losses.append(loss.item())
             step += 1
             if progress is not None:
                 progress(step, total_steps, float(np.mean(losses[-50:])))
