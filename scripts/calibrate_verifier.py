@@ -43,7 +43,9 @@ def main() -> None:
         sys.exit(f"{model.location}: calibration is written into a local model folder")
     extra = ["--nli-model", str(model.path)]
     rows = []
-    backends: set[str] = set()  # the calibration belongs to the backend it was fitted on
+    # the calibration belongs to the backend and evidence context it was fitted with
+    backends: set[str] = set()
+    contexts: set[str] = set()
     try:
         for dataset in [d.strip() for d in args.datasets.split(",") if d.strip()]:
             out = args.out_dir / dataset
@@ -59,6 +61,7 @@ def main() -> None:
             rows += read_predictions(dataset, out)
             report = json.loads((out / "report.json").read_text())
             backends.add(str(report["config"].get("nli_backend")))
+            contexts.add(str(report["config"].get("evidence_context")))
     except TruthGraphError as exc:
         sys.exit(f"error: {exc}")
     calibration, figures = fit(rows)
@@ -82,6 +85,7 @@ def main() -> None:
         "fitted_on": "development split (truthgraph eval --split dev), calibration off",
         "datasets": sorted({r[0] for r in rows}),
         "nli_backend": sorted(backends),
+        "evidence_context": sorted(contexts),
         "figures": figures,
         "git_sha": sha or None,
         "command": "python scripts/calibrate_verifier.py " + " ".join(sys.argv[1:]),

@@ -10,6 +10,7 @@ configurations=(
   "default"
   "title TRUTHGRAPH_VERIFICATION__EVIDENCE_CONTEXT=title"
   "previous TRUTHGRAPH_VERIFICATION__EVIDENCE_CONTEXT=previous"
+  "sentence+title TRUTHGRAPH_VERIFICATION__EVIDENCE_CONTEXT=sentence+title"
   "hybrid TRUTHGRAPH_RETRIEVAL__HYBRID=true"
 )
 for dataset in fever scifact; do

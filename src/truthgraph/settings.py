@@ -71,9 +71,11 @@ class VerificationSettings(BaseModel):
     # Apply the class bias and temperature fitted for the verifier (calibration.json in its
     # folder; see verify.calibration) to weighted-vote verdicts.
     calibration: bool = True
-    # What the verifier reads as the premise of each retrieved sentence: the sentence alone,
-    # or with its document's title ("Title: sentence"), or with the sentence before it.
-    evidence_context: EvidenceContext = "sentence"
+    # What the verifier reads as the premise of each retrieved sentence: the sentence with
+    # its document's title in front ("Title: sentence", where the document has one; chosen on
+    # the dev split), the sentence alone, the sentence with the one before it, or the average
+    # of the sentence read alone and with its title.
+    evidence_context: EvidenceContext = "title"
 
 
 def _comma_separated(value: Any) -> Any:

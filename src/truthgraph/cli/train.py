@@ -49,7 +49,7 @@ def train_command(
             max=1.0,
             help="Share of training steps that read a premise with its page title in front.",
         ),
-    ] = 0.5,
+    ] = 0.0,
     nei_filter_model: Annotated[
         str | None,
         typer.Option(

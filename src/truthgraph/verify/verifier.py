@@ -40,7 +40,7 @@ class VerifyOptions:
     probes: int = 10
     max_claim_chars: int = 2000
     persist: bool = True
-    evidence_context: EvidenceContext = "sentence"
+    evidence_context: EvidenceContext = "title"
     hybrid: bool = False  # fuse vector and full-text search (reciprocal rank fusion)
 
 

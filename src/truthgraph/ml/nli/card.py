@@ -39,11 +39,7 @@ claims (10%), on which the confidence temperature is fitted.
 - `fever-symmetric`: FEVER-Symmetric dev v0.2 (Schuster et al. 2019; CC BY-SA 3.0).
 - `vitaminc`, `mnli`: the small VitaminC and MNLI training samples (MIT sample; source data
   under their own open licences).
-
-Pairs from FEVER sources whose claim has a single Wikipedia page carry that page's title; in
-a `title_rate` share of training steps the premise is read with it in front
-(`Title: sentence`, the form of evidence context `title`), otherwise without it.
-
+{recipe_notes}
 Label counts: {label_counts}
 
 ## Settings
@@ -59,7 +55,7 @@ Accuracy {accuracy:.1%}, macro-F1 {macro_f1:.3f} over {n} pairs{without_mutation
 |---|---|---|
 {heldout_rows}
 
-Reproduce: `truthgraph train-verifier --data-dir ../shared/data --out DIR`
+Reproduce: `{reproduce}`
 (the figures above are copied from `training_config.json`, written by that command).
 
 {calibration}## Claim-level accuracy
@@ -95,6 +91,8 @@ def _calibration_section(out_dir: Path) -> str:
     )
     backends = data.get("nli_backend")
     backend = f" with the {', '.join(backends)} backend" if backends else ""
+    if contexts := data.get("evidence_context"):
+        backend += f" and evidence context {', '.join(contexts)}"
     return (
         "## Calibration (`calibration.json`)\n"
         f"Weighted-vote verdicts get a class bias {data['bias']} (added to the log-scores) and a "
@@ -106,6 +104,38 @@ def _calibration_section(out_dir: Path) -> str:
         "|---|---|---|---|\n"
         f"{rows}\n\n"
     )
+
+
+def _recipe_notes(summary: dict[str, Any]) -> str:
+    config = summary["config"]
+    notes = []
+    if config.get("title_rate"):
+        notes.append(
+            "Pairs from FEVER sources whose claim has a single Wikipedia page carry that page's "
+            f"title; in a share of {config['title_rate']} of training steps the premise is read "
+            "with it in front (`Title: sentence`, the form of evidence context `title`), "
+            "otherwise without it."
+        )
+    if config.get("nei_filter_model"):
+        notes.append(
+            f"{summary.get('nei_pairs_dropped', 0)} near-miss NOT_ENOUGH_INFO pairs (`fever-nei`, "
+            f"`scifact-nei`) that the verifier `{config['nei_filter_model']}` reads as settling "
+            f"the claim (entailment or contradiction above {config['nei_filter_threshold']}) "
+            "were left out before training (counts above are after that)."
+        )
+    return "".join(f"\n{note}\n" for note in notes)
+
+
+def reproduce_command(config: dict[str, Any]) -> str:
+    """The ``train-verifier`` command line that trains a model with ``config``."""
+    parts = [
+        "truthgraph train-verifier --data-dir ../shared/data --out DIR",
+        f"--epochs {config['epochs']}",
+        f"--title-rate {config.get('title_rate', 0.0)}",
+    ]
+    if config.get("nei_filter_model"):
+        parts.append(f"--nei-filter-model {config['nei_filter_model']}")
+    return " ".join(parts)
 
 
 def write_model_card(out_dir: Path, summary: dict[str, Any]) -> Path:
@@ -128,6 +158,8 @@ def write_model_card(out_dir: Path, summary: dict[str, Any]) -> Path:
         macro_f1=metrics["macro_f1"],
         n=metrics["n"],
         calibration=_calibration_section(out_dir),
+        recipe_notes=_recipe_notes(summary),
+        reproduce=reproduce_command(summary["config"]),
         without_mutations=_without_mutations(metrics["accuracy_by_source"]),
         heldout_rows="\n".join(
             f"| {k} | {v['n']} | {v['accuracy']:.1%} |"

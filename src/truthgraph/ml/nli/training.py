@@ -48,7 +48,7 @@ class TrainConfig:
     train_split: str = "fit"
     mutation_rate: float = 0.6
     scifact_repeat: int = 2
-    title_rate: float = 0.5
+    title_rate: float = 0.0
     nei_filter_model: str | None = None
     nei_filter_threshold: float = 0.5
     extra: dict[str, Any] = field(default_factory=dict)
