@@ -89,6 +89,8 @@ def test_auto_uses_the_shipped_table_only_for_the_same_weights(
 
     assert choose_backend("auto", local_model, tmp_path / "onnx", table=table) == "onnx-int8"
     assert local_model.path is not None
+    by_path = ResolvedModel(str(tmp_path / "elsewhere" / "tiny-model"), local_model.path)
+    assert choose_backend("auto", by_path, tmp_path / "onnx", table=table) == "onnx-int8"
     (local_model.path / "model.safetensors").write_bytes(b"retrained weights")
     assert choose_backend("auto", local_model, tmp_path / "onnx", table=table) == "onnx"
 

@@ -82,7 +82,8 @@ def choose_backend(
         return local
     key = folder.name.rsplit("-", 1)[-1]
     for record in shipped_records(table):
-        if record.get("model") == model.name and record.get("key") == key:
+        # The key hashes the weights: the same model named by its folder path matches too.
+        if record.get("key") == key and record.get("model") == Path(model.name).name:
             shipped = recorded_backend(record)
             if shipped is not None:
                 return shipped
