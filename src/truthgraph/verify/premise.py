@@ -12,6 +12,11 @@ from __future__ import annotations
 from truthgraph.domain import EvidenceContext, EvidenceHit, NLIScores
 
 
+def has_title(hit: EvidenceHit) -> bool:
+    """Whether ``hit``'s document has a title to put in front of it."""
+    return bool(hit.title and hit.title.strip())
+
+
 def titled(title: str | None, text: str) -> str:
     """``text`` with ``title`` in front, the one form the verifier is trained and run on."""
     if title and title.strip():

@@ -22,7 +22,7 @@ from truthgraph.verify.aggregate import aggregate
 from truthgraph.verify.calibration import Calibration, calibrate
 from truthgraph.verify.distinct import SPARE_FACTOR, distinct_hits
 from truthgraph.verify.fusion import reciprocal_rank_fusion
-from truthgraph.verify.premise import mean_scores, premise
+from truthgraph.verify.premise import has_title, mean_scores, premise
 
 GIVEN_EVIDENCE = "(given evidence)"  # the collection of verdicts from ``verify_against``
 MAX_SEARCH = 400  # the most hits one search asks for (top_k is at most 200)
@@ -253,11 +253,17 @@ class Verifier:
         context: EvidenceContext = "sentence",
     ) -> list[NLIScores]:
         """NLI scores for every (premise, claim) pair, reading pairs scored before from the
-        cache; ``sentence+title`` averages the scores of the two readings."""
+        cache; ``sentence+title`` averages the scores of the two readings (one reading where
+        the document has no title)."""
         if context == "sentence+title":
             plain = self._score(claims, hits, "sentence")
-            with_title = self._score(claims, hits, "title")
-            return [mean_scores(a, b) for a, b in zip(plain, with_title, strict=True)]
+            with_titles = [[h for h in row if has_title(h)] for row in hits]
+            titled_scores = iter(self._score(claims, with_titles, "title"))
+            flat = [h for row in hits for h in row]
+            return [
+                mean_scores(score, next(titled_scores)) if has_title(h) else score
+                for h, score in zip(flat, plain, strict=True)
+            ]
         pairs = [
             (premise(h, context), claim)
             for claim, row in zip(claims, hits, strict=True)

@@ -135,6 +135,7 @@ def reproduce_command(config: dict[str, Any]) -> str:
     ]
     if config.get("nei_filter_model"):
         parts.append(f"--nei-filter-model {config['nei_filter_model']}")
+        parts.append(f"--nei-filter-threshold {config['nei_filter_threshold']}")
     return " ".join(parts)
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -118,8 +118,15 @@ def fever_pairs(
         wanted = claim.label is Label.NOT_ENOUGH_INFO or rng.random() < nei_rate_for_labelled
         if candidates and wanted:
             index = rng.choice(candidates)
-            nei = Pair(pool[index], claim.claim, Label.NOT_ENOUGH_INFO, "fever-nei")
-            pairs.append(replace(nei, title=pool_titles[index]))
+            pairs.append(
+                Pair(
+                    pool[index],
+                    claim.claim,
+                    Label.NOT_ENOUGH_INFO,
+                    "fever-nei",
+                    title=pool_titles[index],
+                )
+            )
     return pairs
 
 
