@@ -21,7 +21,7 @@ from pathlib import Path
 from truthgraph.errors import TruthGraphError
 from truthgraph.evaluation.calibrate import fit, read_predictions
 from truthgraph.evaluation.results import run_eval
-from truthgraph.ml.registry import resolve_model
+from truthgraph.ml.registry import adapter_source, resolve_model
 from truthgraph.settings import Settings
 from truthgraph.verify.calibration import write_calibration
 
@@ -38,7 +38,8 @@ def main() -> None:
     parser.add_argument("--dry-run", action="store_true", help="fit and print, write nothing")
     args = parser.parse_args()
     settings = Settings()
-    model = resolve_model(args.nli_model or settings.model.nli_model, settings.models_dir)
+    model_name = args.nli_model or settings.model.nli_model
+    model = resolve_model(model_name, settings.models_dir)
     if model.path is None:
         sys.exit(f"{model.location}: calibration is written into a local model folder")
     extra = ["--nli-model", str(model.path)]
@@ -90,7 +91,8 @@ def main() -> None:
         "git_sha": sha or None,
         "command": "python scripts/calibrate_verifier.py " + " ".join(sys.argv[1:]),
     }
-    path = write_calibration(model.path, calibration, record)
+    # an adapter's calibration ships with the adapter, not in its merged cache
+    path = write_calibration(adapter_source(model_name) or model.path, calibration, record)
     print(f"wrote {path}")
     print(
         json.dumps(

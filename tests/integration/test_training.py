@@ -5,7 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+from safetensors.torch import load_file
+
 from truthgraph.domain import Label
+from truthgraph.errors import ModelLoadError
+from truthgraph.ml.nli.adapter import package_adapter
 from truthgraph.ml.nli.data import Pair
 from truthgraph.ml.nli.model import CrossEncoderNLI
 from truthgraph.ml.nli.training import TrainConfig, train_verifier
@@ -69,3 +74,45 @@ def test_training_saves_a_model_that_loads_and_the_run_repeats(
     scores = model.predict([(PAIRS[0].text(True), PAIRS[0].hypothesis)])
     assert len(scores) == 1
     assert abs(sum(scores[0].as_dict().values()) - 1.0) < 1e-3
+
+
+def test_a_lora_run_ships_as_an_adapter_that_merges_back_into_the_trained_model(
+    settings: Settings, tmp_path: Path
+) -> None:
+    base = resolve_model("all-MiniLM-L6-v2", settings.models_dir)
+    config = TrainConfig(
+        epochs=3, batch_size=3, max_length=48, threads=1, lora_rank=4, learning_rate=1e-2
+    )
+    train_verifier(PAIRS, base, config, tmp_path / "run")
+    shipped = package_adapter(tmp_path / "run", tmp_path / "shipped", "all-MiniLM-L6-v2")
+    # the adapter and head only: a small fraction of the 90 MB base
+    assert (shipped / "adapter_model.safetensors").stat().st_size < 2_000_000
+    assert not (shipped / "config.json").exists()
+
+    resolved = resolve_model(str(shipped), settings.models_dir)
+    assert resolved.path is not None and resolved.path.parent == settings.models_dir
+    assert resolve_model(str(shipped), settings.models_dir).path == resolved.path  # merged once
+
+    pairs = [(p.premise, p.hypothesis) for p in PAIRS]
+    merged = CrossEncoderNLI(resolved, max_length=64).predict(pairs)
+    trained = CrossEncoderNLI(ResolvedModel("run", tmp_path / "run"), max_length=64).predict(pairs)
+    for got, want in zip(merged, trained, strict=True):
+        assert abs(got.entailment - want.entailment) < 0.02
+        assert abs(got.contradiction - want.contradiction) < 0.02
+    # the adapter changed the encoder itself, not only the head
+    key = "bert.encoder.layer.0.attention.self.query.weight"
+    before = load_file(str(base.path / "model.safetensors"))
+    after = load_file(str(resolved.path / "model.safetensors"))
+    original = before.get(key, before.get(key.removeprefix("bert.")))
+    assert original is not None
+    assert float((after[key].float() - original.float()).abs().max()) > 1e-4
+
+
+def test_an_adapter_whose_base_is_unknown_fails_with_a_clear_error(
+    settings: Settings, tmp_path: Path
+) -> None:
+    folder = tmp_path / "adapter-only"
+    folder.mkdir()
+    (folder / "adapter_config.json").write_text('{"base_model_name_or_path": "/nowhere/base"}')
+    with pytest.raises(ModelLoadError, match="does not exist"):
+        resolve_model(str(folder), settings.models_dir)

@@ -58,6 +58,15 @@ def train_command(
         ),
     ] = None,
     nei_filter_threshold: Annotated[float, typer.Option(min=0.0, max=1.0)] = 0.5,
+    lora_rank: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            max=256,
+            help="Train low-rank adapters of this rank on a frozen encoder (0: fine-tune all "
+            "weights). The adapters are saved in OUT/adapter, the merged model in OUT.",
+        ),
+    ] = 0,
 ) -> None:
     """Train the NLI verifier on the development data.
 
@@ -84,6 +93,7 @@ def train_command(
         title_rate=title_rate,
         nei_filter_model=nei_filter_model,
         nei_filter_threshold=nei_filter_threshold,
+        lora_rank=lora_rank,
     )
     with progress_bar("train") as update:
         summary = run_recipe(

