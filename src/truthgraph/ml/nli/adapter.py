@@ -82,17 +82,12 @@ def materialize(folder: Path, base_location: str, cache_dir: Path) -> Path:
         return target
     from transformers import AutoModelForSequenceClassification
 
-    from truthgraph.ml.nli.training import ID2LABEL
+    from truthgraph.ml.nli.training import HEAD_CONFIG
 
     try:
         from peft import PeftModel
 
-        base = AutoModelForSequenceClassification.from_pretrained(
-            base_location,
-            num_labels=len(ID2LABEL),
-            id2label=ID2LABEL,
-            label2id={v: k for k, v in ID2LABEL.items()},
-        )
+        base = AutoModelForSequenceClassification.from_pretrained(base_location, **HEAD_CONFIG)
         merged = PeftModel.from_pretrained(base, str(folder)).merge_and_unload()
     except Exception as exc:  # peft and transformers raise many types; wrap at the boundary
         raise ModelLoadError(f"cannot merge adapter {folder} into {base_location}: {exc}") from exc

@@ -29,6 +29,12 @@ from truthgraph.ml.registry import ResolvedModel
 ID2LABEL = {0: "entailment", 1: "neutral", 2: "contradiction"}
 LABEL_TO_ID = {Label.SUPPORTED: 0, Label.NOT_ENOUGH_INFO: 1, Label.REFUTED: 2}
 ID_TO_VERDICT = {v: k for k, v in LABEL_TO_ID.items()}
+# The head's configuration, for a base loaded to be trained or merged with an adapter.
+HEAD_CONFIG: dict[str, Any] = {
+    "num_labels": len(ID2LABEL),
+    "id2label": ID2LABEL,
+    "label2id": {v: k for k, v in ID2LABEL.items()},
+}
 
 
 @dataclass(frozen=True)
@@ -119,12 +125,7 @@ def train_verifier(
     if config.max_train_pairs is not None:
         pairs = list(pairs)[: config.max_train_pairs]
     tokenizer: Any = AutoTokenizer.from_pretrained(base.location)
-    model: Any = AutoModelForSequenceClassification.from_pretrained(
-        base.location,
-        num_labels=3,
-        id2label=ID2LABEL,
-        label2id={v: k for k, v in ID2LABEL.items()},
-    )
+    model: Any = AutoModelForSequenceClassification.from_pretrained(base.location, **HEAD_CONFIG)
     if config.lora_rank:
         model = _with_lora(model, config.lora_rank)
     model.train()
