@@ -8,6 +8,7 @@ the README between ``<!-- accuracy-table:start -->`` and ``<!-- accuracy-table:e
 
     python scripts/eval_results.py --data-dir ../shared/data [--limit N] [--out-dir benchmarks]
         [--datasets scifact,fever,fever-symmetric,vitaminc] [--readme README.md | --no-readme]
+        [--nli-model truthgraph-verifier-mpnet]
 
 The first run ingests SciFact's 45,952 sentences (minutes); later runs reuse the collection.
 Environment variables (TRUTHGRAPH_HOME, TRUTHGRAPH_MODEL__*) pass through to each run.
@@ -67,6 +68,7 @@ def main() -> None:
     parser.add_argument("--datasets", default=",".join(DATASETS))
     parser.add_argument("--readme", type=Path, default=ROOT / "README.md")
     parser.add_argument("--no-readme", action="store_true", help="leave the README alone")
+    parser.add_argument("--nli-model", default=None, help="verifier (default: configured)")
     args = parser.parse_args()
     datasets = [d.strip() for d in args.datasets.split(",") if d.strip()]
     unknown = sorted(set(datasets) - set(DATASETS))
@@ -78,9 +80,17 @@ def main() -> None:
     command = "python scripts/eval_results.py --data-dir " + str(args.data_dir)
     if args.limit is not None:
         command += f" --limit {args.limit}"
+    if args.out_dir.resolve() != (ROOT / "benchmarks").resolve():
+        command += f" --out-dir {_shown(args.out_dir)}"
+    extra = ["--nli-model", args.nli_model] if args.nli_model else []
+    if args.nli_model:
+        command += f" --nli-model {args.nli_model}"
+    if args.no_readme:
+        command += " --no-readme"
     try:
         reports = [
-            run_eval(d, args.data_dir, args.out_dir / "accuracy" / d, args.limit) for d in datasets
+            run_eval(d, args.data_dir, args.out_dir / "accuracy" / d, args.limit, extra=extra)
+            for d in datasets
         ]
     except TruthGraphError as exc:
         sys.exit(f"error: {exc}")

@@ -168,3 +168,17 @@ def test_uninstalled_mpnet_names_the_install_command(
 def test_no_arguments_is_a_usage_error(runner: CliRunner) -> None:
     result = runner.invoke(app, ["verify", "--top-k", "0", "claim"])
     assert result.exit_code == 2
+
+
+def test_the_mpnet_verifier_without_its_base_names_the_install_command(
+    runner: CliRunner, tmp_path: Path, database_url: str
+) -> None:
+    env = {"TRUTHGRAPH_HOME": str(tmp_path), "TRUTHGRAPH_DATABASE_URL": database_url}
+    result = runner.invoke(
+        app, ["--nli-model", "truthgraph-verifier-mpnet", "verify", "Cats purr."], env=env
+    )
+    assert result.exit_code == 5
+    assert "truthgraph models install all-mpnet-base-v2" in result.stderr
+    listed = runner.invoke(app, ["models", "list"], env=env)
+    assert listed.exit_code == 0
+    assert "truthgraph-verifier-mpnet" in listed.stdout

