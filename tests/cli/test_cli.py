@@ -181,4 +181,5 @@ def test_the_mpnet_verifier_without_its_base_names_the_install_command(
     assert "truthgraph models install all-mpnet-base-v2" in result.stderr
     listed = runner.invoke(app, ["models", "list"], env=env)
     assert listed.exit_code == 0
-    assert "truthgraph-verifier-mpnet" in listed.stdout
+    row = next(line for line in listed.stdout.splitlines() if "truthgraph-verifier-mpnet" in line)
+    assert "not installed" in row

@@ -116,3 +116,21 @@ def test_an_adapter_whose_base_is_unknown_fails_with_a_clear_error(
     (folder / "adapter_config.json").write_text('{"base_model_name_or_path": "/nowhere/base"}')
     with pytest.raises(ModelLoadError, match="does not exist"):
         resolve_model(str(folder), settings.models_dir)
+
+
+def test_distillation_with_full_weight_learns_the_teacher_not_the_gold_labels(
+    settings: Settings, tmp_path: Path
+) -> None:
+    base = resolve_model("all-MiniLM-L6-v2", settings.models_dir)
+    config = TrainConfig(
+        epochs=6, batch_size=3, max_length=48, threads=1, learning_rate=5e-4, distill_weight=1.0
+    )
+    # a teacher that reads every pair as "not enough information", whatever the gold label says
+    neutral = [(0.02, 0.96, 0.02)] * len(PAIRS)
+    train_verifier(PAIRS, base, config, tmp_path / "student", soft_labels=neutral)
+    student = CrossEncoderNLI(ResolvedModel("student", tmp_path / "student"), max_length=64)
+    labels = {s.label for s in student.predict([(p.premise, p.hypothesis) for p in PAIRS])}
+    assert labels == {Label.NOT_ENOUGH_INFO}
+
+    with pytest.raises(ValueError, match="soft labels"):
+        train_verifier(PAIRS, base, config, tmp_path / "short", soft_labels=neutral[:2])

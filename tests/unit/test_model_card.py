@@ -26,3 +26,15 @@ def test_an_adapter_recipe_names_its_base_rank_and_learning_rate() -> None:
     assert "--lora-rank 16" in command
     assert "--learning-rate 0.0003" in command
     assert "--title-rate 0.5" in command
+
+
+def test_a_distilled_recipe_names_its_teacher_and_weight() -> None:
+    command = reproduce_command(
+        {
+            "epochs": 3,
+            "title_rate": 0.5,
+            "teacher_model": "truthgraph-verifier-mpnet",
+            "distill_weight": 0.7,
+        }
+    )
+    assert command.endswith("--teacher-model truthgraph-verifier-mpnet --distill-weight 0.7")

@@ -17,7 +17,7 @@ from truthgraph.ml.registry import (
     SHIPPED_MPNET_VERIFIER,
     SHIPPED_VERIFIER,
     resolve_model,
-    shipped_adapter_status,
+    shipped_adapter_location,
 )
 
 models_app = typer.Typer(help="List and install models.", no_args_is_help=True)
@@ -28,7 +28,10 @@ models_app = typer.Typer(help="List and install models.", no_args_is_help=True)
 def list_command(ctx: typer.Context) -> None:
     """Known models, where their files are, and which are configured."""
     settings = state(ctx).settings
-    table = Table("name", "role", "status", "location")
+    table = Table()
+    for column in ("name", "role", "status"):  # the location wraps, never a model's name
+        table.add_column(column, no_wrap=True)
+    table.add_column("location", overflow="fold")
     known = (
         (MINILM, "embedding"),
         (MPNET, "embedding"),
@@ -38,9 +41,10 @@ def list_command(ctx: typer.Context) -> None:
     for name, role in known:
         try:
             if name == SHIPPED_MPNET_VERIFIER:  # resolving would merge it: only describe it
-                location, status = shipped_adapter_status(settings.models_dir)
+                location = shipped_adapter_location(settings.models_dir)
             else:
-                location, status = str(resolve_model(name, settings.models_dir).path), "ready"
+                location = str(resolve_model(name, settings.models_dir).path)
+            status = "ready"
         except ModelLoadError as exc:
             location, status = str(exc), "not installed"
         configured = name in (settings.model.embedding_model, settings.model.nli_model)

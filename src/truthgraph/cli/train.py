@@ -67,6 +67,17 @@ def train_command(
             "weights). The adapters are saved in OUT/adapter, the merged model in OUT.",
         ),
     ] = 0,
+    teacher_model: Annotated[
+        str | None,
+        typer.Option(
+            help="A trained verifier (name or folder) to distil: the student also learns its "
+            "probabilities for every training pair."
+        ),
+    ] = None,
+    distill_weight: Annotated[
+        float,
+        typer.Option(min=0.0, max=1.0, help="Weight of the teacher's term in the loss."),
+    ] = 0.5,
 ) -> None:
     """Train the NLI verifier on the development data.
 
@@ -94,13 +105,23 @@ def train_command(
         nei_filter_model=nei_filter_model,
         nei_filter_threshold=nei_filter_threshold,
         lora_rank=lora_rank,
+        teacher_model=teacher_model,
+        distill_weight=distill_weight,
     )
+    settings = state(ctx).settings
+    teacher = None
+    if teacher_model is not None:
+        from truthgraph.wiring import build_nli
+
+        model = settings.model.model_copy(update={"nli_model": teacher_model})
+        teacher = build_nli(settings.model_copy(update={"model": model}))
     with progress_bar("train") as update:
         summary = run_recipe(
             data_dir,
             out,
-            state(ctx).settings.models_dir,
+            settings.models_dir,
             config,
             progress=lambda _stage, step, total, _loss: update(step, total),
+            teacher=teacher,
         )
     sys.stdout.write(json.dumps(summary["heldout_pairs"]) + "\n")

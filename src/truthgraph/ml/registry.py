@@ -107,14 +107,17 @@ def adapter_source(name: str) -> Path | None:
     return local.resolve() if adapter.is_adapter_folder(local) else None
 
 
-def shipped_adapter_status(models_dir: Path) -> tuple[str, str]:
-    """Where the shipped mpnet verifier is and whether it can run, without merging it."""
+def shipped_adapter_location(models_dir: Path) -> str:
+    """Where the shipped mpnet verifier runs from, found without merging it.
+
+    Raises ModelLoadError, naming the install command, while its base is not installed.
+    """
     folder = PACKAGE_MODELS_DIR / SHIPPED_MPNET_VERIFIER
-    base = resolve_model(adapter.base_model_name(folder), models_dir)  # raises when missing
+    base = resolve_model(adapter.base_model_name(folder), models_dir)
     merged = adapter.merged_dir(folder, models_dir)
     if (merged / "model.safetensors").is_file():
-        return str(merged), "ready"
-    return f"{folder} (merged into {base.name} on first use)", "ready"
+        return str(merged)
+    return f"{folder} (merged into {base.name} on first use)"
 
 
 def _merged_adapter(name: str, folder: Path, models_dir: Path) -> ResolvedModel:

@@ -165,6 +165,9 @@ def reproduce_command(config: dict[str, Any]) -> str:
     if config.get("nei_filter_model"):
         parts.append(f"--nei-filter-model {config['nei_filter_model']}")
         parts.append(f"--nei-filter-threshold {config['nei_filter_threshold']}")
+    if config.get("teacher_model"):
+        parts.append(f"--teacher-model {config['teacher_model']}")
+        parts.append(f"--distill-weight {config['distill_weight']}")
     return " ".join(parts)
 
 

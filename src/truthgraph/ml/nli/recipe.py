@@ -9,7 +9,7 @@ import json
 import platform
 import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, cast
@@ -17,10 +17,11 @@ from typing import Any, cast
 from truthgraph.evaluation.benchmarks import Split
 from truthgraph.ml.embedder import SentenceTransformerEmbedder
 from truthgraph.ml.nli.card import write_model_card
-from truthgraph.ml.nli.data import build_pairs, drop_settled_nei
+from truthgraph.ml.nli.data import Pair, build_pairs, drop_settled_nei
 from truthgraph.ml.nli.model import CrossEncoderNLI
 from truthgraph.ml.nli.training import TrainConfig, pair_metrics, train_verifier
 from truthgraph.ml.registry import ResolvedModel, resolve_model
+from truthgraph.ports import NLIModel
 
 Progress = Callable[[str, int, int, float], None]
 
@@ -35,14 +36,34 @@ def _git_sha() -> str | None:
     return out.stdout.strip() or None
 
 
+def _teacher_labels(
+    teacher: NLIModel, pairs: Sequence[Pair], with_title: bool, progress: Progress | None
+) -> list[tuple[float, float, float]]:
+    """The teacher's entailment / neutral / contradiction probabilities for each pair."""
+    labels: list[tuple[float, float, float]] = []
+    chunk = 256
+    for start in range(0, len(pairs), chunk):
+        part = pairs[start : start + chunk]
+        scores = teacher.predict([(p.text(with_title), p.hypothesis) for p in part])
+        labels += [(s.entailment, s.neutral, s.contradiction) for s in scores]
+        if progress is not None:
+            progress("teacher", len(labels), len(pairs), 0.0)
+    return labels
+
+
 def run_recipe(
     data_dir: Path,
     out_dir: Path,
     models_dir: Path,
     config: TrainConfig | None = None,
     progress: Progress | None = None,
+    teacher: NLIModel | None = None,
 ) -> dict[str, Any]:
-    """Train a verifier on the train split of ``data_dir`` and measure it on the held-out split."""
+    """Train a verifier on the train split of ``data_dir`` and measure it on the held-out split.
+
+    With a ``teacher`` (a trained verifier; ``config.teacher_model`` names it), the student also
+    learns the teacher's probabilities for each training pair (see ``train_verifier``).
+    """
     config = config or TrainConfig()
     started = time.perf_counter()
     embedder = SentenceTransformerEmbedder(resolve_model("all-MiniLM-L6-v2", models_dir))
@@ -68,7 +89,14 @@ def run_recipe(
         if progress is not None:
             progress("train", step, total, loss)
 
-    summary = train_verifier(train_pairs, base, config, out_dir, progress=on_step)
+    if config.max_train_pairs is not None:
+        train_pairs = train_pairs[: config.max_train_pairs]
+    soft_labels = None
+    if teacher is not None:
+        soft_labels = _teacher_labels(teacher, train_pairs, config.title_rate > 0, progress)
+    summary = train_verifier(
+        train_pairs, base, config, out_dir, progress=on_step, soft_labels=soft_labels
+    )
     model = CrossEncoderNLI(ResolvedModel("trained", out_dir), max_length=256)
     with_title = config.title_rate > 0
     texts = [(p.text(with_title), p.hypothesis) for p in heldout_pairs]

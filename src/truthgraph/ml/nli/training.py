@@ -58,6 +58,8 @@ class TrainConfig:
     nei_filter_model: str | None = None
     nei_filter_threshold: float = 0.5
     lora_rank: int = 0
+    teacher_model: str | None = None
+    distill_weight: float = 0.5
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -109,8 +111,14 @@ def train_verifier(
     config: TrainConfig,
     out_dir: Path,
     progress: Callable[[int, int, float], None] | None = None,
+    soft_labels: Sequence[Sequence[float]] | None = None,
 ) -> dict[str, Any]:
-    """Train on ``pairs`` and save the model to ``out_dir``; returns a summary of the run."""
+    """Train on ``pairs`` and save the model to ``out_dir``; returns a summary of the run.
+
+    ``soft_labels`` (a teacher's entailment / neutral / contradiction probabilities, one row
+    per pair) turn on distillation: the loss becomes ``distill_weight`` times the KL
+    divergence from the teacher plus the rest times the cross-entropy on the gold labels.
+    """
     from transformers import (
         AutoModelForSequenceClassification,
         AutoTokenizer,
@@ -124,6 +132,9 @@ def train_verifier(
     title_rng = random.Random(config.seed + 2)
     if config.max_train_pairs is not None:
         pairs = list(pairs)[: config.max_train_pairs]
+    teacher = None if soft_labels is None else torch.tensor(soft_labels, dtype=torch.float32)
+    if teacher is not None and teacher.shape[0] < len(pairs):
+        raise ValueError(f"{teacher.shape[0]} soft labels for {len(pairs)} pairs")
     tokenizer: Any = AutoTokenizer.from_pretrained(base.location)
     model: Any = AutoModelForSequenceClassification.from_pretrained(base.location, **HEAD_CONFIG)
     if config.lora_rank:
@@ -166,7 +177,13 @@ def train_verifier(
                 return_tensors="pt",
             )
             labels = torch.tensor([LABEL_TO_ID[pairs[i].label] for i in batch])
-            loss = model(**encoded, labels=labels).loss
+            output = model(**encoded, labels=labels)
+            loss = output.loss
+            if teacher is not None:
+                kl = torch.nn.functional.kl_div(
+                    torch.log_softmax(output.logits, dim=-1), teacher[batch], reduction="batchmean"
+                )
+                loss = config.distill_weight * kl + (1 - config.distill_weight) * loss
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optimizer.step()
