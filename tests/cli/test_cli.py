@@ -154,32 +154,23 @@ def test_missing_model_files_exit_5(
     assert "does not exist" in result.stderr
 
 
-def test_uninstalled_mpnet_names_the_install_command(
-    runner: CliRunner, tmp_path: Path, database_url: str
-) -> None:
-    env = {"TRUTHGRAPH_HOME": str(tmp_path), "TRUTHGRAPH_DATABASE_URL": database_url}
-    result = runner.invoke(
-        app, ["--embedding-model", "all-mpnet-base-v2", "verify", "Cats purr."], env=env
-    )
-    assert result.exit_code == 5
-    assert "truthgraph models install all-mpnet-base-v2" in result.stderr
-
-
 def test_no_arguments_is_a_usage_error(runner: CliRunner) -> None:
     result = runner.invoke(app, ["verify", "--top-k", "0", "claim"])
     assert result.exit_code == 2
 
 
-def test_the_mpnet_verifier_without_its_base_names_the_install_command(
-    runner: CliRunner, tmp_path: Path, database_url: str
+@pytest.mark.parametrize(
+    ("flag", "model"),
+    [("--embedding-model", "all-mpnet-base-v2"), ("--nli-model", "truthgraph-verifier-mpnet")],
+)
+def test_an_uninstalled_mpnet_model_names_the_install_command(
+    runner: CliRunner, tmp_path: Path, database_url: str, flag: str, model: str
 ) -> None:
     env = {"TRUTHGRAPH_HOME": str(tmp_path), "TRUTHGRAPH_DATABASE_URL": database_url}
-    result = runner.invoke(
-        app, ["--nli-model", "truthgraph-verifier-mpnet", "verify", "Cats purr."], env=env
-    )
+    result = runner.invoke(app, [flag, model, "verify", "Cats purr."], env=env)
     assert result.exit_code == 5
     assert "truthgraph models install all-mpnet-base-v2" in result.stderr
     listed = runner.invoke(app, ["models", "list"], env=env)
     assert listed.exit_code == 0
-    row = next(line for line in listed.stdout.splitlines() if "truthgraph-verifier-mpnet" in line)
+    row = next(line for line in listed.stdout.splitlines() if f"│ {model} " in line)
     assert "not installed" in row
