@@ -11,7 +11,8 @@ import pytest
 
 from truthgraph.ml import backend as backend_module
 from truthgraph.ml.backend import choose_backend
-from truthgraph.ml.onnx.cache import QUALITY_FILE, export_dir
+from truthgraph.ml.onnx.cache import QUALITY_FILE, Kind, export_dir
+from truthgraph.ml.onnx.quality import BackendFigures, ModelQuality, write_quality_table
 from truthgraph.ml.onnx.tokens import bucketed_batches
 from truthgraph.ml.registry import ResolvedModel
 from truthgraph.settings import Settings
@@ -120,3 +121,24 @@ def test_the_backend_setting_reads_its_environment_variable(
 
     assert Settings().model.backend == "onnx-int8"
     assert Settings.model_fields["model"].default.backend == "auto"
+
+
+def _quality(model: str, kind: Kind, per_second: float) -> ModelQuality:
+    figures = BackendFigures("onnx", per_second, 10.0, passes=True)
+    return ModelQuality(kind, model, "abc123", "pairs", 3, 3, 32, 40.0, 10.0, {"onnx": figures})
+
+
+def test_writing_the_quality_table_keeps_the_records_of_other_models(tmp_path: Path) -> None:
+    table = tmp_path / "onnx-quality.json"
+    write_quality_table(
+        [_quality("all-MiniLM-L6-v2", "embedder", 1.0), _quality("minilm", "nli", 2.0)], table
+    )
+    write_quality_table(
+        [_quality("all-MiniLM-L6-v2", "embedder", 3.0), _quality("mpnet", "nli", 4.0)], table
+    )
+    records = json.loads(table.read_text())["records"]
+    assert [(r["model"], r["backends"]["onnx"]["per_second"]) for r in records] == [
+        ("all-MiniLM-L6-v2", 3.0),
+        ("minilm", 2.0),
+        ("mpnet", 4.0),
+    ]

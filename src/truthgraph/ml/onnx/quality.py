@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 
 from truthgraph.domain import Label
-from truthgraph.ml.backend import SHIPPED_QUALITY_TABLE, Backend
+from truthgraph.ml.backend import SHIPPED_QUALITY_TABLE, Backend, shipped_records
 from truthgraph.ml.nli.data import Pair
 from truthgraph.ml.onnx.cache import QUALITY_FILE, TOKENIZER_FILE, Kind, read_manifest
 from truthgraph.ml.onnx.session import available_cores
@@ -328,5 +328,13 @@ def record_quality(quality: ModelQuality, cache_dir: Path) -> Path:
 def write_quality_table(
     qualities: Sequence[ModelQuality], path: Path = SHIPPED_QUALITY_TABLE
 ) -> Path:
-    """Write the table of quality records shipped with the package (``models/``)."""
-    return _write_json(path, {"records": [q.to_json() for q in qualities]})
+    """Write the table of quality records shipped with the package (``models/``).
+
+    A model's new record replaces its old one in place; the records of other models stay, so
+    checking a model that is not the default never drops the defaults' records.
+    """
+    new: dict[tuple[object, object], dict[str, Any]] = {
+        (q.kind, q.model): q.to_json() for q in qualities
+    }
+    records = [new.pop((r.get("kind"), r.get("model")), r) for r in shipped_records(path)]
+    return _write_json(path, {"records": records + list(new.values())})
