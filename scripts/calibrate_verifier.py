@@ -42,7 +42,7 @@ def main() -> None:
     model = resolve_model(model_name, settings.models_dir)
     if model.path is None:
         sys.exit(f"{model.location}: calibration is written into a local model folder")
-    extra = ["--nli-model", str(model.path)]
+    extra = ["--nli-model", model_name]  # as users name it: the same backend record applies
     rows = []
     # the calibration belongs to the backend and evidence context it was fitted with
     backends: set[str] = set()
