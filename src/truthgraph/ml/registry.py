@@ -27,6 +27,7 @@ from truthgraph.ml.nli import adapter
 PACKAGE_MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 SHIPPED_VERIFIER = "truthgraph-verifier-minilm"
 SHIPPED_MPNET_VERIFIER = "truthgraph-verifier-mpnet"
+SHIPPED_MPNET_FOLDER = PACKAGE_MODELS_DIR / SHIPPED_MPNET_VERIFIER
 MINILM = "all-MiniLM-L6-v2"
 MPNET = "all-mpnet-base-v2"
 _ALIASES = {
@@ -83,10 +84,11 @@ def resolve_model(name: str, models_dir: Path) -> ResolvedModel:
             )
         return ResolvedModel(SHIPPED_VERIFIER, path)
     if canonical == SHIPPED_MPNET_VERIFIER:
-        folder = PACKAGE_MODELS_DIR / SHIPPED_MPNET_VERIFIER
-        if not adapter.is_adapter_folder(folder):
-            raise ModelLoadError(f"shipped adapter files missing at {folder}: reinstall truthgraph")
-        return _merged_adapter(SHIPPED_MPNET_VERIFIER, folder, models_dir)
+        if not adapter.is_adapter_folder(SHIPPED_MPNET_FOLDER):
+            raise ModelLoadError(
+                f"shipped adapter files missing at {SHIPPED_MPNET_FOLDER}: reinstall truthgraph"
+            )
+        return _merged_adapter(SHIPPED_MPNET_VERIFIER, SHIPPED_MPNET_FOLDER, models_dir)
     local = Path(name).expanduser()
     if local.exists():
         if adapter.is_adapter_folder(local):
@@ -102,7 +104,7 @@ def resolve_model(name: str, models_dir: Path) -> ResolvedModel:
 def adapter_source(name: str) -> Path | None:
     """The adapter folder behind ``name`` (where its calibration belongs), or None."""
     if _ALIASES.get(name.lower(), _ALIASES.get(name)) == SHIPPED_MPNET_VERIFIER:
-        return PACKAGE_MODELS_DIR / SHIPPED_MPNET_VERIFIER
+        return SHIPPED_MPNET_FOLDER
     local = Path(name).expanduser()
     return local.resolve() if adapter.is_adapter_folder(local) else None
 
@@ -112,12 +114,11 @@ def shipped_adapter_location(models_dir: Path) -> str:
 
     Raises ModelLoadError, naming the install command, while its base is not installed.
     """
-    folder = PACKAGE_MODELS_DIR / SHIPPED_MPNET_VERIFIER
-    base = resolve_model(adapter.base_model_name(folder), models_dir)
-    merged = adapter.merged_dir(folder, models_dir)
+    base = resolve_model(adapter.base_model_name(SHIPPED_MPNET_FOLDER), models_dir)
+    merged = adapter.merged_dir(SHIPPED_MPNET_FOLDER, models_dir)
     if (merged / "model.safetensors").is_file():
         return str(merged)
-    return f"{folder} (merged into {base.name} on first use)"
+    return f"{SHIPPED_MPNET_FOLDER} (merged into {base.name} on first use)"
 
 
 def _merged_adapter(name: str, folder: Path, models_dir: Path) -> ResolvedModel:
