@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
+import torch
 from safetensors.torch import load_file
 
 from truthgraph.domain import Label
@@ -106,6 +108,28 @@ def test_a_lora_run_ships_as_an_adapter_that_merges_back_into_the_trained_model(
     original = before.get(key, before.get(key.removeprefix("bert.")))
     assert original is not None
     assert float((after[key].float() - original.float()).abs().max()) > 1e-4
+
+
+def test_a_lora_run_can_go_on_from_the_adapters_of_an_earlier_run(
+    settings: Settings, tmp_path: Path
+) -> None:
+    base = resolve_model("all-MiniLM-L6-v2", settings.models_dir)
+    first = TrainConfig(
+        epochs=1, batch_size=3, max_length=48, threads=1, lora_rank=4, learning_rate=1e-2
+    )
+    train_verifier(PAIRS, base, first, tmp_path / "first")
+    # with a learning rate of 0 the second run must save exactly the adapters it started from
+    again = replace(first, learning_rate=0.0, init_adapter=str(tmp_path / "first" / "adapter"))
+    train_verifier(PAIRS, base, again, tmp_path / "again")
+    trained = load_file(str(tmp_path / "first" / "adapter" / "adapter_model.safetensors"))
+    kept = load_file(str(tmp_path / "again" / "adapter" / "adapter_model.safetensors"))
+    assert trained.keys() == kept.keys()
+    assert all(torch.equal(trained[k], kept[k]) for k in trained)
+    # new adapters would start with zero B matrices: these were trained
+    assert any(float(v.abs().max()) > 0 for k, v in trained.items() if "lora_B" in k)
+
+    with pytest.raises(ModelLoadError, match="rank-4"):
+        train_verifier(PAIRS, base, replace(again, lora_rank=8), tmp_path / "other-rank")
 
 
 def test_an_adapter_whose_base_is_unknown_fails_with_a_clear_error(

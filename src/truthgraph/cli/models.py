@@ -83,3 +83,35 @@ def install_command(
         console.print(f"merging the {SHIPPED_MPNET_VERIFIER} adapter into {MPNET} (once)")
         merged = resolve_model(SHIPPED_MPNET_VERIFIER, settings.models_dir).location
         Console().print(f"{SHIPPED_MPNET_VERIFIER} installed at {merged}")
+
+
+@models_app.command("prune")
+@exits_cleanly
+def prune_command(
+    ctx: typer.Context,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Only list what would be removed.")
+    ] = False,
+) -> None:
+    """Remove cached model files no current model uses (earlier merges and ONNX exports).
+
+    Each new version of a verifier leaves its earlier merged weights and ONNX exports behind
+    (hundreds of MB each); they are rebuilt on demand if ever needed again.
+    """
+    from truthgraph.ml.prune import remove, stale_folders
+    from truthgraph.wiring import onnx_cache_dir
+
+    settings = state(ctx).settings
+    stale = stale_folders(settings.models_dir, onnx_cache_dir(settings))
+    console = Console()
+    folders = f"{len(stale)} folder" + ("" if len(stale) == 1 else "s")
+    for folder in stale:
+        console.print(
+            f"{folder.path}  {folder.size / 1e6:,.0f} MB  ({folder.reason})", soft_wrap=True
+        )
+    total = sum(folder.size for folder in stale)
+    if dry_run:
+        console.print(f"{folders}, {total / 1e6:,.0f} MB would be freed (dry run)")
+        return
+    freed = remove(stale)
+    console.print(f"{folders} removed, {freed / 1e6:,.0f} MB freed")

@@ -67,6 +67,15 @@ def train_command(
             "weights). The adapters are saved in OUT/adapter, the merged model in OUT.",
         ),
     ] = 0,
+    init_adapter: Annotated[
+        Path | None,
+        typer.Option(
+            exists=True,
+            file_okay=False,
+            help="Go on training the low-rank adapters in this folder (a run's OUT/adapter) "
+            "instead of new ones; --lora-rank must be their rank.",
+        ),
+    ] = None,
     teacher_model: Annotated[
         str | None,
         typer.Option(
@@ -86,6 +95,10 @@ def train_command(
     """
     if not (data_dir / "fever" / "paper_dev.jsonl").is_file():
         raise DatasetError(f"{data_dir}: not a TruthGraph development-data folder")
+    if init_adapter is not None and not lora_rank:
+        raise typer.BadParameter(
+            "needs --lora-rank (the adapters' rank)", param_hint="--init-adapter"
+        )
     from truthgraph.ml.nli.recipe import run_recipe
     from truthgraph.ml.nli.training import TrainConfig
     from truthgraph.wiring import quiet_libraries
@@ -105,6 +118,7 @@ def train_command(
         nei_filter_model=nei_filter_model,
         nei_filter_threshold=nei_filter_threshold,
         lora_rank=lora_rank,
+        init_adapter=None if init_adapter is None else str(init_adapter),
         teacher_model=teacher_model,
         distill_weight=distill_weight,
     )

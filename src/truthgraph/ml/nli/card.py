@@ -157,6 +157,8 @@ def reproduce_command(config: dict[str, Any]) -> str:
         parts.append(f"--base-model {config['base_model']}")
     if config.get("lora_rank"):
         parts.append(f"--lora-rank {config['lora_rank']}")
+    if config.get("init_adapter"):
+        parts.append(f"--init-adapter {config['init_adapter']}")
     if config.get("learning_rate", 4e-5) != 4e-5:
         parts.append(f"--learning-rate {config['learning_rate']}")
     parts += [

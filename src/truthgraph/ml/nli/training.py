@@ -22,6 +22,7 @@ import numpy as np
 import torch
 
 from truthgraph.domain import Label
+from truthgraph.errors import ModelLoadError
 from truthgraph.evaluation.metrics import classification_report
 from truthgraph.ml.nli.data import Pair
 from truthgraph.ml.registry import ResolvedModel
@@ -58,6 +59,7 @@ class TrainConfig:
     nei_filter_model: str | None = None
     nei_filter_threshold: float = 0.5
     lora_rank: int = 0
+    init_adapter: str | None = None
     teacher_model: str | None = None
     distill_weight: float = 0.5
     extra: dict[str, Any] = field(default_factory=dict)
@@ -81,6 +83,19 @@ def _with_lora(model: Any, rank: int) -> Any:
         task_type=TaskType.SEQ_CLS,
     )
     return get_peft_model(model, lora)
+
+
+def _from_adapter(model: Any, folder: Path, rank: int) -> Any:
+    """``model`` with the trained low-rank adapters in ``folder``, to train them further."""
+    from peft import PeftModel
+
+    try:
+        trained = json.loads((folder / "adapter_config.json").read_text()).get("r")
+    except (OSError, ValueError) as exc:
+        raise ModelLoadError(f"{folder}: not a low-rank adapter folder ({exc})") from exc
+    if trained != rank:
+        raise ModelLoadError(f"{folder} holds rank-{trained} adapters; --lora-rank is {rank}")
+    return PeftModel.from_pretrained(model, str(folder), is_trainable=True).float()
 
 
 def seed_everything(seed: int) -> None:
@@ -137,7 +152,9 @@ def train_verifier(
         raise ValueError(f"{teacher.shape[0]} soft labels for {len(pairs)} pairs")
     tokenizer: Any = AutoTokenizer.from_pretrained(base.location)
     model: Any = AutoModelForSequenceClassification.from_pretrained(base.location, **HEAD_CONFIG)
-    if config.lora_rank:
+    if config.init_adapter:
+        model = _from_adapter(model, Path(config.init_adapter), config.lora_rank)
+    elif config.lora_rank:
         model = _with_lora(model, config.lora_rank)
     model.train()
     no_decay = ("bias", "LayerNorm.weight", "LayerNorm.bias")

@@ -137,8 +137,9 @@ def is_complete(folder: Path) -> bool:
     return all((folder / name).is_file() for name in names)
 
 
-def read_manifest(folder: Path, kind: Kind) -> Manifest:
-    """The manifest of the export in ``folder``; ModelLoadError when missing or of another kind."""
+def read_manifest(folder: Path, kind: Kind | None = None) -> Manifest:
+    """The manifest of the export in ``folder``; ModelLoadError when missing or of another kind
+    (any kind passes when ``kind`` is None)."""
     try:
         raw = json.loads((folder / MANIFEST_FILE).read_text())
         manifest = Manifest(
@@ -154,7 +155,7 @@ def read_manifest(folder: Path, kind: Kind) -> Manifest:
         )
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ModelLoadError(f"ONNX export at {folder} is unreadable: {exc}") from exc
-    if manifest.kind != kind:
+    if kind is not None and manifest.kind != kind:
         raise ModelLoadError(f"ONNX export at {folder} is a {manifest.kind}, not a {kind}")
     return manifest
 
