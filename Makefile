@@ -20,6 +20,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests scripts
 	$(VENV)/bin/ruff format --check src tests scripts
 	$(VENV)/bin/mypy
+	$(VENV)/bin/mypy tests scripts
 
 test: lint
 	$(PY) -m pytest

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from truthgraph.api.errors import Overloaded, RateLimited, status_and_code
-from truthgraph.api.loadtest import LevelResult, percentile, require_loopback, summarise
+from truthgraph.api.loadtest import LevelResult, require_loopback, summarise
 from truthgraph.api.routes.documents import safe_filename
+from truthgraph.bench.stats import percentile
 from truthgraph.domain import EvidenceHit
 from truthgraph.errors import (
     ConfigError,

@@ -103,6 +103,7 @@ def test_a_lora_run_ships_as_an_adapter_that_merges_back_into_the_trained_model(
         assert abs(got.contradiction - want.contradiction) < 0.02
     # the adapter changed the encoder itself, not only the head
     key = "bert.encoder.layer.0.attention.self.query.weight"
+    assert base.path is not None
     before = load_file(str(base.path / "model.safetensors"))
     after = load_file(str(resolved.path / "model.safetensors"))
     original = before.get(key, before.get(key.removeprefix("bert.")))

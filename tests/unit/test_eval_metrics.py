@@ -57,7 +57,8 @@ def test_strict_needs_the_label_and_a_cited_gold_sentence() -> None:
     # 1: right + gold cited -> 1; 2: right, gold not cited -> 0; 3: wrong label -> 0;
     # 4: NEI right -> 1; 5: NEI wrong -> 0; 6: SUPPORTED without gold evidence: not judged.
     score, judged = strict_accuracy(gold, predicted, cited, evidence)
-    assert (score, judged) == (pytest.approx(2 / 5), 5)
+    assert score == pytest.approx(2 / 5)
+    assert judged == 5
     assert strict_accuracy([S], [S], [[PARIS]], [[]]) == (None, 0)
     assert gold_found([SEINE, PARIS], [PARIS])
 
