@@ -128,6 +128,9 @@ def test_a_lora_run_can_go_on_from_the_adapters_of_an_earlier_run(
     assert all(torch.equal(trained[k], kept[k]) for k in trained)
     # new adapters would start with zero B matrices: these were trained
     assert any(float(v.abs().max()) > 0 for k, v in trained.items() if "lora_B" in k)
+    shipped = package_adapter(tmp_path / "again", tmp_path / "shipped", "all-MiniLM-L6-v2")
+    modules = json.loads((shipped / "adapter_config.json").read_text())["modules_to_save"]
+    assert modules and len(modules) == len(set(modules))
 
     with pytest.raises(ModelLoadError, match="rank-4"):
         train_verifier(PAIRS, base, replace(again, lora_rank=8), tmp_path / "other-rank")

@@ -38,3 +38,18 @@ def test_a_distilled_recipe_names_its_teacher_and_weight() -> None:
         }
     )
     assert command.endswith("--teacher-model truthgraph-verifier-mpnet --distill-weight 0.7")
+
+
+def test_a_resumed_recipe_names_the_adapter_it_went_on_from_and_its_seed() -> None:
+    config = {
+        "epochs": 1,
+        "title_rate": 0.5,
+        "base_model": "all-mpnet-base-v2",
+        "lora_rank": 16,
+        "init_adapter": "runs/verifier-mpnet-lora/adapter",
+        "seed": 14,
+    }
+    command = reproduce_command(config)
+    assert "--lora-rank 16 --init-adapter runs/verifier-mpnet-lora/adapter" in command
+    assert command.endswith("--seed 14")
+    assert "--seed" not in reproduce_command({**config, "seed": 13})

@@ -71,6 +71,8 @@ def package_adapter(run_dir: Path, dest: Path, base_model: str) -> Path:
     dest.mkdir(parents=True, exist_ok=True)
     config = json.loads((source / ADAPTER_CONFIG).read_text())
     config["base_model_name_or_path"] = base_model
+    if config.get("modules_to_save"):  # a run resumed from an adapter lists them twice
+        config["modules_to_save"] = list(dict.fromkeys(config["modules_to_save"]))
     (dest / ADAPTER_CONFIG).write_text(json.dumps(config, indent=2) + "\n")
     tensors = {k: v.half().contiguous() for k, v in load_file(source / ADAPTER_WEIGHTS).items()}
     save_file(tensors, dest / ADAPTER_WEIGHTS)

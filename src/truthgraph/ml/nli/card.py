@@ -164,6 +164,8 @@ def reproduce_command(config: dict[str, Any]) -> str:
     parts += [
         f"--title-rate {config.get('title_rate', 0.0)}",
     ]
+    if config.get("seed", 13) != 13:
+        parts.append(f"--seed {config['seed']}")
     if config.get("nei_filter_model"):
         parts.append(f"--nei-filter-model {config['nei_filter_model']}")
         parts.append(f"--nei-filter-threshold {config['nei_filter_threshold']}")
