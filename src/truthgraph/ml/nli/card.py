@@ -55,7 +55,7 @@ Accuracy {accuracy:.1%}, macro-F1 {macro_f1:.3f} over {n} pairs{without_mutation
 {heldout_rows}
 
 Reproduce: `{reproduce}`
-(the figures above are copied from `training_config.json`, written by that command).
+(the figures above are copied from `training_config.json`, written by that command).{resumed}
 
 {calibration}## Claim-level accuracy
 Through the whole pipeline (retrieval, NLI, calibrated weighted vote) on held-out claims: the
@@ -201,6 +201,12 @@ def write_model_card(out_dir: Path, summary: dict[str, Any]) -> Path:
         calibration=_calibration_section(out_dir),
         recipe_notes=_recipe_notes(summary),
         reproduce=reproduce_command(summary["config"]),
+        resumed=(
+            " It goes on from the adapters of an earlier run (`--init-adapter`), whose own "
+            "command is in the project README (Accuracy)."
+            if summary["config"].get("init_adapter")
+            else ""
+        ),
         without_mutations=_without_mutations(metrics["accuracy_by_source"]),
         heldout_rows="\n".join(
             f"| {k} | {v['n']} | {v['accuracy']:.1%} |"
