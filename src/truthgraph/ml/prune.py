@@ -74,8 +74,8 @@ def live_exports(models_dir: Path, onnx_dir: Path) -> set[Path]:
             models.append(resolve_model(name, models_dir))
         except ModelLoadError:
             continue
-    merged = adapter.merged_dir(SHIPPED_MPNET_FOLDER, models_dir)
-    if (merged / "model.safetensors").is_file():
+    merged = adapter.existing_merge(SHIPPED_MPNET_FOLDER, models_dir)
+    if merged is not None:
         models.append(ResolvedModel(SHIPPED_MPNET_VERIFIER, merged))
     live: set[Path] = set()
     for model in models:

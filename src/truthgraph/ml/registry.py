@@ -115,8 +115,8 @@ def shipped_adapter_location(models_dir: Path) -> str:
     Raises ModelLoadError, naming the install command, while its base is not installed.
     """
     base = resolve_model(adapter.base_model_name(SHIPPED_MPNET_FOLDER), models_dir)
-    merged = adapter.merged_dir(SHIPPED_MPNET_FOLDER, models_dir)
-    if (merged / "model.safetensors").is_file():
+    merged = adapter.existing_merge(SHIPPED_MPNET_FOLDER, models_dir)
+    if merged is not None:
         return str(merged)
     return f"{SHIPPED_MPNET_FOLDER} (merged into {base.name} on first use)"
 

@@ -23,6 +23,7 @@ from truthgraph.errors import ModelLoadError
 
 ADAPTER_CONFIG = "adapter_config.json"
 ADAPTER_WEIGHTS = "adapter_model.safetensors"
+MERGED_WEIGHTS = "model.safetensors"
 # Files copied from a training run into a shipped adapter folder, besides the adapter.
 _RUN_FILES = ("tokenizer.json", "tokenizer_config.json", "training_config.json", "README.md")
 # Files of a shipped adapter folder that travel with the merged model.
@@ -106,6 +107,12 @@ def merged_dir(folder: Path, cache_dir: Path) -> Path:
     return cache_dir / f"{folder.name}-merged-{adapter_key(folder)}"
 
 
+def existing_merge(folder: Path, cache_dir: Path) -> Path | None:
+    """The current merge of the adapter in ``folder`` when it has been made, else None."""
+    target = merged_dir(folder, cache_dir)
+    return target if (target / MERGED_WEIGHTS).is_file() else None
+
+
 def materialize(folder: Path, base_location: str, cache_dir: Path) -> Path:
     """The adapter in ``folder`` merged into the base model at ``base_location``.
 
@@ -113,7 +120,7 @@ def materialize(folder: Path, base_location: str, cache_dir: Path) -> Path:
     folder with the adapter folder's tokenizer and calibration, is kept in ``cache_dir``.
     """
     target = merged_dir(folder, cache_dir)
-    if (target / "model.safetensors").is_file():
+    if (target / MERGED_WEIGHTS).is_file():
         return target
     from transformers import AutoModelForSequenceClassification
 
@@ -139,7 +146,7 @@ def materialize(folder: Path, base_location: str, cache_dir: Path) -> Path:
         staging.rename(target)
     except OSError:
         shutil.rmtree(staging, ignore_errors=True)
-        if not (target / "model.safetensors").is_file():
+        if not (target / MERGED_WEIGHTS).is_file():
             raise
         # another process merged the same adapter first
     except BaseException:

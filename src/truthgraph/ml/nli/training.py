@@ -24,6 +24,7 @@ import torch
 from truthgraph.domain import Label
 from truthgraph.errors import ModelLoadError
 from truthgraph.evaluation.metrics import classification_report
+from truthgraph.ml.nli.adapter import ADAPTER_CONFIG
 from truthgraph.ml.nli.data import Pair
 from truthgraph.ml.registry import ResolvedModel
 
@@ -90,7 +91,7 @@ def _from_adapter(model: Any, folder: Path, rank: int) -> Any:
     from peft import PeftModel
 
     try:
-        trained = json.loads((folder / "adapter_config.json").read_text()).get("r")
+        trained = json.loads((folder / ADAPTER_CONFIG).read_text()).get("r")
     except (OSError, ValueError) as exc:
         raise ModelLoadError(f"{folder}: not a low-rank adapter folder ({exc})") from exc
     if trained != rank:
