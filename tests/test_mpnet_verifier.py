@@ -48,6 +48,8 @@ def test_installing_the_mpnet_verifier_merges_it_once_and_it_reads_evidence_righ
     assert resolved.path is not None and resolved.path.parent == models_dir
     printed = result.stdout.replace("\n", "")
     assert f"{SHIPPED_MPNET_VERIFIER} installed at {resolved.path}" in printed
+    # each result line once, whether progress goes to the same terminal or not
+    assert result.output.count("all-mpnet-base-v2 installed at") == 1, result.output
     assert (resolved.path / "calibration.json").is_file()
     # a second install reuses the base and the merge
     again = CliRunner().invoke(app, ["models", "install", SHIPPED_MPNET_VERIFIER], env=env)

@@ -231,5 +231,4 @@ def install_mpnet(
     missing = [name for name in _REQUIRED_FILES if not (target / name).is_file()]
     if missing:
         raise ModelLoadError(f"{MPNET_DIRNAME} install at {target} lacks {', '.join(missing)}")
-    report(f"{MPNET_DIRNAME} installed at {target}")
     return target
