@@ -27,6 +27,18 @@ def test_csv_uses_its_text_column(tmp_path: Path) -> None:
     assert [(d.title, d.text) for d in docs] == [("A", "First text."), ("B", "Second text.")]
 
 
+def test_csv_fields_keep_line_breaks_and_separators_inside_quotes(tmp_path: Path) -> None:
+    # Rows end with CRLF; a quoted field holds a newline and U+2028, which str.splitlines()
+    # would have taken for row ends.
+    path = tmp_path / "docs.csv"
+    path.write_bytes('title,text\r\nA,"One line\nand a second\u2028third."\r\nB,Two.\r\n'.encode())
+    docs = list(read_documents(path))
+    assert [(d.title, d.text) for d in docs] == [
+        ("A", "One line\nand a second\u2028third."),
+        ("B", "Two."),
+    ]
+
+
 def test_markdown_heading_is_the_title(tmp_path: Path) -> None:
     path = tmp_path / "note.md"
     path.write_text("# Soul Food\n\nA 1997 film.\n", encoding="utf-8")

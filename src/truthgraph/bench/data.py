@@ -9,6 +9,7 @@ from pathlib import Path
 from truthgraph.errors import DatasetError
 from truthgraph.ingest.chunking import split_sentences
 from truthgraph.ingest.pipeline import load_documents
+from truthgraph.jsonl import read_objects
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "demo"
 DEFAULT_CORPUS = DEMO_DIR / "corpus.jsonl"
@@ -31,8 +32,8 @@ def corpus_sentences(corpus: Path = DEFAULT_CORPUS) -> list[str]:
     ``corpus.jsonl`` (abstracts already split into sentences)."""
     seen: dict[str, None] = {}
     if _is_scifact(corpus):
-        for line in corpus.read_text(encoding="utf-8").splitlines():
-            for sentence in json.loads(line)["abstract"]:
+        for _, row in read_objects(corpus):
+            for sentence in row["abstract"]:
                 if sentence.strip():
                     seen.setdefault(sentence.strip(), None)
         return list(seen)
@@ -45,11 +46,7 @@ def corpus_sentences(corpus: Path = DEFAULT_CORPUS) -> list[str]:
 
 def claims(path: Path = DEFAULT_CLAIMS) -> list[str]:
     """Claims from a JSONL file with a ``claim`` field per line."""
-    try:
-        rows = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x]
-    except (OSError, json.JSONDecodeError) as exc:
-        raise DatasetError(f"{path}: cannot read claims ({exc})") from exc
-    return [str(r["claim"]) for r in rows]
+    return [str(row["claim"]) for _, row in read_objects(path)]
 
 
 def sample_texts(n: int, corpus: Path = DEFAULT_CORPUS) -> list[str]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -13,14 +12,17 @@ from truthgraph.cli.errors import exits_cleanly
 from truthgraph.cli.ingest import ingest_paths
 from truthgraph.cli.render import print_verdict
 from truthgraph.cli.state import state
+from truthgraph.jsonl import read_objects
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "demo"
 
 
 def demo_claims() -> list[dict[str, str]]:
     """The bundled demo claims with the verdict each should get."""
-    lines = (DEMO_DIR / "claims.jsonl").read_text(encoding="utf-8").splitlines()
-    return [json.loads(line) for line in lines if line.strip()]
+    return [
+        {key: str(value) for key, value in row.items()}
+        for _, row in read_objects(DEMO_DIR / "claims.jsonl")
+    ]
 
 
 @exits_cleanly

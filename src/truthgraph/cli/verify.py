@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -16,34 +16,36 @@ from truthgraph.cli.render import print_verdict
 from truthgraph.cli.state import state
 from truthgraph.domain import Strategy
 from truthgraph.errors import DatasetError, InvalidInputError
+from truthgraph.jsonl import read_objects
 
 
 def read_claims(path: Path) -> list[str]:
     """Claims from a .jsonl file ({"claim": ...} per line) or a text file (one per line)."""
+    if path.suffix.lower() in {".jsonl", ".ndjson"}:
+        claims = [_claim(row, path, number) for number, row in read_objects(path)]
+    else:
+        claims = [line.rstrip("\r") for line in _read_text(path).split("\n") if line.strip()]
+    if not claims:
+        raise DatasetError(f"{path}: no claims")
+    return claims
+
+
+def _claim(row: dict[str, Any], path: Path, number: int) -> str:
+    claim = row.get("claim", row.get("text"))
+    if not isinstance(claim, str):
+        raise DatasetError(f'{path}:{number}: no "claim" field')
+    return claim
+
+
+def _read_text(path: Path) -> str:
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError as exc:
         raise DatasetError(f"{path}: no such file") from exc
     except UnicodeDecodeError as exc:
         raise DatasetError(f"{path}: not UTF-8 text") from exc
-    claims: list[str] = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        if path.suffix.lower() in {".jsonl", ".ndjson"}:
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise DatasetError(f"{path}:{number}: not valid JSON ({exc.msg})") from exc
-            claim = row.get("claim", row.get("text")) if isinstance(row, dict) else None
-            if not isinstance(claim, str):
-                raise DatasetError(f'{path}:{number}: no "claim" field')
-            claims.append(claim)
-        else:
-            claims.append(line)
-    if not claims:
-        raise DatasetError(f"{path}: no claims")
-    return claims
+    except OSError as exc:
+        raise DatasetError(f"{path}: cannot read ({exc.strerror})") from exc
 
 
 @exits_cleanly

@@ -8,7 +8,6 @@ the claims of every dataset out of training for honest held-out figures.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from typing import Any, Literal
 
 from truthgraph.domain import Label
 from truthgraph.errors import DatasetError
+from truthgraph.jsonl import read_objects
 
 Split = Literal["train", "heldout", "all", "dev", "fit"]
 HELDOUT_PERCENT = 20
@@ -113,19 +113,7 @@ def in_split(dataset: str, claim_id: str, split: Split) -> bool:
 
 
 def _read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
-    try:
-        with path.open(encoding="utf-8") as handle:
-            for number, line in enumerate(handle, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    yield json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise DatasetError(f"{path}:{number}: not valid JSON ({exc.msg})") from exc
-    except FileNotFoundError as exc:
-        raise DatasetError(f"{path}: no such file") from exc
-    except UnicodeDecodeError as exc:
-        raise DatasetError(f"{path}: not UTF-8 text") from exc
+    return (row for _, row in read_objects(path))
 
 
 def _label(raw: str, path: Path) -> Label:

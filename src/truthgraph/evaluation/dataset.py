@@ -26,6 +26,7 @@ from typing import Any, Literal
 from truthgraph.domain import RawDocument
 from truthgraph.errors import DatasetError, InvalidInputError
 from truthgraph.evaluation.benchmarks import LabeledClaim, Split, parse_label
+from truthgraph.jsonl import read_objects
 
 Mode = Literal["retrieval", "oracle"]
 MODES: tuple[Mode, ...] = ("retrieval", "oracle")
@@ -61,32 +62,6 @@ class EvalSet:
         return self if limit is None else replace(self, claims=self.claims[:limit])
 
 
-def _read_lines(path: Path) -> list[tuple[int, dict[str, Any]]]:
-    """``(line number, object)`` for every non-blank line of a JSONL file."""
-    if path.is_dir():
-        raise DatasetError(f"{path}: a folder, not a JSONL file")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise DatasetError(f"{path}: no such file") from exc
-    except UnicodeDecodeError as exc:
-        raise DatasetError(f"{path}: not UTF-8 text (byte {exc.start})") from exc
-    except OSError as exc:
-        raise DatasetError(f"{path}: cannot read ({exc.strerror})") from exc
-    rows: list[tuple[int, dict[str, Any]]] = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise DatasetError(f"{path}:{number}: not valid JSON ({exc.msg})") from exc
-        if not isinstance(row, dict):
-            raise DatasetError(f"{path}:{number}: expected a JSON object")
-        rows.append((number, row))
-    return rows
-
-
 def _claim(row: dict[str, Any], where: str, number: int, dataset: str) -> LabeledClaim:
     claim = row.get("claim")
     if not isinstance(claim, str) or not claim.strip():
@@ -118,7 +93,7 @@ def read_claims(path: Path) -> tuple[LabeledClaim, ...]:
     """Every claim of a generic claims file, checked whole before any is used."""
     claims: list[LabeledClaim] = []
     seen: dict[str, int] = {}
-    for number, row in _read_lines(path):
+    for number, row in read_objects(path):
         claim = _claim(row, f"{path}:{number}", number, path.stem)
         if claim.id in seen:
             raise DatasetError(f"{path}:{number}: id {claim.id!r} repeats line {seen[claim.id]}")

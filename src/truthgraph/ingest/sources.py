@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import csv
-import json
+import io
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from truthgraph.domain import RawDocument
 from truthgraph.errors import DatasetError
+from truthgraph.jsonl import read_objects
 
 SUFFIXES = {
     ".jsonl": "jsonl",
@@ -68,20 +69,12 @@ def _document(row: dict[str, Any], path: Path, where: str) -> RawDocument:
 
 
 def read_jsonl(path: Path) -> Iterator[RawDocument]:
-    for number, line in enumerate(_read_text(path).splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise DatasetError(f"{path}:{number}: not valid JSON ({exc.msg})") from exc
-        if not isinstance(row, dict):
-            raise DatasetError(f"{path}:{number}: expected a JSON object")
+    for number, row in read_objects(path):
         yield _document(row, path, f"{path}:{number}")
 
 
 def read_csv(path: Path) -> Iterator[RawDocument]:
-    reader = csv.DictReader(_read_text(path).splitlines())
+    reader = csv.DictReader(io.StringIO(_read_text(path), newline=""))
     columns = [c.strip().lower() for c in reader.fieldnames or []]
     text_column = next((c for c in _TEXT_COLUMNS if c in columns), None)
     if text_column is None:

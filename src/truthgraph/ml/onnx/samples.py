@@ -13,11 +13,12 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from truthgraph.domain import Label
-from truthgraph.errors import DatasetError
 from truthgraph.evaluation.benchmarks import load_fever
 from truthgraph.ingest.chunking import split_sentences
+from truthgraph.jsonl import read_objects
 from truthgraph.ml.nli.data import Pair
 from truthgraph.ports import Embedder
 
@@ -25,11 +26,8 @@ DEMO_DIR = Path(__file__).resolve().parent.parent.parent / "demo"
 DEMO_PAIRS_FILE = DEMO_DIR / "nli_pairs.jsonl"
 
 
-def _read_jsonl(path: Path) -> list[dict[str, object]]:
-    try:
-        return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-    except (OSError, ValueError) as exc:
-        raise DatasetError(f"cannot read {path}: {exc}") from exc
+def _read_jsonl(path: Path) -> list[dict[str, Any]]:
+    return [row for _, row in read_objects(path)]
 
 
 def demo_sentences() -> list[str]:
