@@ -51,10 +51,8 @@ class NLIScoresOut(BaseModel):
     contradiction: float
 
 
-class EvidenceOut(BaseModel):
-    """A cited evidence sentence: where it is (document, offsets) and how it scored."""
-
-    model_config = ConfigDict(extra="forbid")
+class _SentenceOut(BaseModel):
+    """A stored evidence sentence and where it is: its document and character offsets."""
 
     evidence_id: int
     document_id: int
@@ -64,6 +62,13 @@ class EvidenceOut(BaseModel):
     url: str | None
     start: int
     end: int
+
+
+class EvidenceOut(_SentenceOut):
+    """A cited evidence sentence: where it is (document, offsets) and how it scored."""
+
+    model_config = ConfigDict(extra="forbid")
+
     similarity: float
     label: Label
     nli: NLIScoresOut
@@ -201,15 +206,7 @@ class SearchRequest(_Request):
     mode: Literal["hybrid", "vector", "keyword"] = "hybrid"
 
 
-class SearchHitOut(BaseModel):
-    evidence_id: int
-    document_id: int
-    text: str
-    title: str | None
-    source: str | None
-    url: str | None
-    start: int
-    end: int
+class SearchHitOut(_SentenceOut):
     score: float = Field(description="the ranking score of the chosen mode")
     vector_similarity: float | None = Field(description="cosine similarity, when found by vector")
     keyword_rank: float | None = Field(description="ts_rank_cd score, when found by keyword")
