@@ -96,6 +96,12 @@ class InMemoryEvidenceStore:
         text = self.sentences[index]
         return EvidenceHit(index, 1, text, 0, len(text), similarity, title=self.title)
 
-    def save_verdict(self, verdict: Verdict, embedding_model: str, nli_model: str) -> Verdict:
+    def save_verdict(
+        self,
+        verdict: Verdict,
+        embedding_model: str,
+        nli_model: str,
+        origin: str | None = None,
+    ) -> Verdict:
         self.saved.append(verdict)
         return verdict

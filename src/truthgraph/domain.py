@@ -1,10 +1,12 @@
-"""Frozen value types shared by every layer. Standard library only."""
+"""Frozen value types shared by every layer. Standard library and ``truthgraph.text`` only."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Literal
+
+from truthgraph.text import check_json, check_text
 
 
 class Label(StrEnum):
@@ -63,6 +65,15 @@ class RawDocument:
     url: str | None = None
     external_id: str | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        """Text that cannot be stored fails here, before anything is embedded or written."""
+        check_text(self.text, "the document text")
+        for name in ("title", "source", "url", "external_id"):
+            value = getattr(self, name)
+            if value is not None:
+                check_text(value, f"the document {name}")
+        check_json(self.metadata, "the document metadata")
 
 
 @dataclass(frozen=True, slots=True)

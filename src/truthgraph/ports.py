@@ -78,7 +78,13 @@ class EvidenceStore(Protocol):
         self, collection: Collection, queries: Sequence[str], vectors: np.ndarray, top_k: int
     ) -> list[list[EvidenceHit]]: ...
 
-    def save_verdict(self, verdict: Verdict, embedding_model: str, nli_model: str) -> Verdict: ...
+    def save_verdict(
+        self,
+        verdict: Verdict,
+        embedding_model: str,
+        nli_model: str,
+        origin: str | None = None,
+    ) -> Verdict: ...
 
 
 class NLICache(Protocol):

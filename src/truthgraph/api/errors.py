@@ -13,9 +13,10 @@
         ├── UnsupportedMediaType          415 unsupported_media_type
         └── RateLimited                   429 rate_limited  (+ Retry-After)
 
-Request bodies that fail validation answer 422 ``invalid_input`` with the offending fields in
-``details``; unknown routes 404 ``not_found``; anything unexpected 500 ``internal_error`` with
-the request id, never a traceback.
+Request bodies that fail validation, and bodies that cannot be parsed at all (not UTF-8, not
+JSON, nested too deep, multipart without a boundary), answer 422 ``invalid_input``, the
+offending fields in ``details``; there is no 400. Unknown routes answer 404 ``not_found``;
+anything unexpected 500 ``internal_error`` with the request id, never a traceback.
 """
 
 from __future__ import annotations
@@ -42,8 +43,8 @@ DEFAULT_RETRY_AFTER_S = 1
 class ApiError(TruthGraphError):
     """An error that exists only at the HTTP boundary."""
 
-    status = 400
-    code = "bad_request"
+    status = 422
+    code = "invalid_input"
 
     def __init__(self, message: str, retry_after_s: float | None = None) -> None:
         super().__init__(message)
@@ -88,7 +89,6 @@ _TABLE: tuple[tuple[type[TruthGraphError], int, str], ...] = (
     (ConfigError, 500, "config_error"),
 )
 _HTTP_CODES = {
-    400: "bad_request",
     401: "unauthorized",
     403: "forbidden",
     404: "not_found",
@@ -141,15 +141,19 @@ async def _truthgraph_error(request: Request, exc: Exception) -> JSONResponse:
     return error_response(status, code, message, headers)
 
 
-def _location(loc: tuple[Any, ...] | list[Any]) -> str:
+def _location(error: dict[str, Any]) -> str:
+    """The offending field, dotted; the body itself when the JSON could not be decoded (its
+    location then holds a byte offset, not a field)."""
+    if error.get("type") == "json_invalid":
+        return "body"
+    loc = error.get("loc", ())
     return ".".join(str(part) for part in loc if part != "body") or "body"
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     details = [
-        {"field": _location(e.get("loc", ())), "message": str(e.get("msg", "invalid"))}
-        for e in exc.errors()
+        {"field": _location(e), "message": str(e.get("msg", "invalid"))} for e in exc.errors()
     ]
     message = "; ".join(f"{d['field']}: {d['message']}" for d in details[:5]) or "invalid request"
     return error_response(422, "invalid_input", message, details=details)
@@ -157,6 +161,10 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400:
+        # a body the framework could not parse (not UTF-8, nesting too deep, a multipart body
+        # without a boundary): malformed input, the same 422 as every other malformed body
+        return error_response(422, "invalid_input", f"malformed request body: {exc.detail}")
     code = _HTTP_CODES.get(exc.status_code, "http_error")
     return error_response(
         exc.status_code, code, str(exc.detail), headers=dict(exc.headers or {}) or None

