@@ -1,4 +1,4 @@
-"""API keys on the write endpoints, and CORS."""
+"""API keys from TRUTHGRAPH_API_KEYS (admin keys on every endpoint), and CORS."""
 
 from __future__ import annotations
 
@@ -46,13 +46,19 @@ def test_batch_jobs_and_cancellation_need_a_key(client: TestClient, demo_collect
     assert client.post(cancel, headers={"X-API-Key": "key-one"}).status_code == 200
 
 
-def test_reading_and_verifying_need_no_key(client: TestClient, demo_collection: str) -> None:
-    assert client.get("/api/v1/collections").status_code == 200
-    verified = client.post(
-        "/api/v1/verify", json={"claim": "Saxony is in Ireland.", "collection": demo_collection}
-    )
-    assert verified.status_code == 200
-    assert client.get("/api/v1/claims").status_code == 200
+def test_once_keys_exist_reading_and_verifying_need_one_too(
+    client: TestClient, demo_collection: str
+) -> None:
+    claim = {"claim": "Saxony is in Ireland.", "collection": demo_collection}
+    assert client.get("/api/v1/collections").status_code == 401
+    assert client.post("/api/v1/verify", json=claim).status_code == 401
+    assert client.get("/api/v1/claims").status_code == 401
+    assert client.post("/api/v1/embed", json={"texts": ["a"]}).status_code == 401
+    key = {"X-API-Key": "key-one"}
+    assert client.get("/api/v1/collections", headers=key).status_code == 200
+    assert client.post("/api/v1/verify", json=claim, headers=key).status_code == 200
+    assert client.get("/api/v1/claims", headers=key).status_code == 200
+    assert client.get("/health").status_code == 200  # probes stay open
 
 
 def test_cors_allows_the_configured_origin_only(client: TestClient) -> None:

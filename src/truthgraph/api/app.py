@@ -38,9 +38,10 @@ DESCRIPTION = """
 Verify claims against your own evidence corpus: retrieve evidence (PostgreSQL + pgvector),
 score it with an NLI verifier, aggregate a verdict with cited evidence.
 
-Errors are JSON `{"error": {"code", "message"}}`. Write endpoints (documents, batch jobs)
-need an `X-API-Key` header when `TRUTHGRAPH_API_KEYS` is set. Every response carries an
-`X-Request-ID`.
+Errors are JSON `{"error": {"code", "message"}}`. Once API keys exist (`truthgraph keys add`
+or `TRUTHGRAPH_API_KEYS`), every endpoint under `/api/v1` needs one in `X-API-Key` (or
+`Authorization: Bearer`), and a key sees only the collections it was given. Every response
+carries an `X-Request-ID`.
 """
 
 
@@ -79,6 +80,7 @@ def create_app(settings: Settings | None = None, verifier: Verifier | None = Non
     app.state.settings = settings
     app.state.metrics = metrics
     app.state.runtime = runtime
+    app.state.authenticator = runtime.authenticator
     app.state.limiter = TokenBucketLimiter(
         settings.api.rate_limit_per_minute, settings.api.rate_limit_burst
     )

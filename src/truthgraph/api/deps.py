@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import hashlib
-import hmac
 from typing import Annotated
 
 from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
 
-from truthgraph.api.errors import RateLimited, Unauthorized
+from truthgraph.api.auth import ANONYMOUS, Authenticator, Principal
+from truthgraph.api.errors import Forbidden, RateLimited, Unauthorized
 from truthgraph.api.metrics import Metrics
 from truthgraph.api.ratelimit import TokenBucketLimiter
 from truthgraph.api.runtime import Resources, Runtime
+from truthgraph.errors import NotFoundError, TruthGraphError
 from truthgraph.settings import Settings
 
 API_KEY_HEADER = "X-API-Key"
@@ -59,36 +61,57 @@ def presented_key(request: Request) -> str | None:
     return None
 
 
-def _valid_key(settings: Settings, key: str | None) -> bool:
-    if key is None:
-        return False
-    candidate = key.encode()
-    # compare with every key, so timing does not tell which one nearly matched
-    matches = [
-        hmac.compare_digest(candidate, k.get_secret_value().encode()) for k in settings.api.keys
-    ]
-    return any(matches)
+def _authenticator(request: Request) -> Authenticator:
+    authenticator: Authenticator = request.app.state.authenticator
+    return authenticator
 
 
-async def require_api_key(request: Request, settings: SettingsDep) -> None:
-    """Write endpoints need a configured API key (when ``TRUTHGRAPH_API_KEYS`` is set)."""
-    if not settings.api.keys:
-        return
+async def principal(request: Request, res: ResourcesDep) -> Principal:
+    """The caller; 401 when keys exist and the request has no valid one."""
     key = presented_key(request)
-    if key is None:
-        raise Unauthorized(
-            f"this endpoint needs an API key: send it in the {API_KEY_HEADER} header"
-        )
-    if not _valid_key(settings, key):
+    found = await run_in_threadpool(_authenticator(request).authenticate, key)
+    if found is None:
+        if key is None:
+            raise Unauthorized(
+                f"this service needs an API key: send it in the {API_KEY_HEADER} header"
+            )
         raise Unauthorized("the API key is not valid")
+    request.state.principal = found
+    return found
 
 
-def client_key(request: Request, settings: Settings) -> str:
+PrincipalDep = Annotated[Principal, Depends(principal)]
+
+
+def require_read(who: Principal, collection: str) -> None:
+    """403 unless ``who`` may read ``collection`` (whether it exists or not)."""
+    if not who.can_read(collection):
+        raise Forbidden(f"this API key may not read collection {collection!r}")
+
+
+def require_write(who: Principal, collection: str) -> None:
+    """403 unless ``who`` may write ``collection`` (whether it exists or not)."""
+    if not who.can_write(collection):
+        raise Forbidden(f"this API key may not write collection {collection!r}")
+
+
+def require_visible(who: Principal, collection: str, what: str) -> None:
+    """404, as if it did not exist, for a record in a collection ``who`` may not read."""
+    if not who.can_read(collection):
+        raise NotFoundError(f"no {what}")
+
+
+def client_key(request: Request) -> str:
     """Who a request counts against: its valid API key, else its client address."""
     key = presented_key(request)
-    if settings.api.keys and _valid_key(settings, key):
-        assert key is not None
-        return "key:" + hashlib.sha256(key.encode()).hexdigest()[:16]
+    runtime = _runtime(request)
+    if key is not None and runtime.phase == "ready" and runtime.database_error is None:
+        try:
+            found = _authenticator(request).authenticate(key)
+        except TruthGraphError:
+            found = None
+        if found is not None and found is not ANONYMOUS:
+            return "key:" + hashlib.sha256(key.encode()).hexdigest()[:16]
     host = request.client.host if request.client else "unknown"
     return "ip:" + host
 
@@ -96,13 +119,12 @@ def client_key(request: Request, settings: Settings) -> str:
 async def rate_limit(request: Request, settings: SettingsDep, metrics: MetricsDep) -> None:
     """429 with Retry-After once a client has used up its tokens."""
     limiter: TokenBucketLimiter = request.app.state.limiter
-    wait_s = limiter.acquire(client_key(request, settings))
+    if not limiter.enabled:
+        return
+    wait_s = limiter.acquire(await run_in_threadpool(client_key, request))
     if wait_s > 0:
         metrics.rejected.labels("rate_limited").inc()
         raise RateLimited(
             f"rate limit of {settings.api.rate_limit_per_minute} requests per minute exceeded",
             retry_after_s=max(1.0, wait_s),
         )
-
-
-ApiKeyRequired = Depends(require_api_key)

@@ -9,6 +9,7 @@
     │   └── Overloaded                    503 overloaded    (+ Retry-After)
     └── ApiError (HTTP only)
         ├── Unauthorized                  401 unauthorized
+        ├── Forbidden                     403 forbidden
         ├── PayloadTooLarge               413 payload_too_large
         ├── UnsupportedMediaType          415 unsupported_media_type
         └── RateLimited                   429 rate_limited  (+ Retry-After)
@@ -54,6 +55,13 @@ class ApiError(TruthGraphError):
 class Unauthorized(ApiError):
     status = 401
     code = "unauthorized"
+
+
+class Forbidden(ApiError):
+    """The API key is valid but not for this collection."""
+
+    status = 403
+    code = "forbidden"
 
 
 class PayloadTooLarge(ApiError):

@@ -16,6 +16,7 @@ from typing import Any, Literal
 import structlog
 
 from truthgraph.api.admission import AdmissionGate
+from truthgraph.api.auth import Authenticator
 from truthgraph.api.batching import (
     BatchingEmbedder,
     BatchingNLI,
@@ -25,9 +26,12 @@ from truthgraph.api.batching import (
 )
 from truthgraph.api.metrics import Metrics
 from truthgraph.api.worker import JobContext, JobWorker
+from truthgraph.db.embedded import restart_embedded
 from truthgraph.db.jobs import PgJobStore
+from truthgraph.db.keys import PgKeyStore
+from truthgraph.db.pool import ping
 from truthgraph.db.store import PgvectorEvidenceStore
-from truthgraph.errors import ConfigError, TruthGraphError, UnavailableError
+from truthgraph.errors import ConfigError, EvidenceStoreError, TruthGraphError, UnavailableError
 from truthgraph.ml.embedding_cache import CachingEmbedder
 from truthgraph.ports import Embedder, NLIModel
 from truthgraph.settings import Settings
@@ -35,6 +39,8 @@ from truthgraph.verify.verifier import Verifier
 
 log = structlog.get_logger("truthgraph.api")
 Phase = Literal["starting", "ready", "failed", "stopped"]
+DB_CHECK_S = 1.0  # how often the database is checked
+DB_MAX_PAUSE_S = 30.0  # the longest pause between reconnection attempts
 
 
 @dataclass
@@ -86,6 +92,9 @@ class Runtime:
         self._closers: list[Any] = []
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
+        self._stopping = threading.Event()
+        self.authenticator = Authenticator([k.get_secret_value() for k in settings.api.keys])
+        self.database_error: str | None = None  # set while the database does not answer
 
     def start(self) -> None:
         """Build the resources in the background."""
@@ -101,6 +110,10 @@ class Runtime:
     def require(self) -> Resources:
         """The resources, or UnavailableError while starting or after a failed start."""
         if self.phase == "ready" and self.resources is not None:
+            if self.database_error is not None:  # answer at once, not after a pool timeout
+                raise EvidenceStoreError(
+                    f"the database is not answering ({self.database_error}); reconnecting"
+                )
             return self.resources
         if self.phase == "failed":
             raise UnavailableError(f"the service failed to start: {self.error}")
@@ -112,6 +125,7 @@ class Runtime:
         """Stop the worker and batchers and close what this runtime opened."""
         with self._lock:
             self.phase = "stopped"
+        self._stopping.set()
         if self._thread is not None:
             self._thread.join(120)
         for close in reversed(self._closers):
@@ -141,6 +155,10 @@ class Runtime:
             self.resources = resources
             self.phase = "ready"
         self.metrics.ready.set(1)
+        watcher = threading.Thread(
+            target=self._watch_database, args=(resources,), name="db-watch", daemon=True
+        )
+        watcher.start()
         log.info(
             "ready",
             seconds=round(time.perf_counter() - started, 2),
@@ -148,6 +166,43 @@ class Runtime:
             nli_model=resources.nli.name,
             load_ms=resources.load_ms,
         )
+
+    def check_database(self, timeout_s: float = 0.8) -> str | None:
+        """None if the database answers within ``timeout_s``, else why not (for /ready)."""
+        if self.resources is None:
+            return "not started"
+        try:
+            ping(self.resources.store.url, timeout_s)
+        except EvidenceStoreError as exc:
+            return str(exc)
+        return None
+
+    def _watch_database(self, resources: Resources) -> None:
+        """Check the database every second; while it is down, requests get 503 at once, the
+        embedded server this service runs on is started again, and an external one is
+        retried with a growing pause (1 s doubling to 30 s)."""
+        settings = self.settings
+        pause = DB_CHECK_S
+        while not self._stopping.wait(pause):
+            error = self.check_database(timeout_s=1.0)
+            if error is None:
+                if self.database_error is not None:
+                    log.info("database_recovered")
+                self.database_error = None
+                pause = DB_CHECK_S
+                continue
+            if self.database_error is None:
+                log.warning("database_down", error=error)
+            self.database_error = error
+            if settings.database_url is None:
+                try:
+                    restart_embedded(settings.pgdata_dir)
+                    log.info("embedded_database_restarted")
+                    pause = DB_CHECK_S / 10  # check again at once
+                    continue
+                except EvidenceStoreError as exc:
+                    log.warning("embedded_restart_failed", error=str(exc))
+            pause = min(max(pause, DB_CHECK_S) * 2, DB_MAX_PAUSE_S)
 
     def _fail(self, message: str) -> None:
         with self._lock:
@@ -192,6 +247,10 @@ class Runtime:
             nli = cache.get_nli_service().model
             options = verify_options(settings)
             cache_key, calibration = nli_cache_key(nli), nli_calibration(settings)
+
+        keys = PgKeyStore(store.url)
+        self._closers.append(keys.close)
+        self.authenticator.attach(keys.active_keys)
 
         device_lock = threading.Lock()
         window_s = api.batch_window_ms / 1000

@@ -26,6 +26,7 @@ from truthgraph.settings import RetrievalSettings
 from truthgraph.verify.verifier import Verifier
 
 log = structlog.get_logger("truthgraph.api.jobs")
+MAX_PAUSE_S = 30.0  # the longest pause between tries while the database is down
 
 
 class _Stopped(Exception):
@@ -92,11 +93,13 @@ class JobWorker:
 
     def _loop(self) -> None:
         conn: psycopg.Connection[Any] | None = None
+        failures = 0  # in a row: the pause doubles from poll_s to MAX_PAUSE_S
         while not self._stop.is_set():
             try:
                 if conn is None or conn.closed:
                     conn = self.jobs.lock_connection()
                 job = self.jobs.claim_next(conn)
+                failures = 0
                 if job is None:
                     self._wake.wait(self.poll_s)
                     self._wake.clear()
@@ -106,11 +109,13 @@ class JobWorker:
                 finally:
                     self.jobs.release(conn, job.id)
             except (TruthGraphError, psycopg.Error) as exc:
-                log.warning("job_worker_error", error=str(exc))
+                failures += 1
+                if failures & (failures - 1) == 0:  # the 1st, 2nd, 4th, 8th ... in a row
+                    log.warning("job_worker_error", error=str(exc), failures=failures)
                 if conn is not None:
                     conn.close()
                 conn = None
-                self._stop.wait(self.poll_s)
+                self._stop.wait(min(self.poll_s * 2 ** (failures - 1), MAX_PAUSE_S))
         if conn is not None:
             conn.close()
 

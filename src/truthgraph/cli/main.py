@@ -20,6 +20,7 @@ from truthgraph.cli.demo import demo_command
 from truthgraph.cli.errors import stderr
 from truthgraph.cli.evaluate import eval_command
 from truthgraph.cli.ingest import ingest_command
+from truthgraph.cli.keys import keys_app
 from truthgraph.cli.models import models_app
 from truthgraph.cli.serve import loadtest_command, serve_command
 from truthgraph.cli.state import AppState
@@ -84,6 +85,7 @@ app.command("serve")(serve_command)
 app.command("loadtest")(loadtest_command)
 app.add_typer(models_app, name="models")
 app.add_typer(db_app, name="db")
+app.add_typer(keys_app, name="keys")
 app.add_typer(bench_app, name="bench")
 
 

@@ -18,6 +18,7 @@ from rich.table import Table
 from truthgraph.cli.errors import exits_cleanly
 from truthgraph.cli.state import state
 from truthgraph.errors import InvalidInputError, UnavailableError
+from truthgraph.settings import Settings
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "demo"
 
@@ -59,6 +60,8 @@ def serve_command(
     resolve_model(settings.model.embedding_model, settings.models_dir)
     resolve_model(settings.model.nli_model, settings.models_dir)
     configure_json_logging(log_level)
+    if not _loopback(host):
+        _warn_if_open(settings, host, port)
     app = create_app(settings)
     # uvicorn re-raises SIGTERM once it has shut down gracefully; exit normally then, so that
     # exit handlers run (they release this process's hold on the embedded PostgreSQL)
@@ -72,6 +75,39 @@ def serve_command(
         access_log=False,
         timeout_graceful_shutdown=30,
     )
+
+
+def _loopback(host: str) -> bool:
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _warn_if_open(settings: Settings, host: str, port: int) -> None:
+    """Say plainly that a server reachable from other machines, with no API key, is open."""
+    from truthgraph.db.database import database_url
+    from truthgraph.db.keys import PgKeyStore
+    from truthgraph.db.migrate import upgrade
+
+    if settings.api.keys:
+        return
+    url = database_url(settings)
+    upgrade(url)
+    keys = PgKeyStore(url)
+    try:
+        stored = keys.active_keys()
+    finally:
+        keys.close()
+    if not stored:
+        Console(stderr=True).print(
+            f"[bold yellow]warning:[/] no API keys exist: anyone who can reach {host}:{port} "
+            "can read, write and delete every collection. Make one with `truthgraph keys add`."
+        )
 
 
 def _exit_quietly(signum: int, frame: FrameType | None) -> None:

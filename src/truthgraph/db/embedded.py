@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import subprocess
 import sys
 import warnings
 from pathlib import Path
@@ -153,15 +152,15 @@ def start_reaper(pgdata: Path) -> None:
             return
     except (OSError, ValueError):
         pass
-    process = subprocess.Popen(
+    quiet = [(os.POSIX_SPAWN_OPEN, fd, os.devnull, os.O_RDWR, 0) for fd in (0, 1, 2)]
+    pid = os.posix_spawn(
+        sys.executable,
         [sys.executable, "-m", "truthgraph.db.reaper", str(pgdata)],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,  # outlives the process that started it, and its signals
-        close_fds=True,
+        os.environ,
+        file_actions=quiet,
+        setsid=True,  # its own session: it outlives the process that started it
     )
-    pid_file.write_text(str(process.pid))
+    pid_file.write_text(str(pid))
 
 
 def restart_embedded(pgdata: Path) -> None:

@@ -27,6 +27,8 @@ def open_pool(
         kwargs={"prepare_threshold": None},
         open=False,
         timeout=timeout_s,
+        # a connection the server dropped (restart, crash) is replaced, not handed out
+        check=ConnectionPool.check_connection,
     )
     try:
         pool.open(wait=True, timeout=timeout_s)
@@ -34,6 +36,21 @@ def open_pool(
         pool.close()
         raise EvidenceStoreError(f"database unreachable: {exc}") from exc
     return pool
+
+
+def ping(url: str, timeout_s: float = 1.0) -> None:
+    """EvidenceStoreError unless the database at ``url`` answers within about ``timeout_s``
+    (a fresh connection, so a full or broken pool does not make it wait)."""
+    try:
+        with psycopg.connect(
+            url,
+            connect_timeout=max(1, round(timeout_s)),
+            options=f"-c statement_timeout={int(timeout_s * 1000)}",
+            autocommit=True,
+        ) as conn:
+            conn.execute("SELECT 1")
+    except psycopg.Error as exc:
+        raise EvidenceStoreError(f"database unreachable: {exc}") from exc
 
 
 @contextmanager

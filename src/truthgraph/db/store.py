@@ -49,6 +49,7 @@ class PgvectorEvidenceStore:
     """
 
     def __init__(self, url: str, max_connections: int = 4, timeout_s: float = 10.0) -> None:
+        self.url = url
         self._pool = open_pool(url, max_connections, timeout_s, configure=_configure)
 
     def close(self) -> None:
@@ -570,9 +571,11 @@ class PgvectorEvidenceStore:
         collection: str | None = None,
         limit: int = 20,
         offset: int = 0,
+        collections: Sequence[str] | None = None,
     ) -> tuple[list[ClaimSummary], int]:
-        """Past verifications, newest first, whose claim contains ``query`` (case-insensitive);
-        and how many match in all."""
+        """Past verifications, newest first, whose claim contains ``query`` (case-insensitive)
+        and, when ``collections`` is given, that were made against one of them; and how many
+        match in all."""
         pattern = None
         for text, what in ((query, "the query"), (collection, "the collection name")):
             if text is not None:
@@ -583,8 +586,15 @@ class PgvectorEvidenceStore:
         where = """
             WHERE (%(pattern)s::text IS NULL OR c.text ILIKE %(pattern)s)
               AND (%(collection)s::text IS NULL OR c.collection = %(collection)s)
+              AND (%(collections)s::text[] IS NULL OR c.collection = ANY(%(collections)s))
         """
-        params = {"pattern": pattern, "collection": collection, "limit": limit, "offset": offset}
+        params = {
+            "pattern": pattern,
+            "collection": collection,
+            "collections": None if collections is None else list(collections),
+            "limit": limit,
+            "offset": offset,
+        }
         with self._connection() as conn:
             total_row = conn.execute("SELECT count(*) FROM claims c" + where, params).fetchone()
             rows = conn.execute(

@@ -8,18 +8,21 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from truthgraph.api.deps import ResourcesDep
+from truthgraph.api.deps import PrincipalDep, ResourcesDep, require_read, require_visible
 from truthgraph.api.schemas import MAX_ID, ClaimPage, ClaimSummaryOut, ErrorOut, VerdictOut
 from truthgraph.domain import Label
 
 router = APIRouter(tags=["history"])
-ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorOut} for code in (404, 422)}
+ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorOut} for code in (401, 403, 404, 422)
+}
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 @router.get("/claims", response_model=ClaimPage, responses=ERRORS)
 async def list_claims(
     res: ResourcesDep,
+    who: PrincipalDep,
     query: Annotated[str | None, Query(max_length=500, description="text the claim contains")] = (
         None
     ),
@@ -27,9 +30,12 @@ async def list_claims(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> ClaimPage:
-    """Past verifications, newest first."""
+    """Past verifications, newest first, of the collections the API key may read."""
+    if collection is not None:
+        require_read(who, collection)
+    readable = None if who.readable is None else sorted(who.readable)
     items, total = await run_in_threadpool(
-        res.store.list_claims, query or None, collection, limit, offset
+        res.store.list_claims, query or None, collection, limit, offset, readable
     )
     return ClaimPage(
         items=[
@@ -53,9 +59,10 @@ async def list_claims(
 @router.get(
     "/claims/{claim_id}", response_model=None, responses={200: {"model": VerdictOut}, **ERRORS}
 )
-async def get_claim(claim_id: Id, res: ResourcesDep) -> JSONResponse:
+async def get_claim(claim_id: Id, res: ResourcesDep, who: PrincipalDep) -> JSONResponse:
     """A past verification by its claim id (the ``claim_id`` of a verdict)."""
     verdict = await run_in_threadpool(res.store.get_verdict, claim_id)
+    require_visible(who, verdict.collection, f"claim with id {claim_id}")
     return JSONResponse(verdict.to_dict())
 
 
@@ -64,7 +71,8 @@ async def get_claim(claim_id: Id, res: ResourcesDep) -> JSONResponse:
     response_model=None,
     responses={200: {"model": VerdictOut}, **ERRORS},
 )
-async def get_verdict(verdict_id: Id, res: ResourcesDep) -> JSONResponse:
+async def get_verdict(verdict_id: Id, res: ResourcesDep, who: PrincipalDep) -> JSONResponse:
     """A past verdict by its own id."""
     verdict = await run_in_threadpool(res.store.get_verdict_by_id, verdict_id)
+    require_visible(who, verdict.collection, f"verdict with id {verdict_id}")
     return JSONResponse(verdict.to_dict())

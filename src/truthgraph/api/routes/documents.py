@@ -15,7 +15,13 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from truthgraph.api.deps import ApiKeyRequired, ResourcesDep
+from truthgraph.api.auth import Principal
+from truthgraph.api.deps import (
+    PrincipalDep,
+    ResourcesDep,
+    require_visible,
+    require_write,
+)
 from truthgraph.api.errors import PayloadTooLarge, UnsupportedMediaType
 from truthgraph.api.routes.jobs import job_out
 from truthgraph.api.runtime import Resources
@@ -89,11 +95,10 @@ def document_out(record: DocumentRecord) -> DocumentOut:
     status_code=201,
     response_model=DocumentCreated,
     responses={202: {"model": JobOut, "description": "a file upload, ingested as a job"}, **ERRORS},
-    dependencies=[ApiKeyRequired],
     openapi_extra=_UPLOAD_BODY,
     summary="Add a document (JSON) or upload a file of documents",
 )
-async def create_document(request: Request, res: ResourcesDep) -> JSONResponse:
+async def create_document(request: Request, res: ResourcesDep, who: PrincipalDep) -> JSONResponse:
     """``application/json`` ``{collection, text, title?, source?, url?, external_id?,
     metadata?}`` stores one document at once (201; the same text twice is stored once).
     ``multipart/form-data`` with ``file`` (.jsonl, .csv, .txt, .md) and ``collection`` checks
@@ -101,15 +106,15 @@ async def create_document(request: Request, res: ResourcesDep) -> JSONResponse:
     """
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media == "application/json":
-        return await _create_from_json(request, res)
+        return await _create_from_json(request, res, who)
     if media == "multipart/form-data":
-        return await _create_from_upload(request, res)
+        return await _create_from_upload(request, res, who)
     raise UnsupportedMediaType(
         "send application/json (one document) or multipart/form-data (a file)"
     )
 
 
-async def _create_from_json(request: Request, res: Resources) -> JSONResponse:
+async def _create_from_json(request: Request, res: Resources, who: Principal) -> JSONResponse:
     limit = res.settings.api.max_upload_bytes
     raw = await request.body()
     if len(raw) > limit + 64 * 1024:
@@ -118,6 +123,7 @@ async def _create_from_json(request: Request, res: Resources) -> JSONResponse:
         body = DocumentCreate.model_validate_json(raw)
     except ValidationError as exc:
         raise RequestValidationError(exc.errors()) from exc
+    require_write(who, body.collection)
     if not body.text.strip():
         raise InvalidInputError("the document text is empty")
     if len(body.text.encode()) > limit:
@@ -176,7 +182,7 @@ def parse_upload(filename: str, data: bytes) -> list[RawDocument]:
     return documents
 
 
-async def _create_from_upload(request: Request, res: Resources) -> JSONResponse:
+async def _create_from_upload(request: Request, res: Resources, who: Principal) -> JSONResponse:
     limit = res.settings.api.max_upload_bytes
     form = await request.form(max_files=1, max_fields=4, max_part_size=64 * 1024)
     try:
@@ -185,6 +191,7 @@ async def _create_from_upload(request: Request, res: Resources) -> JSONResponse:
         if not isinstance(collection, str):
             raise InvalidInputError("collection must be a name of 1 to 200 characters")
         check_collection_name(collection)
+        require_write(who, collection)
         if not isinstance(upload, UploadFile):
             raise InvalidInputError("the upload needs a file field named 'file'")
         filename = safe_filename(upload.filename)
@@ -225,20 +232,24 @@ async def _create_from_upload(request: Request, res: Resources) -> JSONResponse:
 
 
 @router.get("/documents/{document_id}", response_model=DocumentOut, responses=ERRORS)
-async def get_document(document_id: Id, res: ResourcesDep) -> DocumentOut:
+async def get_document(document_id: Id, res: ResourcesDep, who: PrincipalDep) -> DocumentOut:
     """A stored document with its text and the number of evidence sentences."""
-    return document_out(await run_in_threadpool(res.store.get_document, document_id))
+    record = await run_in_threadpool(res.store.get_document, document_id)
+    require_visible(who, record.collection, f"document with id {document_id}")
+    return document_out(record)
 
 
 @router.delete(
     "/documents/{document_id}",
     response_model=DocumentDeleted,
     responses=ERRORS,
-    dependencies=[ApiKeyRequired],
 )
-async def delete_document(document_id: Id, res: ResourcesDep) -> DocumentDeleted:
+async def delete_document(document_id: Id, res: ResourcesDep, who: PrincipalDep) -> DocumentDeleted:
     """Delete a document: its evidence sentences leave the vector and keyword indexes at once.
     Past verdicts keep their copy of the text they cited."""
+    found = await run_in_threadpool(res.store.get_document, document_id)
+    require_visible(who, found.collection, f"document with id {document_id}")
+    require_write(who, found.collection)
     record = await run_in_threadpool(res.store.delete_document, document_id)
     return DocumentDeleted(
         id=record.id, collection=record.collection, sentences_removed=record.sentences
@@ -246,9 +257,14 @@ async def delete_document(document_id: Id, res: ResourcesDep) -> DocumentDeleted
 
 
 @router.get("/collections", response_model=CollectionList)
-async def list_collections(res: ResourcesDep) -> CollectionList:
-    """Every collection with its embedding model, index, and document and sentence counts."""
-    rows = await run_in_threadpool(res.store.list_collections)
+async def list_collections(res: ResourcesDep, who: PrincipalDep) -> CollectionList:
+    """The collections the API key may read, with their embedding model, index, and document
+    and sentence counts."""
+    rows = [
+        row
+        for row in await run_in_threadpool(res.store.list_collections)
+        if who.can_read(row[0].name)
+    ]
     return CollectionList(
         collections=[
             CollectionOut(

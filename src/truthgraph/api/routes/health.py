@@ -9,7 +9,6 @@ from starlette.concurrency import run_in_threadpool
 
 from truthgraph.api.deps import MetricsDep, RuntimeDep
 from truthgraph.api.schemas import HealthOut, ReadyOut
-from truthgraph.errors import TruthGraphError
 
 
 def build_router(include_in_schema: bool = True) -> APIRouter:
@@ -32,10 +31,11 @@ def build_router(include_in_schema: bool = True) -> APIRouter:
             body = ReadyOut(status="failed" if failed else "starting", error=runtime.error)
             return JSONResponse(body.model_dump(), status_code=503, headers=retry)
         models = {"embedding": resources.embedder.name, "nli": resources.nli.name}
-        try:
-            await run_in_threadpool(resources.store.ping)
-        except TruthGraphError as exc:
-            body = ReadyOut(status="failed", models=models, database=str(exc))
+        # a fresh connection with a short timeout: answers within a second whatever the
+        # database does (a pool would wait for its own timeout)
+        error = await run_in_threadpool(runtime.check_database)
+        if error is not None:
+            body = ReadyOut(status="failed", models=models, database=error)
             return JSONResponse(body.model_dump(), status_code=503, headers=retry)
         body = ReadyOut(
             status="ready",

@@ -12,7 +12,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from truthgraph.api.deps import ResourcesDep
+from truthgraph.api.deps import PrincipalDep, ResourcesDep
 from truthgraph.api.schemas import (
     EmbedRequest,
     EmbedResponse,
@@ -62,7 +62,7 @@ def _result(scores: NLIScores) -> NLIResultOut:
 
 
 @router.post("/embed", response_model=EmbedResponse, responses=ERRORS)
-async def embed(body: EmbedRequest, res: ResourcesDep) -> EmbedResponse:
+async def embed(body: EmbedRequest, res: ResourcesDep, who: PrincipalDep) -> EmbedResponse:
     """L2-normalised embeddings of the texts, in order."""
     _check_count(len(body.texts), res.settings.api, "texts")
     _check_texts(body.texts, res.settings.api, "texts")
@@ -76,7 +76,7 @@ async def embed(body: EmbedRequest, res: ResourcesDep) -> EmbedResponse:
 
 
 @router.post("/nli", response_model=NLIResponse, responses=ERRORS)
-async def nli(body: NLIRequest, res: ResourcesDep) -> NLIResponse:
+async def nli(body: NLIRequest, res: ResourcesDep, who: PrincipalDep) -> NLIResponse:
     """Whether the premise (evidence) entails, contradicts or is neutral to the hypothesis."""
     _check_texts([body.premise, body.hypothesis], res.settings.api, "texts")
     with res.gate.admit():
@@ -85,7 +85,9 @@ async def nli(body: NLIRequest, res: ResourcesDep) -> NLIResponse:
 
 
 @router.post("/nli/batch", response_model=NLIBatchResponse, responses=ERRORS)
-async def nli_batch(body: NLIBatchRequest, res: ResourcesDep) -> NLIBatchResponse:
+async def nli_batch(
+    body: NLIBatchRequest, res: ResourcesDep, who: PrincipalDep
+) -> NLIBatchResponse:
     """Many (premise, hypothesis) pairs at once, in order."""
     _check_count(len(body.pairs), res.settings.api, "pairs")
     for index, pair in enumerate(body.pairs):

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from starlette.concurrency import run_in_threadpool
 
-from truthgraph.api.deps import ApiKeyRequired, ResourcesDep
+from truthgraph.api.deps import PrincipalDep, ResourcesDep, require_visible
 from truthgraph.api.schemas import ErrorOut, JobItemOut, JobOut
 from truthgraph.db.jobs import Job
 
@@ -49,6 +49,7 @@ def job_out(job: Job) -> JobOut:
 async def get_job(
     job_id: uuid.UUID,
     res: ResourcesDep,
+    who: PrincipalDep,
     items_offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
     items_limit: Annotated[int, Query(ge=0, le=1000)] = 100,
 ) -> JobOut:
@@ -56,16 +57,17 @@ async def get_job(
     claim's verdict once done). Upload jobs list no items; their ``result`` counts what was
     stored."""
     probe = await run_in_threadpool(res.jobs.get, job_id, 0, 0)
+    require_visible(who, probe.collection, f"job with id {job_id}")
     limit = items_limit if probe.kind == "verify" else 0
     job = await run_in_threadpool(res.jobs.get, job_id, items_offset, limit)
     return job_out(job)
 
 
-@router.post(
-    "/jobs/{job_id}/cancel", response_model=JobOut, responses=ERRORS, dependencies=[ApiKeyRequired]
-)
-async def cancel_job(job_id: uuid.UUID, res: ResourcesDep) -> JobOut:
+@router.post("/jobs/{job_id}/cancel", response_model=JobOut, responses=ERRORS)
+async def cancel_job(job_id: uuid.UUID, res: ResourcesDep, who: PrincipalDep) -> JobOut:
     """Cancel a queued or running job (a running one stops after its current chunk; what it
     finished is kept). A finished job is returned unchanged."""
+    probe = await run_in_threadpool(res.jobs.get, job_id, 0, 0)
+    require_visible(who, probe.collection, f"job with id {job_id}")
     job = await run_in_threadpool(res.jobs.cancel, job_id)
     return job_out(job)

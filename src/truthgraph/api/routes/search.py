@@ -9,7 +9,7 @@ import numpy as np
 from fastapi import APIRouter
 from starlette.concurrency import run_in_threadpool
 
-from truthgraph.api.deps import ResourcesDep
+from truthgraph.api.deps import PrincipalDep, ResourcesDep, require_read
 from truthgraph.api.schemas import ErrorOut, SearchHitOut, SearchRequest, SearchResponse
 from truthgraph.domain import EvidenceHit
 from truthgraph.errors import ConfigError, InvalidInputError
@@ -18,15 +18,16 @@ from truthgraph.verify.fusion import keyword_only, reciprocal_rank_fusion, vecto
 
 router = APIRouter(tags=["search"])
 ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorOut} for code in (404, 422, 429, 503)
+    code: {"model": ErrorOut} for code in (401, 403, 404, 422, 429, 503)
 }
 
 
 @router.post("/search", response_model=SearchResponse, responses=ERRORS)
-async def search(body: SearchRequest, res: ResourcesDep) -> SearchResponse:
+async def search(body: SearchRequest, res: ResourcesDep, who: PrincipalDep) -> SearchResponse:
     """``vector``: nearest sentences by cosine similarity of the query's embedding.
     ``keyword``: PostgreSQL full-text search (web-search syntax: quotes, ``or``, ``-word``).
     ``hybrid`` (default): both, merged by reciprocal rank fusion."""
+    require_read(who, body.collection)
     if len(body.query) > res.settings.api.max_text_chars:
         raise InvalidInputError(f"the query is longer than {res.settings.api.max_text_chars}")
     if not body.query.strip():

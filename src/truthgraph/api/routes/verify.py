@@ -9,14 +9,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from truthgraph.api.deps import ApiKeyRequired, MetricsDep, ResourcesDep
+from truthgraph.api.deps import MetricsDep, PrincipalDep, ResourcesDep, require_read
 from truthgraph.api.routes.jobs import job_out
 from truthgraph.api.schemas import BatchVerifyRequest, ErrorOut, JobOut, VerdictOut, VerifyRequest
 from truthgraph.errors import InvalidInputError
 
 router = APIRouter(tags=["verification"])
 ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorOut} for code in (401, 404, 413, 422, 429, 503)
+    code: {"model": ErrorOut} for code in (401, 403, 404, 413, 422, 429, 503)
 }
 
 
@@ -27,11 +27,16 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     summary="Verify one claim",
 )
 async def verify(
-    body: VerifyRequest, request: Request, res: ResourcesDep, metrics: MetricsDep
+    body: VerifyRequest,
+    request: Request,
+    res: ResourcesDep,
+    metrics: MetricsDep,
+    who: PrincipalDep,
 ) -> JSONResponse:
     """Retrieve evidence for the claim from the collection, score it with the NLI verifier and
     return the verdict with its cited evidence and the time of each stage (the same object as
     ``truthgraph verify --json``). The verification is stored (see ``/claims``)."""
+    require_read(who, body.collection)
     verifier = res.verifier
     options = verifier.options_with(top_k=body.top_k, strategy=body.strategy)
     with res.gate.admit():
@@ -62,12 +67,14 @@ def _check_claims(claims: list[str], max_claims: int, max_chars: int) -> None:
     status_code=202,
     response_model=JobOut,
     responses=ERRORS,
-    dependencies=[ApiKeyRequired],
     summary="Verify many claims in the background",
 )
-async def verify_batch(body: BatchVerifyRequest, res: ResourcesDep) -> JSONResponse:
+async def verify_batch(
+    body: BatchVerifyRequest, res: ResourcesDep, who: PrincipalDep
+) -> JSONResponse:
     """Queue the claims as a job and return it at once (202); follow it at ``GET /jobs/{id}``.
     Jobs are kept in PostgreSQL: a server restart resumes them where they stopped."""
+    require_read(who, body.collection)
     settings = res.settings
     _check_claims(body.claims, settings.api.max_batch_claims, settings.verification.max_claim_chars)
     res.verifier.options_with(top_k=body.top_k, strategy=body.strategy)  # validates them
