@@ -64,7 +64,10 @@ def start_embedded(pgdata: Path, shared_buffers: str | None = None) -> str:
             "SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE_NAME,)
         ).fetchone()
         if not exists:
-            conn.execute(f"CREATE DATABASE {DATABASE_NAME}")
+            try:
+                conn.execute(f"CREATE DATABASE {DATABASE_NAME}")
+            except (psycopg.errors.DuplicateDatabase, psycopg.errors.UniqueViolation):
+                pass  # another process starting at the same moment made it first
     return str(server.get_uri(database=DATABASE_NAME))
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+import psycopg
 
 from truthgraph.reliability.processes import (
     DEMO_DIR,
@@ -170,8 +171,11 @@ def kill_ingest_and_resume(work: Path, source_home: Path, documents: int = 320) 
     def committed() -> int:
         if postmaster_pid(home) is None:
             return 0
-        with database(home) as conn:
-            row = conn.execute("SELECT count(*) FROM documents").fetchone()
+        try:
+            with database(home) as conn:
+                row = conn.execute("SELECT count(*) FROM documents").fetchone()
+        except psycopg.Error:  # the schema is not there yet
+            return 0
         return int(row[0]) if row else 0
 
     wait_until(lambda: process.poll() is not None or committed() > 0, 300, 0.05)
