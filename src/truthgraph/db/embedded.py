@@ -20,7 +20,7 @@ import os
 import sys
 import warnings
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -64,10 +64,9 @@ def start_embedded(pgdata: Path, shared_buffers: str | None = None) -> str:
             "SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE_NAME,)
         ).fetchone()
         if not exists:
-            try:
+            # another process starting at the same moment may make it first
+            with suppress(psycopg.errors.DuplicateDatabase, psycopg.errors.UniqueViolation):
                 conn.execute(f"CREATE DATABASE {DATABASE_NAME}")
-            except (psycopg.errors.DuplicateDatabase, psycopg.errors.UniqueViolation):
-                pass  # another process starting at the same moment made it first
     return str(server.get_uri(database=DATABASE_NAME))
 
 
