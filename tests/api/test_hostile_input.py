@@ -1,0 +1,54 @@
+"""Hostile input gets a 4xx in the documented shape, before any model runs, writing nothing.
+
+Before the fix, NUL characters reached PostgreSQL (which refuses them in text and jsonb) and
+came back as 500 internal_error, after the whole embedding and NLI had run; a body that was
+not UTF-8 or not parseable answered an undocumented 400.
+"""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from truthgraph.api.runtime import Resources
+from truthgraph.reliability.inputs import probe
+
+pytestmark = [pytest.mark.integration, pytest.mark.models]
+
+
+def test_every_hostile_case_is_a_documented_4xx(client: TestClient, demo_collection: str) -> None:
+    results = probe(client.request, demo_collection)
+    wrong = [(r.case.name, r.status, r.shaped) for r in results if not r.ok]
+    assert wrong == []
+    assert len(results) >= 20
+
+
+def test_failing_requests_write_nothing(
+    client: TestClient, demo_collection: str, resources: Resources
+) -> None:
+    collections_before = {c.name for c, _, _ in resources.store.list_collections()}
+    _, claims_before = resources.store.list_claims(limit=1)
+    probe(client.request, demo_collection)
+    collections_after = {c.name for c, _, _ in resources.store.list_collections()}
+    _, claims_after = resources.store.list_claims(limit=1)
+    assert collections_after == collections_before  # no empty collection left behind
+    assert claims_after == claims_before
+
+
+def test_a_nul_claim_is_refused_before_the_collection_is_looked_up(client: TestClient) -> None:
+    # a missing collection would be 404; 422 shows the text was checked first, before any
+    # lookup, embedding or NLI
+    response = client.post(
+        "/api/v1/verify", json={"claim": "a\x00b", "collection": "no-such-collection"}
+    )
+    assert response.status_code == 422
+    assert "U+0000" in response.json()["error"]["message"]
+
+
+def test_a_json_decode_error_names_the_body_not_a_byte_offset(client: TestClient) -> None:
+    response = client.post(
+        "/api/v1/verify", content=b'{"claim": ', headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 422
+    [detail] = response.json()["error"]["details"]
+    assert detail["field"] == "body"
