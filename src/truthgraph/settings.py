@@ -110,6 +110,8 @@ class ApiSettings(BaseSettings):
     max_batch_pairs: int = Field(default=320, ge=1, le=100_000)
     verify_concurrency: int = Field(default=64, ge=1, le=1024)
     db_pool_size: int = Field(default=16, ge=2, le=256)
+    # the longest a request waits for a database connection before it is answered 503
+    db_timeout_s: float = Field(default=3.0, gt=0.0, le=600.0)
     embedding_cache_size: int = Field(default=2048, ge=0, le=1_000_000)  # 0: no cache
     nli_cache: bool = True  # reuse the stored scores of (evidence, claim) pairs seen before
     job_chunk_claims: int = Field(default=8, ge=1, le=1024)

@@ -20,9 +20,10 @@ def open_service_stores(settings: Settings) -> tuple[PgvectorEvidenceStore, PgJo
     """The evidence store (a pool sized for concurrent requests) and the job store."""
     url = database_url(settings)
     upgrade(url)
-    store = PgvectorEvidenceStore(url, max_connections=settings.api.db_pool_size)
+    api = settings.api
+    store = PgvectorEvidenceStore(url, max_connections=api.db_pool_size, timeout_s=api.db_timeout_s)
     try:
-        return store, PgJobStore(url)
+        return store, PgJobStore(url, timeout_s=api.db_timeout_s)
     except Exception:
         store.close()
         raise

@@ -7,9 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
-
-import httpx
+from typing import Any, Protocol
 
 NUL = "\x00"
 
@@ -180,7 +178,16 @@ class HostileResult:
         return self.status == self.case.expected and self.shaped
 
 
-def probe(send: Callable[..., httpx.Response], collection: str) -> list[HostileResult]:
+class Answer(Protocol):
+    """What ``probe`` reads of a response (httpx's, or a test client's)."""
+
+    @property
+    def status_code(self) -> int: ...
+
+    def json(self) -> Any: ...
+
+
+def probe(send: Callable[..., Answer], collection: str) -> list[HostileResult]:
     """Send every hostile case with ``send`` (an HTTP client's ``request`` method)."""
     results = []
     for case in hostile_cases(collection):
