@@ -248,7 +248,7 @@ class Runtime:
             options = verify_options(settings)
             cache_key, calibration = nli_cache_key(nli), nli_calibration(settings)
 
-        keys = PgKeyStore(store.url)
+        keys = PgKeyStore(store.url, timeout_s=api.db_timeout_s)
         self._closers.append(keys.close)
         self.authenticator.attach(keys.active_keys)
 

@@ -22,6 +22,7 @@ from truthgraph.cli.evaluate import eval_command
 from truthgraph.cli.ingest import ingest_command
 from truthgraph.cli.keys import keys_app
 from truthgraph.cli.models import models_app
+from truthgraph.cli.reliability import reliability_command
 from truthgraph.cli.serve import loadtest_command, serve_command
 from truthgraph.cli.state import AppState
 from truthgraph.cli.train import train_command
@@ -83,6 +84,7 @@ app.command("demo")(demo_command)
 app.command("train-verifier")(train_command)
 app.command("serve")(serve_command)
 app.command("loadtest")(loadtest_command)
+app.command("reliability")(reliability_command)
 app.add_typer(models_app, name="models")
 app.add_typer(db_app, name="db")
 app.add_typer(keys_app, name="keys")
