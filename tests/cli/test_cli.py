@@ -174,3 +174,36 @@ def test_an_uninstalled_mpnet_model_names_the_install_command(
     assert listed.exit_code == 0
     row = next(line for line in listed.stdout.splitlines() if f"│ {model} " in line)
     assert "not installed" in row
+
+
+def test_ingesting_a_file_with_a_nul_exits_3_and_writes_nothing(
+    runner: CliRunner, env: dict[str, str], tmp_path: Path
+) -> None:
+    path = tmp_path / "bad.jsonl"
+    path.write_text('{"text": "Fine."}\n{"text": "Lisbon\\u0000 is in Portugal."}\n')
+    result = runner.invoke(app, ["ingest", str(path), "-c", "nul-collection"], env=env)
+    assert result.exit_code == 3, result.output
+    assert f"{path}:2" in result.output and "U+0000" in result.output
+    listed = runner.invoke(app, ["collections"], env=env)
+    assert "nul-collection" not in listed.stdout  # no empty collection left behind
+
+
+def test_keys_are_made_once_listed_without_the_key_and_revoked(
+    runner: CliRunner, env: dict[str, str]
+) -> None:
+    # the session database is shared with the API tests: a key left active would close them
+    made = runner.invoke(app, ["keys", "add", "cli-reader", "--read", "cli-demo"], env=env)
+    try:
+        assert made.exit_code == 0, made.output
+        key = made.stdout.strip().splitlines()[-1]
+        assert key.startswith("tg_") and len(key) > 40
+        listed = runner.invoke(app, ["keys", "list"], env=env)
+        assert "cli-reader" in listed.stdout and key not in listed.stdout
+        again = runner.invoke(app, ["keys", "add", "cli-reader", "--read", "x"], env=env)
+        assert again.exit_code == 3
+        no_scope = runner.invoke(app, ["keys", "add", "nothing"], env=env)
+        assert no_scope.exit_code == 3
+    finally:
+        revoked = runner.invoke(app, ["keys", "revoke", "cli-reader"], env=env)
+    assert revoked.exit_code == 0
+    assert runner.invoke(app, ["keys", "revoke", "nobody"], env=env).exit_code == 4

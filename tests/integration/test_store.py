@@ -250,3 +250,29 @@ def test_an_interrupted_ingest_keeps_committed_batches_and_resumes(
     resumed = ingest(docs, collection, store, FakeEmbedder(), batch_documents=2)
     assert (resumed.documents_added, resumed.documents_skipped) == (4, 2)
     assert store.count_evidence(collection) == 12
+
+
+def test_a_verdict_with_an_origin_is_saved_once(
+    store: PgvectorEvidenceStore, collection_name: str
+) -> None:
+    """A batch job resumed after a crash between saving a verdict and recording its item
+    saves it again with the same origin: the history keeps one copy (it kept two before)."""
+    from truthgraph.domain import Label
+
+    verdict = Verdict(
+        claim="Lisbon is in Portugal.",
+        label=Label.SUPPORTED,
+        confidence=0.7,
+        scores={Label.SUPPORTED: 0.7, Label.REFUTED: 0.1, Label.NOT_ENOUGH_INFO: 0.2},
+        evidence=(),
+        strategy=Strategy.WEIGHTED_VOTE,
+        collection=collection_name,
+        timings_ms={},
+    )
+    first = store.save_verdict(verdict, "fake", "fake-nli", origin=f"job:{collection_name}:0")
+    again = store.save_verdict(verdict, "fake", "fake-nli", origin=f"job:{collection_name}:0")
+    other = store.save_verdict(verdict, "fake", "fake-nli", origin=f"job:{collection_name}:1")
+    assert again.claim_id == first.claim_id and again.verdict_id == first.verdict_id
+    assert other.claim_id != first.claim_id
+    _, total = store.list_claims(collection=collection_name)
+    assert total == 2
