@@ -21,6 +21,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check src tests scripts
 	$(VENV)/bin/mypy
 	$(VENV)/bin/mypy tests scripts
+	$(VENV)/bin/lint-imports --no-cache
 
 test: lint
 	$(PY) -m pytest

@@ -15,9 +15,9 @@ import json
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from truthgraph.chunking import split_sentences
+from truthgraph.datasets import load_fever, normalise_wiki_text
 from truthgraph.domain import Label
-from truthgraph.evaluation.benchmarks import load_fever, normalise_wiki_text
-from truthgraph.ingest.chunking import split_sentences
 
 OUT = Path(__file__).resolve().parent.parent / "src" / "truthgraph" / "demo"
 

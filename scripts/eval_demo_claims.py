@@ -15,8 +15,8 @@ import tempfile
 from pathlib import Path
 
 from truthgraph.domain import Label
-from truthgraph.evaluation.metrics import classification_report
 from truthgraph.ingest.pipeline import ingest, load_documents
+from truthgraph.metrics import classification_report
 from truthgraph.settings import Settings
 from truthgraph.wiring import build_embedder, build_store, build_verifier
 

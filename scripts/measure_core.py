@@ -56,8 +56,8 @@ def main() -> None:
         nli = build_nli(settings)
         files, documents = load_documents([args.corpus])
         if args.scifact_dir is not None:
+            from truthgraph.datasets import load_scifact_corpus
             from truthgraph.domain import RawDocument
-            from truthgraph.evaluation.benchmarks import load_scifact_corpus
 
             abstracts = list(load_scifact_corpus(args.scifact_dir).items())[: args.scifact_docs]
             scifact = [

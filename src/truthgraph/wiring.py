@@ -17,7 +17,8 @@ from truthgraph.errors import ModelLoadError
 from truthgraph.ml.backend import Backend, choose_backend, uses_accelerator
 from truthgraph.ml.device import detect_device
 from truthgraph.ml.onnx.cache import export_dir
-from truthgraph.ml.registry import ResolvedModel, resolve_model
+from truthgraph.ml.registry import resolve_model
+from truthgraph.ml.resolved import ResolvedModel
 from truthgraph.ports import LoadedEmbedder, LoadedNLIModel
 from truthgraph.settings import Settings
 from truthgraph.verify.calibration import Calibration, read_calibration

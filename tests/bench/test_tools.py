@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from truthgraph.bench import tools
+from truthgraph.cli import bench_tools as tools
 from truthgraph.ml.batch_sizes import load_batch_size
 
 pytestmark = [pytest.mark.integration, pytest.mark.models]

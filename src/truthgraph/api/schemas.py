@@ -14,6 +14,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from truthgraph.domain import Label, Strategy
+from truthgraph.ml.nli.labels import NLILabel
 
 HARD_MAX_CHARS = 100_000
 MAX_ID = 2**63 - 1  # PostgreSQL bigint
@@ -235,7 +236,7 @@ class NLIRequest(_Request):
 
 
 class NLIResultOut(BaseModel):
-    label: Literal["entailment", "neutral", "contradiction"]
+    label: NLILabel
     confidence: float
     scores: NLIScoresOut
 

@@ -17,9 +17,9 @@ from rich.console import Console
 from truthgraph.cli.errors import exits_cleanly
 from truthgraph.cli.progress import progress_bar
 from truthgraph.cli.state import AppState, state
+from truthgraph.datasets import Split
 from truthgraph.domain import Strategy
 from truthgraph.errors import InvalidInputError
-from truthgraph.evaluation.benchmarks import Split
 from truthgraph.evaluation.dataset import (
     Corpus,
     EvalSet,

@@ -18,11 +18,11 @@ from truthgraph.domain import (
 )
 from truthgraph.errors import ConfigError, InvalidInputError
 from truthgraph.ports import Embedder, EvidenceStore, NLICache, NLIModel, SearchParams
+from truthgraph.premise import has_title, mean_scores, premise
 from truthgraph.verify.aggregate import aggregate
 from truthgraph.verify.calibration import Calibration, calibrate
 from truthgraph.verify.distinct import SPARE_FACTOR, distinct_hits
 from truthgraph.verify.fusion import reciprocal_rank_fusion
-from truthgraph.verify.premise import has_title, mean_scores, premise
 
 GIVEN_EVIDENCE = "(given evidence)"  # the collection of verdicts from ``verify_against``
 MAX_SEARCH = 400  # the most hits one search asks for (top_k is at most 200)

@@ -14,13 +14,14 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, cast
 
-from truthgraph.evaluation.benchmarks import Split
+from truthgraph.datasets import Split
 from truthgraph.ml.embedder import SentenceTransformerEmbedder
 from truthgraph.ml.nli.card import write_model_card
 from truthgraph.ml.nli.data import Pair, build_pairs, drop_settled_nei
 from truthgraph.ml.nli.model import CrossEncoderNLI
 from truthgraph.ml.nli.training import TrainConfig, pair_metrics, train_verifier
-from truthgraph.ml.registry import ResolvedModel, resolve_model
+from truthgraph.ml.registry import resolve_model
+from truthgraph.ml.resolved import ResolvedModel
 from truthgraph.ports import NLIModel
 
 Progress = Callable[[str, int, int, float], None]

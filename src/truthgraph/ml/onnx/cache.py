@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from truthgraph.errors import ModelLoadError
-from truthgraph.ml.registry import ResolvedModel
+from truthgraph.ml.resolved import ResolvedModel
 
 EXPORT_FORMAT = 1
 FP32_FILE = "model.onnx"

@@ -1,5 +1,9 @@
 """The performance guide's command-line tools. ``scripts/*.py`` and ``truthgraph bench`` call
-these ``main`` functions; each prints a table and writes JSON with the machine described."""
+these ``main`` functions; each prints a table and writes JSON with the machine described.
+
+This is where the measuring code of ``truthgraph.bench`` meets the models and the database:
+each tool builds them from the settings it is given (``truthgraph bench`` passes the CLI's,
+global flags included; a script reads the ``TRUTHGRAPH_*`` environment)."""
 
 from __future__ import annotations
 
@@ -62,7 +66,9 @@ def _quiet() -> None:
     quiet_libraries()
 
 
-def benchmark_embeddings_main(argv: Sequence[str] | None = None) -> dict[str, Any]:
+def benchmark_embeddings_main(
+    argv: Sequence[str] | None = None, settings: Settings | None = None
+) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description="Embedding throughput on real sentences.")
     parser.add_argument("--num-texts", type=int, default=1000)
     parser.add_argument("--batch-sizes", type=_ints, default=[16, 32, 64])
@@ -75,7 +81,7 @@ def benchmark_embeddings_main(argv: Sequence[str] | None = None) -> dict[str, An
     from truthgraph.bench.throughput import benchmark_embeddings
     from truthgraph.wiring import build_embedder
 
-    settings = Settings()
+    settings = settings or Settings()
     result = benchmark_embeddings(
         build_embedder(settings),
         sample_texts(args.num_texts, args.corpus),
@@ -96,7 +102,9 @@ def benchmark_embeddings_main(argv: Sequence[str] | None = None) -> dict[str, An
     return result
 
 
-def benchmark_nli_main(argv: Sequence[str] | None = None) -> dict[str, Any]:
+def benchmark_nli_main(
+    argv: Sequence[str] | None = None, settings: Settings | None = None
+) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description="NLI verifier throughput on real pairs.")
     parser.add_argument("--pairs", type=int, default=200)
     parser.add_argument("--batch-size", type=int, default=32)
@@ -110,7 +118,7 @@ def benchmark_nli_main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     from truthgraph.bench.throughput import benchmark_nli
     from truthgraph.wiring import build_nli
 
-    settings = Settings()
+    settings = settings or Settings()
     result = benchmark_nli(
         build_nli(settings),
         sample_pairs(args.pairs, args.corpus, args.claims),
@@ -135,7 +143,9 @@ def benchmark_nli_main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     return result
 
 
-def benchmark_vector_search_main(argv: Sequence[str] | None = None) -> dict[str, Any]:
+def benchmark_vector_search_main(
+    argv: Sequence[str] | None = None, settings: Settings | None = None
+) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description="pgvector search latency and recall@10.")
     parser.add_argument("--corpus-size", type=int, default=10_000)
     parser.add_argument("--queries", type=int, default=100)
@@ -166,7 +176,7 @@ def benchmark_vector_search_main(argv: Sequence[str] | None = None) -> dict[str,
     from truthgraph.bench.vector_search import run_vector_search_benchmark
     from truthgraph.wiring import build_embedder, build_store
 
-    settings = Settings()
+    settings = settings or Settings()
     store = build_store(settings)
     try:
         query_texts = claims(args.claims)
@@ -218,7 +228,9 @@ def benchmark_vector_search_main(argv: Sequence[str] | None = None) -> dict[str,
     return result
 
 
-def profile_ml_services_main(argv: Sequence[str] | None = None) -> dict[str, Any]:
+def profile_ml_services_main(
+    argv: Sequence[str] | None = None, settings: Settings | None = None
+) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description="cProfile the ML services.")
     parser.add_argument("--service", choices=["embedding", "nli", "all"], default="all")
     parser.add_argument("--num-samples", type=int, default=500)
@@ -226,8 +238,18 @@ def profile_ml_services_main(argv: Sequence[str] | None = None) -> dict[str, Any
     args = parser.parse_args(argv)
     _quiet()
     from truthgraph.bench.profiling import profile_ml_services
+    from truthgraph.services.ml.model_cache import ModelCache
+    from truthgraph.wiring import build_embedder, build_nli
 
-    report = profile_ml_services(Settings(), args.service, args.num_samples, args.output_dir)
+    settings = settings or Settings()
+    report = profile_ml_services(
+        lambda: build_embedder(settings),
+        lambda: build_nli(settings),
+        lambda: ModelCache(settings).warmup_all_models(),
+        args.service,
+        args.num_samples,
+        args.output_dir,
+    )
     _table(
         f"profile ({args.num_samples} samples) on {machine_line(report['machine'])}",
         ["service", "stage", "seconds", "RSS after MB", "top self-time function"],
@@ -248,7 +270,9 @@ def profile_ml_services_main(argv: Sequence[str] | None = None) -> dict[str, Any
     return report
 
 
-def optimize_batch_sizes_main(argv: Sequence[str] | None = None) -> dict[str, Any]:
+def optimize_batch_sizes_main(
+    argv: Sequence[str] | None = None, settings: Settings | None = None
+) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description="Find the throughput-optimal batch size.")
     parser.add_argument("--service", choices=["embedding", "nli", "all"], default="all")
     parser.add_argument("--min-batch", type=int, default=4)
@@ -260,9 +284,13 @@ def optimize_batch_sizes_main(argv: Sequence[str] | None = None) -> dict[str, An
     args = parser.parse_args(argv)
     _quiet()
     from truthgraph.bench.batch_sizes import optimize_batch_sizes
+    from truthgraph.wiring import build_embedder, build_nli
 
+    settings = settings or Settings()
     report = optimize_batch_sizes(
-        Settings(),
+        settings,
+        lambda: build_embedder(settings),
+        lambda: build_nli(settings),
         args.service,
         args.min_batch,
         args.max_batch,
@@ -287,7 +315,7 @@ def optimize_batch_sizes_main(argv: Sequence[str] | None = None) -> dict[str, An
     return report
 
 
-def e2e_main(argv: Sequence[str] | None = None) -> dict[str, Any]:
+def e2e_main(argv: Sequence[str] | None = None, settings: Settings | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description="End-to-end claim-to-verdict performance.")
     parser.add_argument("--num-claims", type=int, default=5)
     parser.add_argument("--evidence-count", type=int, default=10)
@@ -298,10 +326,23 @@ def e2e_main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--output", type=Path, default=DEFAULT_OUT / "e2e.json")
     args = parser.parse_args(argv)
     _quiet()
-    from truthgraph.bench.e2e import run_e2e
+    from truthgraph.bench.e2e import Parts, run_e2e
+    from truthgraph.wiring import build_embedder, build_nli, build_store, build_verifier
+
+    settings = settings or Settings()
+
+    def load_parts() -> Parts:
+        return build_store(settings), build_embedder(settings), build_nli(settings)
 
     result = run_e2e(
-        Settings(), args.num_claims, args.evidence_count, args.warmup, args.corpus, args.claims
+        load_parts,
+        lambda parts: build_verifier(settings, *parts),
+        settings.retrieval,
+        args.num_claims,
+        args.evidence_count,
+        args.warmup,
+        args.corpus,
+        args.claims,
     )
     p50_s = result["latency_ms"]["p50"] / 1000
     verdict = "PASS" if result["passed_design_target"] else "FAIL"
