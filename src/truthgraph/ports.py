@@ -31,17 +31,33 @@ class NLIModel(Protocol):
 
 
 class LoadedEmbedder(Embedder, Protocol):
-    """An Embedder whose model is loaded in this process and reports its size."""
+    """An Embedder whose model is loaded in this process; it reports its size and backend."""
 
     @property
     def memory_mb(self) -> float: ...
+
+    @property
+    def backend(self) -> str:
+        """What runs the model: ``torch``, ``onnx`` or ``onnx-int8``."""
+        ...
 
 
 class LoadedNLIModel(NLIModel, Protocol):
-    """An NLIModel whose model is loaded in this process and reports its size."""
+    """An NLIModel whose model is loaded in this process; it reports its size, backend and
+    the hash of the weights it was loaded from."""
 
     @property
     def memory_mb(self) -> float: ...
+
+    @property
+    def backend(self) -> str:
+        """What runs the model: ``torch``, ``onnx`` or ``onnx-int8``."""
+        ...
+
+    @property
+    def weights_key(self) -> str | None:
+        """A hash of the loaded weights (None for a hub model with no local files)."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)

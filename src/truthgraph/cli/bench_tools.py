@@ -238,14 +238,13 @@ def profile_ml_services_main(
     args = parser.parse_args(argv)
     _quiet()
     from truthgraph.bench.profiling import profile_ml_services
-    from truthgraph.services.ml.model_cache import ModelCache
-    from truthgraph.wiring import build_embedder, build_nli
+    from truthgraph.wiring import build_embedder, build_nli, warm_models
 
     settings = settings or Settings()
     report = profile_ml_services(
         lambda: build_embedder(settings),
         lambda: build_nli(settings),
-        lambda: ModelCache(settings).warmup_all_models(),
+        lambda: warm_models(settings),
         args.service,
         args.num_samples,
         args.output_dir,
