@@ -63,6 +63,7 @@ class InMemoryEvidenceStore:
         self.title = title  # every sentence's document title
         self.vectors = embedder.embed(self.sentences)
         self.saved: list[Verdict] = []
+        self.saved_timings: dict[int, dict[str, float]] = {}
 
     def get_collection(self, name: str) -> Collection:
         if name != self.collection.name:
@@ -99,3 +100,6 @@ class InMemoryEvidenceStore:
     def save_verdict(self, verdict: Verdict, embedding_model: str, nli_model: str) -> Verdict:
         self.saved.append(verdict)
         return verdict
+
+    def save_timings(self, verdict_id: int, timings_ms: dict[str, float]) -> None:
+        self.saved_timings[verdict_id] = dict(timings_ms)

@@ -96,6 +96,10 @@ class EvidenceStore(Protocol):
 
     def save_verdict(self, verdict: Verdict, embedding_model: str, nli_model: str) -> Verdict: ...
 
+    def save_timings(self, verdict_id: int, timings_ms: dict[str, float]) -> None:
+        """Replace a saved verdict's stage timings (once the save itself has been timed)."""
+        ...
+
 
 class NLICache(Protocol):
     """Scores of (evidence sentence, claim) pairs already computed by a model."""

@@ -17,8 +17,11 @@ from truthgraph.verify.verifier import Verifier
 
 Parts = tuple[PgvectorEvidenceStore, LoadedEmbedder, LoadedNLIModel]
 
-TARGET_S = 60.0
-OUR_TARGET_P50_MS = 150.0
+TARGET_S = 60.0  # the design document's target: p50 under a minute per claim
+OUR_TARGET_P50_MS = 150.0  # ours: p50 under 150 ms per claim at top-10, caches off
+OUR_TARGET_TOP_K = 10
+# verified once before timing (not one of the timed claims, so nothing it warms is reused)
+WARMUP_CLAIM = "The warm-up claim is verified once and never timed."
 STAGES = ("embedding", "retrieval", "nli", "aggregation", "database")
 
 
@@ -35,6 +38,10 @@ def run_e2e(
 ) -> dict[str, Any]:
     """Ingest ``corpus`` into ``collection`` (skipped if already there) and verify claims one
     at a time with ``evidence_count`` evidence sentences; time every stage.
+
+    With ``warmup`` a claim that is not among the timed ones is verified first, untimed.
+    Our target (p50 < 150 ms) is judged only at top-10 (``passed_our_target`` is None
+    otherwise); build the verifier without caches for it to mean anything.
 
     ``load_parts`` opens the store and loads both models (timed as the model load);
     ``verifier_for`` builds the verifier over them."""
@@ -53,7 +60,7 @@ def run_e2e(
         texts = claims(claims_path)
         texts = (texts * (num_claims // len(texts) + 1))[:num_claims]
         if warmup:
-            verifier.verify(texts[0], collection, options)
+            verifier.verify(WARMUP_CLAIM, collection, options)
         per_claim: list[dict[str, Any]] = []
         for text in texts:
             started = time.perf_counter()
@@ -88,5 +95,8 @@ def run_e2e(
         "target_s": TARGET_S,
         "passed_design_target": latency["p50"] / 1000 < TARGET_S,
         "our_target_p50_ms": OUR_TARGET_P50_MS,
-        "passed_our_target": latency["p50"] < OUR_TARGET_P50_MS,
+        "our_target_top_k": OUR_TARGET_TOP_K,
+        "passed_our_target": latency["p50"] < OUR_TARGET_P50_MS
+        if evidence_count == OUR_TARGET_TOP_K
+        else None,
     }

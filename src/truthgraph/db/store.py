@@ -420,6 +420,15 @@ class PgvectorEvidenceStore:
             created_at=claim_row[1].isoformat(),
         )
 
+    def save_timings(self, verdict_id: int, timings_ms: dict[str, float]) -> None:
+        """Replace verdict ``verdict_id``'s stage timings (the verifier adds the time of the
+        save itself, and the total, after ``save_verdict``)."""
+        with self._connection() as conn:
+            conn.execute(
+                "UPDATE verdicts SET timings_ms = %s WHERE id = %s",
+                (json.dumps(timings_ms), verdict_id),
+            )
+
     def get_verdict(self, claim_id: int) -> Verdict:
         """The latest verdict of claim ``claim_id``; NotFoundError if there is none."""
         with self._connection() as conn, conn.cursor(row_factory=dict_row) as cur:

@@ -159,7 +159,13 @@ class Verifier:
                     d0 = time.perf_counter()
                     verdict = self.store.save_verdict(verdict, self.embedder.name, self.nli.name)
                     verdict.timings_ms["database"] = (time.perf_counter() - d0) * 1000
-                verdict.timings_ms["total"] = sum(verdict.timings_ms.values())
+                    verdict.timings_ms["total"] = sum(verdict.timings_ms.values())
+                    # the saved row gets its timings whole (database and total), so `show`
+                    # and GET /claims/{id} see what the caller saw
+                    if verdict.verdict_id is not None:
+                        self.store.save_timings(verdict.verdict_id, verdict.timings_ms)
+                else:
+                    verdict.timings_ms["total"] = sum(verdict.timings_ms.values())
                 verdicts.append(verdict)
             if progress is not None:
                 progress(len(verdicts), len(texts))
