@@ -8,9 +8,17 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from truthgraph.bench.core import measure_core
+from truthgraph.bench.data import DEFAULT_CORPUS
+from truthgraph.bench.e2e import Parts
 from truthgraph.cli import bench_tools as tools
 from truthgraph.cli.main import app
+from truthgraph.db.store import PgvectorEvidenceStore
 from truthgraph.ml.batch_sizes import load_batch_size
+from truthgraph.ports import LoadedEmbedder, LoadedNLIModel
+from truthgraph.settings import Settings
+from truthgraph.verify.verifier import Verifier
+from truthgraph.wiring import build_verifier
 
 pytestmark = [pytest.mark.integration, pytest.mark.models]
 
@@ -194,3 +202,29 @@ def test_bench_takes_the_cli_home_and_writes_there_without_output(
     assert json.loads((home / "benchmarks" / "nli.json").read_text())["pairs_per_s"] > 0
     assert not elsewhere.exists()
     assert not (tmp_path / "benchmarks").exists()  # nothing in the folder it ran from
+
+
+def test_measure_core_times_claims_at_top_10_with_caches_off(
+    settings: Settings,
+    database_url: str,
+    embedder: LoadedEmbedder,
+    nli: LoadedNLIModel,
+    tmp_path: Path,
+) -> None:
+    claims = tmp_path / "claims.jsonl"
+    claims.write_text('{"claim": "Luc Besson produced Colombiana."}\n{"claim": "Soyuz flew."}\n')
+
+    def load_parts() -> Parts:
+        return PgvectorEvidenceStore(database_url), embedder, nli
+
+    def verifier_for(parts: Parts) -> Verifier:
+        return build_verifier(settings, *parts, caches=False)
+
+    result = measure_core(
+        load_parts, verifier_for, settings.retrieval, DEFAULT_CORPUS, claims, max_claims=2
+    )
+
+    timed = result["verify_top10_through_db_ms"]
+    assert timed["claims"] == timed["n"] == 2 and 0 < timed["p50"] <= timed["p99"]
+    assert set(result["ingest"]) == {"documents", "sentences", "seconds", "sentences_per_s"}
+    assert result["machine"]["usable_cpus"] >= 1
