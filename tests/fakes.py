@@ -34,6 +34,7 @@ class FakeNLI:
     """Returns scripted scores: entailment when the premise contains the hypothesis's last word."""
 
     name = "fake-nli"
+    backend = "fake"
 
     def predict(
         self, pairs: Sequence[tuple[str, str]], batch_size: int | None = None

@@ -25,6 +25,12 @@ class NLIModel(Protocol):
 
     name: str
 
+    @property
+    def backend(self) -> str:
+        """What runs the model (``torch``, ``onnx``, ``onnx-int8``): scores differ slightly
+        between backends, so the NLI cache keeps them apart."""
+        ...
+
     def predict(
         self, pairs: Sequence[tuple[str, str]], batch_size: int | None = None
     ) -> list[NLIScores]: ...
@@ -43,16 +49,11 @@ class LoadedEmbedder(Embedder, Protocol):
 
 
 class LoadedNLIModel(NLIModel, Protocol):
-    """An NLIModel whose model is loaded in this process; it reports its size, backend and
-    the hash of the weights it was loaded from."""
+    """An NLIModel whose model is loaded in this process; it reports its size and the hash of
+    the weights it was loaded from."""
 
     @property
     def memory_mb(self) -> float: ...
-
-    @property
-    def backend(self) -> str:
-        """What runs the model: ``torch``, ``onnx`` or ``onnx-int8``."""
-        ...
 
     @property
     def weights_key(self) -> str | None:

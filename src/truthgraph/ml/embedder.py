@@ -27,7 +27,6 @@ class SentenceTransformerEmbedder:
         from sentence_transformers import SentenceTransformer
 
         self.name = model.name
-        self.backend = "torch"
         self.device = device
         self.batch_size = clamp_batch_size(batch_size, device)
         try:

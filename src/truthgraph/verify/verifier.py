@@ -283,9 +283,7 @@ class Verifier:
             for h in row
         ]
         # Scores differ slightly between backends (fp32 vs int8): keep them apart.
-        model_key = self.nli_cache_key or (
-            f"{self.nli.name}/{getattr(self.nli, 'backend', 'default')}"
-        )
+        model_key = self.nli_cache_key or f"{self.nli.name}/{self.nli.backend}"
         if context != "sentence":  # another premise for the same evidence id
             model_key += f"/{context}"
         known = self.nli_cache.cached_scores(model_key, keys)

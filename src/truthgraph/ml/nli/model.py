@@ -44,7 +44,6 @@ class CrossEncoderNLI:
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
         self.name = model.name
-        self.backend = "torch"
         self.weights_key = _weights_key(model)
         self.device = device
         self.batch_size = clamp_batch_size(batch_size, device)
