@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint install clean
+.PHONY: demo test lint install docs clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -21,9 +21,16 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check src tests scripts
 	$(VENV)/bin/mypy
 	$(VENV)/bin/mypy tests scripts
+	$(VENV)/bin/lint-imports --no-cache
 
 test: lint
 	$(PY) -m pytest
 
+# The docs site (offline): regenerate the reference pages, then build site/ with MkDocs Material.
+docs: $(STAMP)
+	$(PY) -m pip install --quiet --group docs
+	$(PY) scripts/gen_docs.py
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict
+
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .import_linter_cache site

@@ -1,10 +1,10 @@
 """The performance guide's scripts/benchmark_embeddings.py (run with --help for its flags).
 
-A thin face over truthgraph.bench.tools.benchmark_embeddings_main
+A thin face over truthgraph.cli.bench_tools.benchmark_embeddings_main
 (also reachable as `truthgraph bench`).
 """
 
-from truthgraph.bench.tools import benchmark_embeddings_main
+from truthgraph.cli.bench_tools import benchmark_embeddings_main
 
 if __name__ == "__main__":
     benchmark_embeddings_main()

@@ -1,10 +1,10 @@
 """The performance guide's scripts/benchmark_vector_search.py (run with --help for its flags).
 
-A thin face over truthgraph.bench.tools.benchmark_vector_search_main
+A thin face over truthgraph.cli.bench_tools.benchmark_vector_search_main
 (also reachable as `truthgraph bench`).
 """
 
-from truthgraph.bench.tools import benchmark_vector_search_main
+from truthgraph.cli.bench_tools import benchmark_vector_search_main
 
 if __name__ == "__main__":
     benchmark_vector_search_main()

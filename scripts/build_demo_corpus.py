@@ -15,15 +15,11 @@ import json
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from truthgraph.chunking import split_sentences
+from truthgraph.datasets import load_fever, page_title
 from truthgraph.domain import Label
-from truthgraph.evaluation.benchmarks import load_fever, normalise_wiki_text
-from truthgraph.ingest.chunking import split_sentences
 
 OUT = Path(__file__).resolve().parent.parent / "src" / "truthgraph" / "demo"
-
-
-def page_title(page: str) -> str:
-    return normalise_wiki_text(page.replace("_", " "))
 
 
 def main() -> None:
@@ -48,13 +44,13 @@ def main() -> None:
         for page in chosen:
             row = {
                 "id": page,
-                "title": page_title(page),
+                "title": page_title([page]),
                 "text": " ".join(sentences[page]),
                 "source": "Wikipedia via FEVER 1.0 (CC BY-SA 3.0)",
                 "url": f"https://en.wikipedia.org/wiki/{page}",
             }
             handle.write(json.dumps(row, ensure_ascii=False) + "\n")
-    names = [page_title(p).split(" (")[0] for p in chosen]
+    names = [str(page_title([p])).split(" (")[0] for p in chosen]
     unverifiable = [
         c
         for c in load_fever(args.data_dir, "heldout")

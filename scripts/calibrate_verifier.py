@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from truthgraph.errors import TruthGraphError
 from truthgraph.evaluation.calibrate import fit, read_predictions
 from truthgraph.evaluation.results import run_eval
 from truthgraph.ml.registry import adapter_source, resolve_model
+from truthgraph.revision import git_sha
 from truthgraph.settings import Settings
 from truthgraph.verify.calibration import write_calibration
 
@@ -79,9 +79,7 @@ def main() -> None:
         )
     if args.dry_run:
         return
-    sha = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
-    ).stdout.strip()
+    sha = git_sha()
     record = {
         "fitted_on": "development split (truthgraph eval --split dev), calibration off",
         "datasets": sorted({r[0] for r in rows}),

@@ -15,8 +15,9 @@ import tempfile
 from pathlib import Path
 
 from truthgraph.domain import Label
-from truthgraph.evaluation.metrics import classification_report
 from truthgraph.ingest.pipeline import ingest, load_documents
+from truthgraph.jsonl import read_objects
+from truthgraph.metrics import classification_report
 from truthgraph.settings import Settings
 from truthgraph.wiring import build_embedder, build_store, build_verifier
 
@@ -28,7 +29,7 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=DEMO / "corpus.jsonl")
     parser.add_argument("--claims", type=Path, default=DEMO / "candidate_claims.jsonl")
     args = parser.parse_args()
-    rows = [json.loads(x) for x in args.claims.read_text(encoding="utf-8").splitlines() if x]
+    rows = [row for _, row in read_objects(args.claims)]
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(home=Path(tmp))
         store = build_store(settings)

@@ -1,13 +1,14 @@
-"""Accuracy of the configured verifier on the four development datasets, for the README.
+"""Accuracy of the configured verifier on the four development datasets, for the docs.
 
 Runs ``truthgraph eval --dataset D --data-dir DATA`` on the held-out split, in each dataset's
 default mode, one after another (SciFact: retrieval over its 5,183 abstracts; FEVER:
 retrieval over the pooled gold evidence; FEVER-Symmetric and VitaminC: oracle), writes each
 report into OUT/accuracy/<dataset>/, the table into OUT/ACCURACY.md, and the same table into
-the README between ``<!-- accuracy-table:start -->`` and ``<!-- accuracy-table:end -->``.
+docs/accuracy.md between ``<!-- accuracy-table:start -->`` and ``<!-- accuracy-table:end -->``.
 
     python scripts/eval_results.py --data-dir ../shared/data [--limit N] [--out-dir benchmarks]
-        [--datasets scifact,fever,fever-symmetric,vitaminc] [--readme README.md | --no-readme]
+        [--datasets scifact,fever,fever-symmetric,vitaminc]
+        [--readme docs/accuracy.md | --no-readme]
         [--nli-model truthgraph-verifier-mpnet]
 
 The first run ingests SciFact's 45,952 sentences (minutes); later runs reuse the collection.
@@ -40,7 +41,7 @@ def _shown(path: Path) -> str:
 
 
 def render(reports: list[dict[str, Any]], command: str, limit: int | None, out: Path) -> str:
-    """The body of ACCURACY.md and of the README section."""
+    """The body of ACCURACY.md and of the docs page's section."""
     lines = [
         accuracy_table(reports),
         f"Produced by `{command}` on {datetime.now(UTC).date().isoformat()} "
@@ -66,8 +67,13 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=None, help="first N claims per dataset")
     parser.add_argument("--out-dir", type=Path, default=ROOT / "benchmarks")
     parser.add_argument("--datasets", default=",".join(DATASETS))
-    parser.add_argument("--readme", type=Path, default=ROOT / "README.md")
-    parser.add_argument("--no-readme", action="store_true", help="leave the README alone")
+    parser.add_argument(
+        "--readme",
+        type=Path,
+        default=ROOT / "docs" / "accuracy.md",
+        help="the page whose accuracy table is replaced (the README held it once)",
+    )
+    parser.add_argument("--no-readme", action="store_true", help="leave that page alone")
     parser.add_argument("--nli-model", default=None, help="verifier (default: configured)")
     args = parser.parse_args()
     datasets = [d.strip() for d in args.datasets.split(",") if d.strip()]

@@ -1,10 +1,10 @@
 """The performance guide's scripts/profile_ml_services.py (run with --help for its flags).
 
-A thin face over truthgraph.bench.tools.profile_ml_services_main
+A thin face over truthgraph.cli.bench_tools.profile_ml_services_main
 (also reachable as `truthgraph bench`).
 """
 
-from truthgraph.bench.tools import profile_ml_services_main
+from truthgraph.cli.bench_tools import profile_ml_services_main
 
 if __name__ == "__main__":
     profile_ml_services_main()

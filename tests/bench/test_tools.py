@@ -6,9 +6,19 @@ import json
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
-from truthgraph.bench import tools
+from truthgraph.bench.core import measure_core
+from truthgraph.bench.data import DEFAULT_CORPUS
+from truthgraph.bench.e2e import Parts
+from truthgraph.cli import bench_tools as tools
+from truthgraph.cli.main import app
+from truthgraph.db.store import PgvectorEvidenceStore
 from truthgraph.ml.batch_sizes import load_batch_size
+from truthgraph.ports import LoadedEmbedder, LoadedNLIModel
+from truthgraph.settings import Settings
+from truthgraph.verify.verifier import Verifier
+from truthgraph.wiring import build_verifier
 
 pytestmark = [pytest.mark.integration, pytest.mark.models]
 
@@ -137,3 +147,84 @@ def test_e2e_prints_the_stage_breakdown(tmp_path: Path, capsys: pytest.CaptureFi
         "database",
         "overhead",
     }
+
+
+def test_e2e_judges_our_target_at_top_10_with_caches_off_and_the_warm_up_untimed(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "e2e.json"
+
+    tools.e2e_main(["--num-claims", "2", "--evidence-count", "10", "--output", str(out)])
+
+    data = json.loads(out.read_text())
+    assert data["caches"] is False and data["warmup"] is True
+    assert data["our_target_top_k"] == 10 and data["our_target_p50_ms"] == 150.0
+    assert data["passed_our_target"] is (data["latency_ms"]["p50"] < 150.0)
+    assert data["passed_design_target"] is True
+    assert data["num_claims"] == 2  # the warm-up claim is not among the timed ones
+
+
+def test_e2e_does_not_judge_our_target_away_from_top_10(tmp_path: Path) -> None:
+    out = tmp_path / "e2e.json"
+
+    tools.e2e_main(
+        ["--num-claims", "1", "--evidence-count", "3", "--no-warmup", "--output", str(out)]
+    )
+
+    data = json.loads(out.read_text())
+    assert data["passed_our_target"] is None and data["warmup"] is False
+
+
+def test_bench_takes_the_cli_home_and_writes_there_without_output(
+    tmp_path: Path, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    monkeypatch.setenv("TRUTHGRAPH_HOME", str(elsewhere))
+    monkeypatch.chdir(tmp_path)
+
+    result = CliRunner().invoke(
+        app,
+        [
+            "--home",
+            str(home),
+            "bench",
+            "nli",
+            "--pairs",
+            "4",
+            "--batch-size",
+            "4",
+            "--repeats",
+            "1",
+        ],
+    )
+
+    assert result.exit_code == 0, result.output
+    assert json.loads((home / "benchmarks" / "nli.json").read_text())["pairs_per_s"] > 0
+    assert not elsewhere.exists()
+    assert not (tmp_path / "benchmarks").exists()  # nothing in the folder it ran from
+
+
+def test_measure_core_times_claims_at_top_10_with_caches_off(
+    settings: Settings,
+    database_url: str,
+    embedder: LoadedEmbedder,
+    nli: LoadedNLIModel,
+    tmp_path: Path,
+) -> None:
+    claims = tmp_path / "claims.jsonl"
+    claims.write_text('{"claim": "Luc Besson produced Colombiana."}\n{"claim": "Soyuz flew."}\n')
+
+    def load_parts() -> Parts:
+        return PgvectorEvidenceStore(database_url), embedder, nli
+
+    def verifier_for(parts: Parts) -> Verifier:
+        return build_verifier(settings, *parts, caches=False)
+
+    result = measure_core(
+        load_parts, verifier_for, settings.retrieval, DEFAULT_CORPUS, claims, max_claims=2
+    )
+
+    timed = result["verify_top10_through_db_ms"]
+    assert timed["claims"] == timed["n"] == 2 and 0 < timed["p50"] <= timed["p99"]
+    assert set(result["ingest"]) == {"documents", "sentences", "seconds", "sentences_per_s"}
+    assert result["machine"]["usable_cpus"] >= 1

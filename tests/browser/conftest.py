@@ -7,6 +7,7 @@ from tests.service import (
     demo_collection,
     logs_to_stderr,
     resources,
+    service_parts,
     verifier,
 )
 
@@ -17,5 +18,6 @@ __all__ = [
     "demo_collection",
     "logs_to_stderr",
     "resources",
+    "service_parts",
     "verifier",
 ]

@@ -83,6 +83,22 @@ def test_a_verification_can_be_shown_again_by_id(
     assert [e["text"] for e in again["evidence"]] == [e["text"] for e in verdict["evidence"]]
 
 
+def test_show_reports_the_timings_verify_reported_database_and_total_included(
+    runner: CliRunner, env: dict[str, str], demo_collection: str
+) -> None:
+    claim = demo_claims()[0]["claim"]
+    verdict = json.loads(
+        runner.invoke(app, ["verify", claim, "-c", demo_collection, "--json"], env=env).stdout
+    )
+
+    shown = json.loads(
+        runner.invoke(app, ["show", str(verdict["claim_id"]), "--json"], env=env).stdout
+    )
+
+    assert {"database", "total"} <= set(shown["timings_ms"])
+    assert shown["timings_ms"] == verdict["timings_ms"]
+
+
 def test_human_output_names_the_verdict_and_the_evidence(
     runner: CliRunner, env: dict[str, str], demo_collection: str
 ) -> None:

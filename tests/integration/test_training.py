@@ -16,7 +16,8 @@ from truthgraph.ml.nli.adapter import package_adapter
 from truthgraph.ml.nli.data import Pair
 from truthgraph.ml.nli.model import CrossEncoderNLI
 from truthgraph.ml.nli.training import TrainConfig, train_verifier
-from truthgraph.ml.registry import ResolvedModel, resolve_model
+from truthgraph.ml.registry import resolve_model
+from truthgraph.ml.resolved import ResolvedModel
 from truthgraph.settings import Settings
 
 PAIRS = [

@@ -1,4 +1,4 @@
-from truthgraph.evaluation.benchmarks import in_split, normalise_wiki_text
+from truthgraph.datasets import in_split, normalise_wiki_text
 from truthgraph.ml.nli.data import negate
 
 

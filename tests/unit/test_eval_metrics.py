@@ -2,9 +2,9 @@
 
 import pytest
 
+from truthgraph.datasets import parse_label
 from truthgraph.domain import Label
-from truthgraph.evaluation.benchmarks import parse_label
-from truthgraph.evaluation.metrics import (
+from truthgraph.metrics import (
     evidence_matches,
     evidence_recall,
     expected_calibration_error,

@@ -14,7 +14,7 @@ from truthgraph.ml.backend import choose_backend
 from truthgraph.ml.onnx.cache import QUALITY_FILE, Kind, export_dir
 from truthgraph.ml.onnx.quality import BackendFigures, ModelQuality, write_quality_table
 from truthgraph.ml.onnx.tokens import bucketed_batches
-from truthgraph.ml.registry import ResolvedModel
+from truthgraph.ml.resolved import ResolvedModel
 from truthgraph.settings import Settings
 
 

@@ -1,9 +1,9 @@
 from dataclasses import replace
 
+from truthgraph.datasets import page_title
 from truthgraph.domain import EvidenceHit, Label
-from truthgraph.evaluation.benchmarks import page_title
 from truthgraph.ml.nli.data import Pair
-from truthgraph.verify.premise import premise, titled
+from truthgraph.premise import premise, titled
 
 HIT = EvidenceHit(
     7,

@@ -11,7 +11,7 @@ from truthgraph.cli.main import app
 from truthgraph.ml.nli import adapter
 from truthgraph.ml.onnx.cache import MANIFEST_FILE, Manifest, export_key
 from truthgraph.ml.prune import remove, stale_exports, stale_merges
-from truthgraph.ml.registry import ResolvedModel
+from truthgraph.ml.resolved import ResolvedModel
 
 
 def _model(folder: Path, weights: bytes) -> Path:

@@ -1,4 +1,4 @@
-"""The HTTP service: ``create_app(settings, verifier)`` (FastAPI) and its web page.
+"""The HTTP service: ``create_app(settings, parts)`` (FastAPI) and its web page.
 
 Needs the ``api`` extra (``pip install 'truthgraph[api]'``). Importing this package builds
 nothing; ``create_app`` builds the app, and its lifespan loads the models and opens the

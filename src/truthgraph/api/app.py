@@ -1,7 +1,7 @@
 """create_app(): the FastAPI application, its middleware, routes and lifespan.
 
     app = create_app(Settings())                 # builds its own database and models
-    app = create_app(settings, verifier=v)       # runs on a Verifier you built (tests)
+    app = create_app(settings, parts=p)          # on a store and models you built (tests)
 
 Nothing is built at import time or in ``create_app`` beyond light objects: the lifespan
 starts the database, warms the models and the micro-batchers, and starts the job worker,
@@ -31,7 +31,7 @@ from truthgraph.api.ratelimit import TokenBucketLimiter
 from truthgraph.api.routes import claims, documents, health, inference, jobs, search, verify, web
 from truthgraph.api.runtime import Runtime
 from truthgraph.settings import Settings
-from truthgraph.verify.verifier import Verifier
+from truthgraph.wiring import ServiceParts
 
 API_PREFIX = "/api/v1"
 DESCRIPTION = """
@@ -45,18 +45,19 @@ carries an `X-Request-ID`.
 """
 
 
-def create_app(settings: Settings | None = None, verifier: Verifier | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, parts: ServiceParts | None = None) -> FastAPI:
     """The TruthGraph HTTP service.
 
-    ``settings`` defaults to ``Settings()`` (the ``TRUTHGRAPH_*`` environment). ``verifier``,
-    when given, supplies the models and the evidence store (its store must be the PostgreSQL
-    one); otherwise the lifespan builds them from ``settings``.
+    ``settings`` defaults to ``Settings()`` (the ``TRUTHGRAPH_*`` environment). ``parts``,
+    when given, supplies the evidence store and the loaded models (left open at shutdown);
+    otherwise the lifespan builds them from ``settings``. Either way the verifier is
+    assembled by ``wiring.build_verifier``, with the service's micro-batchers as hooks.
     """
     from truthgraph import __version__
 
     settings = settings or Settings()
     metrics = Metrics()
-    runtime = Runtime(settings, metrics, verifier)
+    runtime = Runtime(settings, metrics, parts)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -255,6 +255,7 @@ class BatchingNLI:
 
     def __init__(self, nli: NLIModel, batcher: MicroBatcher[tuple[str, str], NLIScores]) -> None:
         self.name = nli.name
+        self.backend = nli.backend
         self.inner = nli
         self.batcher = batcher
 

@@ -26,8 +26,8 @@ from urllib.parse import urlsplit
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
-from truthgraph.bench.stats import percentile
 from truthgraph.errors import InvalidInputError, UnavailableError
+from truthgraph.stats import percentile
 
 VERIFY_PATH = "/api/v1/verify"
 

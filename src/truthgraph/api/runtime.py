@@ -2,8 +2,9 @@
 
 ``Runtime.start`` builds everything in a background thread, so the server answers ``/health``
 at once and ``/ready`` (503 until then) once the models are warm and the database is up; the
-model-backed endpoints answer 503 with ``Retry-After`` meanwhile. Resources passed in (a
-``Verifier`` built by the caller, as the tests do) are used as they are and not closed here.
+model-backed endpoints answer 503 with ``Retry-After`` meanwhile. The verifier comes from
+``wiring.build_verifier``, as the CLI's does, with the micro-batchers as hooks. A store and
+models passed in (``ServiceParts``, as the tests do) are used as they are and not closed here.
 """
 
 from __future__ import annotations
@@ -31,11 +32,10 @@ from truthgraph.db.jobs import PgJobStore
 from truthgraph.db.keys import PgKeyStore
 from truthgraph.db.pool import ping
 from truthgraph.db.store import PgvectorEvidenceStore
-from truthgraph.errors import ConfigError, EvidenceStoreError, TruthGraphError, UnavailableError
-from truthgraph.ml.embedding_cache import CachingEmbedder
-from truthgraph.ports import Embedder, NLIModel
+from truthgraph.errors import EvidenceStoreError, TruthGraphError, UnavailableError
 from truthgraph.settings import Settings
 from truthgraph.verify.verifier import Verifier
+from truthgraph.wiring import ServiceParts
 
 log = structlog.get_logger("truthgraph.api")
 Phase = Literal["starting", "ready", "failed", "stopped"]
@@ -59,19 +59,6 @@ class Resources:
     backends: dict[str, str] = field(default_factory=dict)
 
 
-def _model_bytes(model: object) -> float:
-    """A loaded model's memory (its ``memory_mb``, else its torch module's parameters)."""
-    memory_mb = getattr(model, "memory_mb", None)
-    if isinstance(memory_mb, int | float):
-        return float(memory_mb) * 1024 * 1024
-    module: Any = getattr(model, "module", None)
-    if module is None:
-        return 0.0
-    params = sum(p.numel() * p.element_size() for p in module.parameters())
-    buffers = sum(b.numel() * b.element_size() for b in module.buffers())
-    return float(params + buffers)
-
-
 def _backend(model: object) -> str:
     """Which implementation runs a model (its class), for /ready and the load test."""
     return type(model).__name__
@@ -81,11 +68,11 @@ class Runtime:
     """Owns the start-up and shutdown of one app's resources."""
 
     def __init__(
-        self, settings: Settings, metrics: Metrics, verifier: Verifier | None = None
+        self, settings: Settings, metrics: Metrics, parts: ServiceParts | None = None
     ) -> None:
         self.settings = settings
         self.metrics = metrics
-        self._given = verifier
+        self._given = parts
         self.phase: Phase = "starting"
         self.error: str | None = None
         self.resources: Resources | None = None
@@ -212,41 +199,24 @@ class Runtime:
         log.error("startup_failed", error=message)
 
     def _build_resources(self) -> Resources:
+        from truthgraph.wiring import VerifierHooks, build_verifier, load_models
+
         settings = self.settings
         api = settings.api
         load_ms: dict[str, float] = {}
-        embedder: Embedder
-        nli: NLIModel
         if self._given is not None:
-            store = self._given.store
-            if not isinstance(store, PgvectorEvidenceStore):
-                raise ConfigError("the HTTP service needs a verifier on a PostgreSQL store")
-            embedder, nli = self._given.embedder, self._given.nli
-            if isinstance(embedder, CachingEmbedder):  # the cache goes in front of the batcher
-                embedder = embedder.inner
-            options = self._given.options
-            cache_key, calibration = self._given.nli_cache_key, self._given.calibration
+            store, embedder, nli = self._given.store, self._given.embedder, self._given.nli
             from truthgraph.db.service import open_job_store
 
             jobs = open_job_store(settings)
             self._closers.append(jobs.close)
         else:
             from truthgraph.db.service import open_service_stores
-            from truthgraph.ml.registry import resolve_model
-            from truthgraph.services.ml.model_cache import ModelCache
-            from truthgraph.wiring import nli_cache_key, nli_calibration, verify_options
 
             # missing model files fail here, at once, with the fix in the message
-            resolve_model(settings.model.embedding_model, settings.models_dir)
-            resolve_model(settings.model.nli_model, settings.models_dir)
+            embedder, nli, load_ms = load_models(settings)
             store, jobs = open_service_stores(settings)
             self._closers += [store.close, jobs.close]
-            cache = ModelCache(settings)
-            load_ms = cache.warmup_all_models()  # the design document's warm-up
-            embedder = cache.get_embedding_service().embedder
-            nli = cache.get_nli_service().model
-            options = verify_options(settings)
-            cache_key, calibration = nli_cache_key(nli), nli_calibration(settings)
 
         keys = PgKeyStore(store.url, timeout_s=api.db_timeout_s)
         self._closers.append(keys.close)
@@ -272,21 +242,20 @@ class Runtime:
         self._closers.append(pair_batcher.close)
         batched_embedder = BatchingEmbedder(embedder, embed_batcher)
         batched_nli = BatchingNLI(nli, pair_batcher)
-        # as wiring.build_verifier does: repeated claims skip the embedder, and (evidence,
-        # claim) pairs scored before are read from the database (both can be turned off)
-        claim_embedder: Embedder = batched_embedder
-        if api.embedding_cache_size > 0:
-            cached = CachingEmbedder(batched_embedder, max_entries=api.embedding_cache_size)
-            self.metrics.watch_cache(lambda: (cached.hits, cached.misses))
-            claim_embedder = cached
-        verifier = Verifier(
-            claim_embedder,
-            batched_nli,
+        # the one composition root builds the verifier: the micro-batchers go in front of the
+        # models, the claim cache in front of the batcher, and the NLI cache as configured
+        verifier = build_verifier(
+            settings,
             store,
-            options,
-            nli_cache=store if api.nli_cache else None,
-            nli_cache_key=cache_key,
-            calibration=calibration,
+            embedder,
+            nli,
+            hooks=VerifierHooks(
+                embedder=lambda _: batched_embedder,
+                nli=lambda _: batched_nli,
+                embedding_cache_size=api.embedding_cache_size,
+                nli_cache=api.nli_cache,
+                watch_embedding_cache=self.metrics.watch_cache,
+            ),
         )
 
         # warm the whole path once: batchers, models, database pool
@@ -315,7 +284,10 @@ class Runtime:
                 "embedding": lambda: embed_batcher.pending,
                 "nli": lambda: pair_batcher.pending,
             },
-            model_bytes={"embedding": _model_bytes(embedder), "nli": _model_bytes(nli)},
+            model_bytes={
+                "embedding": embedder.memory_mb * 2**20,
+                "nli": nli.memory_mb * 2**20,
+            },
         )
         return Resources(
             settings=settings,

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from truthgraph.domain import Label, Strategy
 from truthgraph.errors import InvalidInputError
+from truthgraph.ml.nli.labels import NLILabel
 from truthgraph.text import check_json
 
 HARD_MAX_CHARS = 100_000
@@ -258,7 +259,7 @@ class NLIRequest(_Request):
 
 
 class NLIResultOut(BaseModel):
-    label: Literal["entailment", "neutral", "contradiction"]
+    label: NLILabel
     confidence: float
     scores: NLIScoresOut
 

@@ -11,6 +11,7 @@ import psutil
 from truthgraph.bench.data import sample_pairs, sample_texts
 from truthgraph.bench.machine import describe_machine
 from truthgraph.ml.batch_sizes import save_batch_size
+from truthgraph.ports import LoadedEmbedder, LoadedNLIModel
 from truthgraph.settings import Settings
 
 Service = Literal["embedding", "nli", "all"]
@@ -27,19 +28,22 @@ def candidate_sizes(min_batch: int, max_batch: int) -> list[int]:
     return sorted(set(sizes))
 
 
-def _runner(settings: Settings, name: str, num_samples: int) -> Callable[[int], None]:
+def _runner(
+    load_embedder: Callable[[], LoadedEmbedder],
+    load_nli: Callable[[], LoadedNLIModel],
+    name: str,
+    num_samples: int,
+) -> Callable[[int], None]:
     """A function that runs one full pass of ``name`` at a given batch size."""
-    from truthgraph.wiring import build_embedder, build_nli
-
     if name == "embedding":
-        embedder = build_embedder(settings)
+        embedder = load_embedder()
         texts = sample_texts(num_samples)
 
         def embed(size: int) -> None:
             embedder.embed(texts, batch_size=size)
 
         return embed
-    nli = build_nli(settings)
+    nli = load_nli()
     pairs = sample_pairs(num_samples)
 
     def predict(size: int) -> None:
@@ -50,6 +54,8 @@ def _runner(settings: Settings, name: str, num_samples: int) -> Callable[[int], 
 
 def optimize_batch_sizes(
     settings: Settings,
+    load_embedder: Callable[[], LoadedEmbedder],
+    load_nli: Callable[[], LoadedNLIModel],
     service: Service,
     min_batch: int,
     max_batch: int,
@@ -57,7 +63,10 @@ def optimize_batch_sizes(
     num_samples: int = 512,
     save: bool = True,
 ) -> dict[str, Any]:
-    """Measure throughput at each candidate size; keep the best whose RSS stays under the limit."""
+    """Measure throughput at each candidate size; keep the best whose RSS stays under the limit.
+
+    The models come from ``load_embedder`` and ``load_nli`` (the caller builds them from
+    ``settings``); the best size is saved under ``settings.home`` for this device."""
     from truthgraph.ml.device import detect_device
 
     device = detect_device(settings.model.device)
@@ -65,7 +74,7 @@ def optimize_batch_sizes(
     names = ["embedding", "nli"] if service == "all" else [service]
     for name in names:
         rows = []
-        run = _runner(settings, name, num_samples)
+        run = _runner(load_embedder, load_nli, name, num_samples)
         run(min_batch)  # warm-up
         for size in candidate_sizes(min_batch, max_batch):
             started = time.perf_counter()

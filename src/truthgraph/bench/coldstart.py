@@ -13,9 +13,9 @@ from typing import Any
 COLD_LOAD = """
 import time, json, sys, psutil
 t0 = time.perf_counter()
-from truthgraph.services.ml.model_cache import ModelCache
-cache = ModelCache.get_instance()
-times = cache.warmup_all_models()
+from truthgraph.settings import Settings
+from truthgraph.wiring import warm_models
+times = warm_models(Settings())
 total = time.perf_counter() - t0
 print(json.dumps({"cold_start_s": total, "load_ms": times, "torch_imported": "torch" in sys.modules,
                   "rss_mb": psutil.Process().memory_info().rss / 2**20}))

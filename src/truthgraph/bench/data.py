@@ -6,8 +6,8 @@ import json
 from itertools import cycle, islice
 from pathlib import Path
 
+from truthgraph.chunking import split_sentences
 from truthgraph.errors import DatasetError
-from truthgraph.ingest.chunking import split_sentences
 from truthgraph.ingest.pipeline import load_documents
 from truthgraph.jsonl import read_objects
 

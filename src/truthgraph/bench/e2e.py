@@ -3,21 +3,32 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from truthgraph.bench.data import DEFAULT_CLAIMS, DEFAULT_CORPUS, claims
 from truthgraph.bench.machine import describe_machine
-from truthgraph.bench.stats import summary_ms
-from truthgraph.settings import Settings
+from truthgraph.db.store import PgvectorEvidenceStore
+from truthgraph.ports import LoadedEmbedder, LoadedNLIModel
+from truthgraph.settings import RetrievalSettings
+from truthgraph.stats import summary_ms
+from truthgraph.verify.verifier import Verifier
 
-TARGET_S = 60.0
-OUR_TARGET_P50_MS = 150.0
+Parts = tuple[PgvectorEvidenceStore, LoadedEmbedder, LoadedNLIModel]
+
+TARGET_S = 60.0  # the design document's target: p50 under a minute per claim
+OUR_TARGET_P50_MS = 150.0  # ours: p50 under 150 ms per claim at top-10, caches off
+OUR_TARGET_TOP_K = 10
+# verified once before timing (not one of the timed claims, so nothing it warms is reused)
+WARMUP_CLAIM = "The warm-up claim is verified once and never timed."
 STAGES = ("embedding", "retrieval", "nli", "aggregation", "database")
 
 
 def run_e2e(
-    settings: Settings,
+    load_parts: Callable[[], Parts],
+    verifier_for: Callable[[Parts], Verifier],
+    retrieval: RetrievalSettings,
     num_claims: int = 5,
     evidence_count: int = 10,
     warmup: bool = False,
@@ -26,27 +37,30 @@ def run_e2e(
     collection: str = "bench-e2e",
 ) -> dict[str, Any]:
     """Ingest ``corpus`` into ``collection`` (skipped if already there) and verify claims one
-    at a time with ``evidence_count`` evidence sentences; time every stage."""
+    at a time with ``evidence_count`` evidence sentences; time every stage.
+
+    With ``warmup`` a claim that is not among the timed ones is verified first, untimed.
+    Our target (p50 < 150 ms) is judged only at top-10 (``passed_our_target`` is None
+    otherwise); build the verifier without caches for it to mean anything.
+
+    ``load_parts`` opens the store and loads both models (timed as the model load);
+    ``verifier_for`` builds the verifier over them."""
     from truthgraph.ingest.pipeline import ingest, load_documents
-    from truthgraph.wiring import build_embedder, build_nli, build_store, build_verifier
 
     load_started = time.perf_counter()
-    store = build_store(settings)
-    embedder = build_embedder(settings)
-    nli = build_nli(settings)
+    parts = load_parts()
+    store, embedder, nli = parts
     load_s = time.perf_counter() - load_started
     try:
         files, documents = load_documents([corpus])
-        target = store.ensure_collection(
-            collection, embedder.name, embedder.dimension, settings.retrieval
-        )
+        target = store.ensure_collection(collection, embedder.name, embedder.dimension, retrieval)
         ingest(documents, target, store, embedder, files=files)
-        verifier = build_verifier(settings, store, embedder, nli)
+        verifier = verifier_for(parts)
         options = verifier.options_with(top_k=evidence_count)
         texts = claims(claims_path)
         texts = (texts * (num_claims // len(texts) + 1))[:num_claims]
         if warmup:
-            verifier.verify(texts[0], collection, options)
+            verifier.verify(WARMUP_CLAIM, collection, options)
         per_claim: list[dict[str, Any]] = []
         for text in texts:
             started = time.perf_counter()
@@ -81,5 +95,8 @@ def run_e2e(
         "target_s": TARGET_S,
         "passed_design_target": latency["p50"] / 1000 < TARGET_S,
         "our_target_p50_ms": OUR_TARGET_P50_MS,
-        "passed_our_target": latency["p50"] < OUR_TARGET_P50_MS,
+        "our_target_top_k": OUR_TARGET_TOP_K,
+        "passed_our_target": latency["p50"] < OUR_TARGET_P50_MS
+        if evidence_count == OUR_TARGET_TOP_K
+        else None,
     }

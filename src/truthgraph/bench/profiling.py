@@ -15,7 +15,7 @@ import psutil
 
 from truthgraph.bench.data import sample_pairs, sample_texts
 from truthgraph.bench.machine import describe_machine
-from truthgraph.settings import Settings
+from truthgraph.ports import LoadedEmbedder, LoadedNLIModel
 
 T = TypeVar("T")
 Service = Literal["embedding", "nli", "all"]
@@ -77,20 +77,24 @@ def _recommendations(report: dict[str, Any]) -> list[str]:
 
 
 def profile_ml_services(
-    settings: Settings, service: Service, num_samples: int, output_dir: Path
+    load_embedder: Callable[[], LoadedEmbedder],
+    load_nli: Callable[[], LoadedNLIModel],
+    warm_up: Callable[[], object],
+    service: Service,
+    num_samples: int,
+    output_dir: Path,
 ) -> dict[str, Any]:
-    """Profile the chosen services; writes .prof/.txt files and profiling_report.json."""
-    from truthgraph.services.ml.model_cache import ModelCache
-    from truthgraph.wiring import build_embedder, build_nli
+    """Profile the chosen services; writes .prof/.txt files and profiling_report.json.
 
+    ``load_embedder`` and ``load_nli`` build a model each (their time is the load stage);
+    ``warm_up`` loads and warms both, as the service does at start-up (profiled under
+    ``all``)."""
     output_dir.mkdir(parents=True, exist_ok=True)
     report: dict[str, Any] = {"machine": describe_machine(), "num_samples": num_samples}
     services: dict[str, Any] = {}
     if service in ("embedding", "all"):
         texts = sample_texts(num_samples)
-        embedder, load = _profiled(
-            "embedding_model_load", output_dir, lambda: build_embedder(settings)
-        )
+        embedder, load = _profiled("embedding_model_load", output_dir, load_embedder)
         _, single = _profiled(
             "embedding_single_text", output_dir, lambda: embedder.embed(texts[:1])
         )
@@ -103,7 +107,7 @@ def profile_ml_services(
         }
     if service in ("nli", "all"):
         pairs = sample_pairs(num_samples)
-        nli, load = _profiled("nli_model_load", output_dir, lambda: build_nli(settings))
+        nli, load = _profiled("nli_model_load", output_dir, load_nli)
         _, single = _profiled("nli_single_pair", output_dir, lambda: nli.predict(pairs[:1]))
         _, batch = _profiled("nli_batch", output_dir, lambda: nli.predict(pairs))
         services["nli"] = {
@@ -113,9 +117,7 @@ def profile_ml_services(
             "unit": "pairs/s",
         }
     if service == "all":
-        _, warmup = _profiled(
-            "model_cache_warmup", output_dir, lambda: ModelCache(settings).warmup_all_models()
-        )
+        _, warmup = _profiled("model_cache_warmup", output_dir, warm_up)
         report["model_cache_warmup"] = warmup
     report["services"] = services
     stages = [

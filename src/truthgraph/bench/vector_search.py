@@ -10,12 +10,12 @@ from typing import Any, Literal
 
 import numpy as np
 
-from truthgraph.bench.stats import summary_ms
 from truthgraph.db.store import PgvectorEvidenceStore
 from truthgraph.domain import RawDocument, Sentence
 from truthgraph.errors import NotFoundError
 from truthgraph.ports import Embedder, SearchParams
 from truthgraph.settings import IndexVectorType, RetrievalSettings
+from truthgraph.stats import summary_ms
 
 IndexType = Literal["hnsw", "ivfflat"]
 

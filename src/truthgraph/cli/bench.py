@@ -1,4 +1,7 @@
-"""truthgraph bench: the performance guide's tools (same code as scripts/*.py)."""
+"""truthgraph bench: the performance guide's tools (same code as scripts/*.py).
+
+Each tool runs with the CLI's settings, so ``truthgraph --home DIR bench ...`` measures
+the models and database under DIR."""
 
 from __future__ import annotations
 
@@ -8,6 +11,8 @@ from typing import Any
 import typer
 
 from truthgraph.cli.errors import exits_cleanly
+from truthgraph.cli.state import state
+from truthgraph.settings import Settings
 
 bench_app = typer.Typer(
     help="Benchmarks and profiling (flags as in the performance guide; --help on each).",
@@ -16,20 +21,21 @@ bench_app = typer.Typer(
 _PASS_THROUGH = {"allow_extra_args": True, "ignore_unknown_options": True}
 
 
-def _register(
-    name: str, summary: str, loader: Callable[[], Callable[[Sequence[str]], Any]]
-) -> None:
+Tool = Callable[[Sequence[str], Settings], Any]
+
+
+def _register(name: str, summary: str, loader: Callable[[], Tool]) -> None:
     @bench_app.command(name, help=summary, context_settings=_PASS_THROUGH, add_help_option=False)
     @exits_cleanly
     def command(ctx: typer.Context) -> None:
-        loader()(list(ctx.args))
+        loader()(list(ctx.args), state(ctx).settings)
 
 
-def _tool(attribute: str) -> Callable[[], Callable[[Sequence[str]], Any]]:
-    def load() -> Callable[[Sequence[str]], Any]:
-        from truthgraph.bench import tools
+def _tool(attribute: str) -> Callable[[], Tool]:
+    def load() -> Tool:
+        from truthgraph.cli import bench_tools
 
-        function: Callable[[Sequence[str]], Any] = getattr(tools, attribute)
+        function: Tool = getattr(bench_tools, attribute)
         return function
 
     return load

@@ -17,9 +17,9 @@ from rich.console import Console
 from truthgraph.cli.errors import exits_cleanly
 from truthgraph.cli.progress import progress_bar
 from truthgraph.cli.state import AppState, state
+from truthgraph.datasets import Split
 from truthgraph.domain import Strategy
 from truthgraph.errors import InvalidInputError
-from truthgraph.evaluation.benchmarks import Split
 from truthgraph.evaluation.dataset import (
     Corpus,
     EvalSet,
@@ -304,9 +304,9 @@ def _run(
         "claims_sha256": hashlib.sha256(claims_jsonl(eval_set.claims).encode()).hexdigest(),
         "nli_model": settings.model.nli_model,
         "nli_model_path": resolve_model(settings.model.nli_model, settings.models_dir).location,
-        "nli_backend": getattr(nli, "backend", None),
+        "nli_backend": nli.backend,
         "embedding_model": settings.model.embedding_model,
-        "embedding_backend": getattr(embedder, "backend", None),
+        "embedding_backend": embedder.backend,
         "strategy": options.strategy.value,
         "top_k": options.top_k,
         "evidence_context": options.evidence_context,

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from truthgraph.domain import Label
-from truthgraph.evaluation.metrics import classification_report, expected_calibration_error
+from truthgraph.metrics import classification_report, expected_calibration_error
 from truthgraph.verify.calibration import (
     Calibration,
     fit_bias,

@@ -1,6 +1,6 @@
 """The development datasets in the generic evaluation form (claims plus a corpus).
 
-Each converter reads one dataset with the loaders of ``benchmarks.py`` from the data folder
+Each converter reads one dataset with the loaders of ``truthgraph.datasets`` from the data folder
 (``../shared/data`` in development) and picks how it is evaluated by default:
 
 - ``scifact``: retrieval over its 5,183 abstracts (``corpus.jsonl``), one document per
@@ -24,9 +24,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from truthgraph.domain import RawDocument
-from truthgraph.errors import DatasetError
-from truthgraph.evaluation.benchmarks import (
+from truthgraph.datasets import (
     LabeledClaim,
     Split,
     load_fever,
@@ -36,6 +34,8 @@ from truthgraph.evaluation.benchmarks import (
     load_scifact_corpus,
     page_title,
 )
+from truthgraph.domain import RawDocument
+from truthgraph.errors import DatasetError
 from truthgraph.evaluation.dataset import EvalSet, corpus_from_documents, pooled_corpus
 
 DATASETS = ("scifact", "fever", "fever-symmetric", "vitaminc")

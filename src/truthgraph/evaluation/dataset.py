@@ -23,9 +23,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
+from truthgraph.datasets import LabeledClaim, Split, parse_label
 from truthgraph.domain import RawDocument
 from truthgraph.errors import DatasetError, InvalidInputError
-from truthgraph.evaluation.benchmarks import LabeledClaim, Split, parse_label
 from truthgraph.jsonl import read_objects
 
 Mode = Literal["retrieval", "oracle"]

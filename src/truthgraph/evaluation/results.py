@@ -1,5 +1,5 @@
-"""The accuracy table of ``scripts/eval_results.py``: benchmarks/ACCURACY.md and the README's
-section between ``<!-- accuracy-table:start -->`` and ``<!-- accuracy-table:end -->``.
+"""The accuracy table of ``scripts/eval_results.py``: benchmarks/ACCURACY.md and the section
+of docs/accuracy.md between ``<!-- accuracy-table:start -->`` and ``<!-- accuracy-table:end -->``.
 
 Pure functions over the ``report.json`` objects that ``truthgraph eval`` writes.
 """

@@ -11,11 +11,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from truthgraph.bench.stats import percentile
+from truthgraph.datasets import LabeledClaim
 from truthgraph.domain import Label, Verdict
-from truthgraph.evaluation.benchmarks import LabeledClaim
 from truthgraph.evaluation.dataset import Mode
-from truthgraph.evaluation.metrics import (
+from truthgraph.metrics import (
     classification_report,
     evidence_recall,
     expected_calibration_error,
@@ -23,6 +22,7 @@ from truthgraph.evaluation.metrics import (
     reliability_bins,
     strict_accuracy,
 )
+from truthgraph.stats import percentile
 from truthgraph.verify.verifier import Verifier, VerifyOptions
 
 CITED_K = 5  # evidence sentences a verdict cites for the strict score (FEVER's scorer: 5)

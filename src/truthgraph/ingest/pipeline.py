@@ -11,9 +11,9 @@ from typing import Protocol
 
 import numpy as np
 
+from truthgraph.chunking import split_sentences
 from truthgraph.domain import RawDocument, Sentence
 from truthgraph.errors import DatasetError
-from truthgraph.ingest.chunking import split_sentences
 from truthgraph.ingest.sources import discover, read_documents
 from truthgraph.ports import Collection, Embedder
 

@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import Any, Literal, get_args
 
 from truthgraph.ml.onnx.cache import export_dir, read_quality
-from truthgraph.ml.registry import PACKAGE_MODELS_DIR, ResolvedModel
+from truthgraph.ml.registry import PACKAGE_MODELS_DIR
+from truthgraph.ml.resolved import ResolvedModel
 
 Backend = Literal["torch", "onnx", "onnx-int8"]
 BACKENDS: tuple[Backend, ...] = get_args(Backend)

@@ -10,7 +10,7 @@ import torch
 
 from truthgraph.errors import InvalidInputError, ModelLoadError
 from truthgraph.ml.device import clamp_batch_size, module_memory_mb
-from truthgraph.ml.registry import ResolvedModel
+from truthgraph.ml.resolved import ResolvedModel
 
 
 class SentenceTransformerEmbedder:

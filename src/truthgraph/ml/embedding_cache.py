@@ -30,11 +30,6 @@ class CachingEmbedder:
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
 
-    @property
-    def memory_mb(self) -> float:
-        inner = getattr(self.inner, "memory_mb", 0.0)
-        return float(inner) if isinstance(inner, int | float) else 0.0
-
     def embed(self, texts: Sequence[str], batch_size: int | None = None) -> np.ndarray:
         """Vectors for ``texts``; only texts not seen recently reach the wrapped embedder."""
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)

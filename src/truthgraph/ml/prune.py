@@ -36,9 +36,9 @@ from truthgraph.ml.registry import (
     SHIPPED_MPNET_FOLDER,
     SHIPPED_MPNET_VERIFIER,
     SHIPPED_VERIFIER,
-    ResolvedModel,
     resolve_model,
 )
+from truthgraph.ml.resolved import ResolvedModel
 
 
 @dataclass(frozen=True, slots=True)

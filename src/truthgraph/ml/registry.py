@@ -18,11 +18,11 @@ Anything else is tried as a local path, then handed to the library as a hub name
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from truthgraph.errors import ModelLoadError
 from truthgraph.ml.nli import adapter
+from truthgraph.ml.resolved import ResolvedModel
 
 PACKAGE_MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 SHIPPED_VERIFIER = "truthgraph-verifier-minilm"
@@ -38,19 +38,6 @@ _ALIASES = {
     SHIPPED_VERIFIER: SHIPPED_VERIFIER,
     SHIPPED_MPNET_VERIFIER: SHIPPED_MPNET_VERIFIER,
 }
-
-
-@dataclass(frozen=True, slots=True)
-class ResolvedModel:
-    """Where a model's files are (``path``) or which hub name to load (``hub_name``)."""
-
-    name: str
-    path: Path | None
-    hub_name: str | None = None
-
-    @property
-    def location(self) -> str:
-        return str(self.path) if self.path is not None else str(self.hub_name)
 
 
 def minilm_path() -> Path:

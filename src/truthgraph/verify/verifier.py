@@ -18,12 +18,12 @@ from truthgraph.domain import (
 )
 from truthgraph.errors import ConfigError, InvalidInputError
 from truthgraph.ports import Embedder, EvidenceStore, NLICache, NLIModel, SearchParams
+from truthgraph.premise import has_title, mean_scores, premise
 from truthgraph.text import check_text
 from truthgraph.verify.aggregate import aggregate
 from truthgraph.verify.calibration import Calibration, calibrate
 from truthgraph.verify.distinct import SPARE_FACTOR, distinct_hits
 from truthgraph.verify.fusion import reciprocal_rank_fusion
-from truthgraph.verify.premise import has_title, mean_scores, premise
 
 GIVEN_EVIDENCE = "(given evidence)"  # the collection of verdicts from ``verify_against``
 MAX_SEARCH = 400  # the most hits one search asks for (top_k is at most 200)
@@ -161,7 +161,13 @@ class Verifier:
                     d0 = time.perf_counter()
                     verdict = self.store.save_verdict(verdict, self.embedder.name, self.nli.name)
                     verdict.timings_ms["database"] = (time.perf_counter() - d0) * 1000
-                verdict.timings_ms["total"] = sum(verdict.timings_ms.values())
+                    verdict.timings_ms["total"] = sum(verdict.timings_ms.values())
+                    # the saved row gets its timings whole (database and total), so `show`
+                    # and GET /claims/{id} see what the caller saw
+                    if verdict.verdict_id is not None:
+                        self.store.save_timings(verdict.verdict_id, verdict.timings_ms)
+                else:
+                    verdict.timings_ms["total"] = sum(verdict.timings_ms.values())
                 verdicts.append(verdict)
             if progress is not None:
                 progress(len(verdicts), len(texts))
@@ -279,9 +285,7 @@ class Verifier:
             for h in row
         ]
         # Scores differ slightly between backends (fp32 vs int8): keep them apart.
-        model_key = self.nli_cache_key or (
-            f"{self.nli.name}/{getattr(self.nli, 'backend', 'default')}"
-        )
+        model_key = self.nli_cache_key or f"{self.nli.name}/{self.nli.backend}"
         if context != "sentence":  # another premise for the same evidence id
             model_key += f"/{context}"
         known = self.nli_cache.cached_scores(model_key, keys)

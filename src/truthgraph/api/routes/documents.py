@@ -37,10 +37,10 @@ from truthgraph.api.schemas import (
     JobOut,
 )
 from truthgraph.api.worker import document_to_json
+from truthgraph.chunking import split_sentences
 from truthgraph.db.records import DocumentRecord
 from truthgraph.domain import RawDocument
 from truthgraph.errors import DatasetError, InvalidInputError
-from truthgraph.ingest.chunking import split_sentences
 from truthgraph.ingest.pipeline import content_hash, ingest, load_documents
 from truthgraph.ingest.sources import SUFFIXES
 from truthgraph.text import check_collection_name

@@ -26,7 +26,7 @@ from truthgraph.api.schemas import (
 )
 from truthgraph.domain import NLIScores
 from truthgraph.errors import InvalidInputError
-from truthgraph.services.ml.nli_service import NLIResult
+from truthgraph.ml.nli.labels import VERDICT_TO_NLI
 from truthgraph.settings import ApiSettings
 
 router = APIRouter(tags=["models"])
@@ -49,10 +49,9 @@ def _check_texts(texts: Sequence[str], api: ApiSettings, what: str) -> None:
 
 
 def _result(scores: NLIScores) -> NLIResultOut:
-    result = NLIResult.from_scores(scores)
     return NLIResultOut(
-        label=result.label.value,
-        confidence=round(result.confidence, 4),
+        label=VERDICT_TO_NLI[scores.label],
+        confidence=round(max(scores.entailment, scores.neutral, scores.contradiction), 4),
         scores=NLIScoresOut(
             entailment=round(scores.entailment, 4),
             neutral=round(scores.neutral, 4),

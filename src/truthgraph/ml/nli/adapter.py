@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from truthgraph.errors import ModelLoadError
+from truthgraph.ml.nli.labels import HEAD_CONFIG
 
 ADAPTER_CONFIG = "adapter_config.json"
 ADAPTER_WEIGHTS = "adapter_model.safetensors"
@@ -123,8 +124,6 @@ def materialize(folder: Path, base_location: str, cache_dir: Path) -> Path:
     if (target / MERGED_WEIGHTS).is_file():
         return target
     from transformers import AutoModelForSequenceClassification
-
-    from truthgraph.ml.nli.training import HEAD_CONFIG
 
     try:
         from peft import PeftModel

@@ -13,7 +13,7 @@ read by TruthGraph as SUPPORTED / NOT_ENOUGH_INFO / REFUTED), fine-tuned from
 {base_source} by `truthgraph train-verifier`. {storage}
 
 ## Training data ({train_pairs} pairs, `{train_split}` split only)
-The development data's fixed hash split by claim (`truthgraph.evaluation.benchmarks.in_split`)
+The development data's fixed hash split by claim (`truthgraph.datasets.in_split`)
 keeps every held-out claim (20%) out of training; the `fit` split also leaves out the `dev`
 claims (10%), on which the confidence temperature is fitted.
 
@@ -59,7 +59,7 @@ Reproduce: `{reproduce}`
 
 {calibration}## Claim-level accuracy
 Through the whole pipeline (retrieval, NLI, calibrated weighted vote) on held-out claims: the
-README's Accuracy section, measured by `python scripts/eval_results.py --data-dir
+project's docs/accuracy.md, measured by `python scripts/eval_results.py --data-dir
 ../shared/data` (with `--nli-model NAME --out-dir benchmarks/NAME` for a verifier that is not
 the configured one).
 
@@ -203,7 +203,7 @@ def write_model_card(out_dir: Path, summary: dict[str, Any]) -> Path:
         reproduce=reproduce_command(summary["config"]),
         resumed=(
             " It goes on from the adapters of an earlier run (`--init-adapter`), whose own "
-            "command is in the project README (Accuracy)."
+            "command is in the project's docs/decisions."
             if summary["config"].get("init_adapter")
             else ""
         ),

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from truthgraph.domain import Label
-from truthgraph.evaluation.benchmarks import (
+from truthgraph.chunking import split_sentences
+from truthgraph.datasets import (
     LabeledClaim,
     Split,
     load_fever,
@@ -27,10 +27,10 @@ from truthgraph.evaluation.benchmarks import (
     load_scifact,
     page_title,
 )
-from truthgraph.ingest.chunking import split_sentences
+from truthgraph.domain import Label
 from truthgraph.ml.nli.augment import entity_pool, mutate, overlapping
 from truthgraph.ports import Embedder, NLIModel
-from truthgraph.verify.premise import titled
+from truthgraph.premise import titled
 
 _NEGATABLE = re.compile(r"\b(is|was|are|were|has|had|can|could|will|would|does|did)\b")
 _ALREADY_NEGATED = re.compile(r"\b(not|never|no|n't|only)\b", re.IGNORECASE)

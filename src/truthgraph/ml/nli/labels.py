@@ -1,13 +1,42 @@
-"""The map from an NLI model's class indices to entailment, neutral and contradiction.
+"""The NLI labels, defined once: names, the head's index order, and the map to verdicts.
 
-Torch-free, so the ONNX verifier reads labels the same way the torch one does.
+Torch-free, so the ONNX verifier, the training code, the HTTP schemas and the design
+document's ``NLIService`` all read labels the same way the torch verifier does.
 """
 
 from __future__ import annotations
 
+from enum import StrEnum
+from typing import Any
+
+from truthgraph.domain import Label
 from truthgraph.errors import ModelLoadError
 
-NLI_LABELS = ("entailment", "neutral", "contradiction")
+
+class NLILabel(StrEnum):
+    """The label of one (premise, hypothesis) pair, in the NLI vocabulary."""
+
+    ENTAILMENT = "entailment"
+    NEUTRAL = "neutral"
+    CONTRADICTION = "contradiction"
+
+
+NLI_LABELS = tuple(label.value for label in NLILabel)
+# A head TruthGraph trains puts the classes in this order.
+ID2LABEL = {index: label.value for index, label in enumerate(NLILabel)}
+NLI_TO_VERDICT = {
+    NLILabel.ENTAILMENT: Label.SUPPORTED,
+    NLILabel.NEUTRAL: Label.NOT_ENOUGH_INFO,
+    NLILabel.CONTRADICTION: Label.REFUTED,
+}
+VERDICT_TO_NLI = {verdict: nli for nli, verdict in NLI_TO_VERDICT.items()}
+LABEL_TO_ID = {NLI_TO_VERDICT[NLILabel(name)]: index for index, name in ID2LABEL.items()}
+# The head's configuration, for a base loaded to be trained or merged with an adapter.
+HEAD_CONFIG: dict[str, Any] = {
+    "num_labels": len(ID2LABEL),
+    "id2label": ID2LABEL,
+    "label2id": {name: index for index, name in ID2LABEL.items()},
+}
 
 
 def label_indices(id2label: dict[int, str]) -> tuple[int, int, int]:

@@ -19,7 +19,7 @@ from truthgraph.errors import InvalidInputError, ModelLoadError
 from truthgraph.ml.device import clamp_batch_size, module_memory_mb
 from truthgraph.ml.nli.labels import NLI_LABELS, label_indices
 from truthgraph.ml.onnx.cache import export_key
-from truthgraph.ml.registry import ResolvedModel
+from truthgraph.ml.resolved import ResolvedModel
 
 __all__ = ["NLI_LABELS", "CrossEncoderNLI", "label_indices"]
 

@@ -7,33 +7,24 @@ from __future__ import annotations
 
 import json
 import platform
-import subprocess
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, cast
 
-from truthgraph.evaluation.benchmarks import Split
+from truthgraph.datasets import Split
 from truthgraph.ml.embedder import SentenceTransformerEmbedder
 from truthgraph.ml.nli.card import write_model_card
 from truthgraph.ml.nli.data import Pair, build_pairs, drop_settled_nei
 from truthgraph.ml.nli.model import CrossEncoderNLI
 from truthgraph.ml.nli.training import TrainConfig, pair_metrics, train_verifier
-from truthgraph.ml.registry import ResolvedModel, resolve_model
+from truthgraph.ml.registry import resolve_model
+from truthgraph.ml.resolved import ResolvedModel
 from truthgraph.ports import NLIModel
+from truthgraph.revision import git_sha
 
 Progress = Callable[[str, int, int, float], None]
-
-
-def _git_sha() -> str | None:
-    try:
-        out = subprocess.run(
-            ["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True, timeout=5
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return out.stdout.strip() or None
 
 
 def _teacher_labels(
@@ -109,7 +100,7 @@ def run_recipe(
         "processor": platform.processor() or platform.machine(),
         "python": platform.python_version(),
     }
-    summary["git_sha"] = _git_sha()
+    summary["git_sha"] = git_sha(short=False)
     summary["total_seconds"] = round(time.perf_counter() - started, 1)
     (out_dir / "training_config.json").write_text(json.dumps(summary, indent=2) + "\n")
     write_model_card(out_dir, summary)

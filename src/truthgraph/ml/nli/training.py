@@ -23,20 +23,11 @@ import torch
 
 from truthgraph.domain import Label
 from truthgraph.errors import ModelLoadError
-from truthgraph.evaluation.metrics import classification_report
+from truthgraph.metrics import classification_report
 from truthgraph.ml.nli.adapter import ADAPTER_CONFIG
 from truthgraph.ml.nli.data import Pair
-from truthgraph.ml.registry import ResolvedModel
-
-ID2LABEL = {0: "entailment", 1: "neutral", 2: "contradiction"}
-LABEL_TO_ID = {Label.SUPPORTED: 0, Label.NOT_ENOUGH_INFO: 1, Label.REFUTED: 2}
-ID_TO_VERDICT = {v: k for k, v in LABEL_TO_ID.items()}
-# The head's configuration, for a base loaded to be trained or merged with an adapter.
-HEAD_CONFIG: dict[str, Any] = {
-    "num_labels": len(ID2LABEL),
-    "id2label": ID2LABEL,
-    "label2id": {v: k for k, v in ID2LABEL.items()},
-}
+from truthgraph.ml.nli.labels import HEAD_CONFIG, LABEL_TO_ID
+from truthgraph.ml.resolved import ResolvedModel
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from truthgraph.errors import ModelLoadError
-from truthgraph.ml.registry import ResolvedModel
+from truthgraph.ml.resolved import ResolvedModel
 
 EXPORT_FORMAT = 1
 FP32_FILE = "model.onnx"
@@ -33,7 +33,7 @@ QUALITY_FILE = "quality.json"
 
 Kind = Literal["embedder", "nli"]
 
-# int8 settings, chosen with ``quality.py`` on this project's models (see the README, "ONNX"):
+# int8 settings, chosen with ``quality.py`` on this project's models (docs/models/onnx.md):
 # per-tensor weight scales lost too much (MiniLM embedding cosine 0.961 against fp32, verifier
 # accuracy -0.5 point); per-channel scales recovered most of it, and keeping the first layer's
 # feed-forward output projection in fp32 (its GELU activations have the widest range, which

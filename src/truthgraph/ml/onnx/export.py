@@ -41,7 +41,7 @@ from truthgraph.ml.onnx.cache import (
     is_complete,
     model_folder,
 )
-from truthgraph.ml.registry import ResolvedModel
+from truthgraph.ml.resolved import ResolvedModel
 
 log = logging.getLogger(__name__)
 

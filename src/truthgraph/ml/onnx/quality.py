@@ -41,7 +41,8 @@ from truthgraph.ml.nli.data import Pair
 from truthgraph.ml.onnx.cache import QUALITY_FILE, TOKENIZER_FILE, Kind, read_manifest
 from truthgraph.ml.onnx.session import available_cores
 from truthgraph.ml.onnx.tokens import load_tokenizer
-from truthgraph.ml.registry import ResolvedModel, resolve_model
+from truthgraph.ml.registry import resolve_model
+from truthgraph.ml.resolved import ResolvedModel
 from truthgraph.ports import LoadedEmbedder, LoadedNLIModel, NLIModel
 from truthgraph.settings import Settings
 

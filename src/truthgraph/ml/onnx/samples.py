@@ -15,9 +15,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from truthgraph.chunking import split_sentences
+from truthgraph.datasets import load_fever
 from truthgraph.domain import Label
-from truthgraph.evaluation.benchmarks import load_fever
-from truthgraph.ingest.chunking import split_sentences
 from truthgraph.jsonl import read_objects
 from truthgraph.ml.nli.data import Pair
 from truthgraph.ports import Embedder

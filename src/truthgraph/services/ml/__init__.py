@@ -3,8 +3,9 @@
 These are thin faces over ``truthgraph.ml`` and ``truthgraph.wiring``.
 """
 
+from truthgraph.ml.nli.labels import NLILabel
 from truthgraph.services.ml.embedding_service import EmbeddingService
 from truthgraph.services.ml.model_cache import ModelCache
-from truthgraph.services.ml.nli_service import NLILabel, NLIResult, NLIService
+from truthgraph.services.ml.nli_service import NLIResult, NLIService
 
 __all__ = ["EmbeddingService", "ModelCache", "NLILabel", "NLIResult", "NLIService"]

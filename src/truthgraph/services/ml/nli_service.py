@@ -4,26 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 
-from truthgraph.domain import Label, NLIScores
+from truthgraph.domain import NLIScores
 from truthgraph.errors import InvalidInputError
+from truthgraph.ml.nli.labels import VERDICT_TO_NLI, NLILabel
 from truthgraph.ports import LoadedNLIModel
 
 DEFAULT_BATCH_SIZE = 32
-
-
-class NLILabel(StrEnum):
-    ENTAILMENT = "entailment"
-    CONTRADICTION = "contradiction"
-    NEUTRAL = "neutral"
-
-
-_FROM_VERDICT = {
-    Label.SUPPORTED: NLILabel.ENTAILMENT,
-    Label.REFUTED: NLILabel.CONTRADICTION,
-    Label.NOT_ENOUGH_INFO: NLILabel.NEUTRAL,
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +34,7 @@ class NLIResult:
     @classmethod
     def from_scores(cls, scores: NLIScores) -> NLIResult:
         return cls(
-            label=_FROM_VERDICT[scores.label],
+            label=VERDICT_TO_NLI[scores.label],
             confidence=max(scores.entailment, scores.neutral, scores.contradiction),
             entailment_score=scores.entailment,
             contradiction_score=scores.contradiction,
