@@ -10,6 +10,7 @@ library code receives explicit parameters or a sub-settings object.
     TRUTHGRAPH_MODEL__BACKEND              auto | torch | onnx | onnx-int8 (see ml/backend.py)
     TRUTHGRAPH_RETRIEVAL__TOP_K, ..._INDEX_TYPE (hnsw|ivfflat), ..._HNSW_M, ...
     TRUTHGRAPH_VERIFICATION__STRATEGY      weighted_vote | majority_vote | ...
+    TRUTHGRAPH_FETCH__TIMEOUT_S, ..._MAX_BYTES, ..._MAX_REDIRECTS   reading http(s) URLs
     TRUTHGRAPH_API_KEYS, TRUTHGRAPH_API_*  the HTTP service (see ApiSettings)
 """
 
@@ -78,6 +79,19 @@ class VerificationSettings(BaseModel):
     evidence_context: EvidenceContext = "title"
 
 
+class FetchSettings(BaseModel):
+    """Reading ``http(s)://`` sources (``truthgraph ingest URL``, ``POST /documents {url}``)."""
+
+    timeout_s: float = Field(default=20.0, gt=0.0, le=600.0)  # connect, read and each write
+    max_bytes: int = Field(default=20 * 1024 * 1024, ge=1024, le=1024**3)  # the body's cap
+    max_redirects: int = Field(default=5, ge=0, le=50)
+    user_agent: str = Field(
+        default="TruthGraph/0.1.0 (local-first fact verification)",
+        min_length=1,
+        max_length=500,
+    )
+
+
 def _comma_separated(value: Any) -> Any:
     """``"a, b"`` -> ``["a", "b"]``; lists pass through."""
     if isinstance(value, str):
@@ -140,6 +154,7 @@ class Settings(BaseSettings):
     model: ModelSettings = ModelSettings()
     retrieval: RetrievalSettings = RetrievalSettings()
     verification: VerificationSettings = VerificationSettings()
+    fetch: FetchSettings = FetchSettings()
     api: ApiSettings = Field(default_factory=ApiSettings)
 
     @field_validator("home")

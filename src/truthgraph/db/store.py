@@ -14,6 +14,7 @@ from psycopg import sql
 from psycopg.rows import dict_row
 
 from truthgraph.db.pool import open_pool, pooled_connection
+from truthgraph.db.provenance import as_timestamp, insert_document
 from truthgraph.db.records import ClaimSummary, DocumentRecord
 from truthgraph.domain import (
     EvidenceHit,
@@ -257,43 +258,27 @@ class PgvectorEvidenceStore:
             for document, content_hash, sentences in documents:
                 vectors = embeddings[offset : offset + len(sentences)]
                 offset += len(sentences)
-                row = conn.execute(
-                    """
-                    INSERT INTO documents (collection_id, external_id, title, source, url,
-                                           content, content_hash, metadata)
-                    VALUES (%s, %s, %s, %s, %s, %s, %s, %s)
-                    ON CONFLICT (collection_id, content_hash) DO NOTHING RETURNING id
-                    """,
-                    (
-                        collection.id,
-                        document.external_id,
-                        document.title,
-                        document.source,
-                        document.url,
-                        document.text,
-                        content_hash,
-                        json.dumps(document.metadata, default=str),
-                    ),
-                ).fetchone()
-                if row is None:
+                document_id = insert_document(conn, collection.id, document, content_hash)
+                if document_id is None:
                     continue
                 stored += 1
                 with conn.cursor().copy(
                     "COPY evidence (document_id, collection_id, position, text, start_char,"
-                    " end_char, embedding) FROM STDIN"
+                    " end_char, embedding, page) FROM STDIN"
                 ) as copy:
                     for position, (sentence, vector) in enumerate(
                         zip(sentences, vectors, strict=True)
                     ):
                         copy.write_row(
                             (
-                                row[0],
+                                document_id,
                                 collection.id,
                                 position,
                                 sentence.text,
                                 sentence.start,
                                 sentence.end,
                                 _vector_literal(vector),
+                                sentence.page,
                             )
                         )
         return stored
@@ -389,8 +374,10 @@ class PgvectorEvidenceStore:
                         """
                         INSERT INTO verdict_evidence (verdict_id, rank, evidence_id, document_id,
                             text, title, source, url, start_char, end_char, similarity, label,
-                            entailment, neutral, contradiction)
-                        VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+                            entailment, neutral, contradiction, page, origin, version, fetched_at,
+                            content_hash)
+                        VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s,
+                                %s, %s, %s, %s, %s)
                         """,
                         [
                             (
@@ -409,6 +396,11 @@ class PgvectorEvidenceStore:
                                 e.scores.entailment,
                                 e.scores.neutral,
                                 e.scores.contradiction,
+                                e.hit.page,
+                                e.hit.origin,
+                                e.hit.version,
+                                as_timestamp(e.hit.fetched_at),
+                                e.hit.content_hash,
                             )
                             for rank, e in enumerate(verdict.evidence)
                         ],
@@ -450,6 +442,11 @@ class PgvectorEvidenceStore:
                     title=e["title"],
                     source=e["source"],
                     url=e["url"],
+                    page=e["page"],
+                    origin=e["origin"],
+                    version=e["version"],
+                    fetched_at=_iso(e["fetched_at"]),
+                    content_hash=e["content_hash"],
                 ),
                 NLIScores(float(e["entailment"]), float(e["neutral"]), float(e["contradiction"])),
             )
@@ -501,6 +498,10 @@ class PgvectorEvidenceStore:
             external_id=row["external_id"],
             metadata=dict(row["metadata"] or {}),
             created_at=row["created_at"].isoformat(),
+            origin=row["origin"],
+            version=row["version"],
+            fetched_at=_iso(row["fetched_at"]),
+            superseded_at=_iso(row["superseded_at"]),
         )
 
     def find_document_id(self, collection: Collection, content_hash: str) -> int | None:
@@ -569,7 +570,8 @@ class PgvectorEvidenceStore:
                 """
                 SELECT e.id, e.document_id, e.text, e.start_char, e.end_char,
                        ts_rank_cd(to_tsvector('english', e.text), q) AS rank,
-                       d.title, d.source, d.url
+                       d.title, d.source, d.url, e.page, d.origin, d.version, d.fetched_at,
+                       d.content_hash
                 FROM evidence e
                 JOIN documents d ON d.id = e.document_id,
                      websearch_to_tsquery('english', %s) q
@@ -641,8 +643,9 @@ class PgvectorEvidenceStore:
 
 
 def _hit(row: Sequence[Any]) -> EvidenceHit:
-    """An EvidenceHit from a row (id, document_id, text, start, end, score, title, source, url
-    and, from searches, the previous sentence's text)."""
+    """An EvidenceHit from a row (id, document_id, text, start, end, score, title, source, url,
+    page, origin, version, fetched_at, content_hash and, from searches, the previous
+    sentence's text)."""
     return EvidenceHit(
         evidence_id=int(row[0]),
         document_id=int(row[1]),
@@ -653,8 +656,18 @@ def _hit(row: Sequence[Any]) -> EvidenceHit:
         title=row[6],
         source=row[7],
         url=row[8],
-        previous=row[9] if len(row) > 9 else None,
+        page=row[9],
+        origin=row[10],
+        version=row[11],
+        fetched_at=_iso(row[12]),
+        content_hash=row[13],
+        previous=row[14] if len(row) > 14 else None,
     )
+
+
+def _iso(value: Any) -> str | None:
+    """A timestamp column as ISO 8601 text."""
+    return value.isoformat() if value is not None else None
 
 
 def _collection(row: dict[str, Any]) -> Collection:
@@ -686,7 +699,8 @@ def _hit_columns(dim: int, vector_param: str) -> sql.Composed:
     return sql.SQL(
         "e.id, e.document_id, e.text, e.start_char, e.end_char, "
         "1 - (e.embedding::{full} <=> {q}::{full}) AS similarity, "
-        "d.title, d.source, d.url, p.text AS previous"
+        "d.title, d.source, d.url, e.page, d.origin, d.version, d.fetched_at, d.content_hash, "
+        "p.text AS previous"
     ).format(full=full, q=sql.Placeholder(vector_param))
 
 
