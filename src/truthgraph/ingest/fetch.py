@@ -95,8 +95,7 @@ def fetch(url: str, settings: FetchSettings, max_bytes: int | None = None) -> Fe
                     raise SourceError(f"{where}: the body is larger than the cap of {cap} bytes")
                 if time.monotonic() > deadline:
                     raise SourceError(
-                        f"{where}: timed out (the body took more than "
-                        f"{4 * settings.timeout_s:g} s)"
+                        f"{where}: timed out (the body took more than {4 * settings.timeout_s:g} s)"
                     )
                 chunks.append(chunk)
             final_url = str(response.url)
@@ -115,9 +114,7 @@ def fetch(url: str, settings: FetchSettings, max_bytes: int | None = None) -> Fe
     if kind is None and media_type in ("", "application/octet-stream"):
         kind = _sniff(body)
     if kind is None:
-        raise SourceError(
-            f"{where}: content type {media_type or '(none)'} is neither HTML nor PDF"
-        )
+        raise SourceError(f"{where}: content type {media_type or '(none)'} is neither HTML nor PDF")
     return Fetched(
         url=where,
         final_url=final_url,
