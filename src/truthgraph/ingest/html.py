@@ -16,6 +16,7 @@ from truthgraph.errors import SourceError
 _META_CHARSET = re.compile(
     rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE
 )
+MIN_PROSE_WORDS = 4
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
     (codecs.BOM_UTF16_LE, "utf-16"),
@@ -60,6 +61,12 @@ def _paragraphs(text: str) -> str:
     return "\n\n".join(line.strip() for line in text.splitlines() if line.strip())
 
 
+def _has_prose(text: str) -> bool:
+    """Whether the extracted text holds a line of running text (four words or more), not only
+    what a page without content leaves: menu labels, a button, a title."""
+    return any(len(line.split()) >= MIN_PROSE_WORDS for line in text.splitlines())
+
+
 def html_document(
     data: bytes,
     *,
@@ -87,7 +94,7 @@ def html_document(
     except Exception as exc:  # lxml and trafilatura raise several kinds on broken markup
         raise SourceError(f"{where}: cannot parse the page ({type(exc).__name__})") from exc
     text = _paragraphs(extracted.text or "") if extracted is not None else ""
-    if not text:
+    if not _has_prose(text):
         raise SourceError(f"{where}: no main text found in the page (empty, or built by scripts)")
     metadata: dict[str, Any] = {
         key: value
