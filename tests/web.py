@@ -13,64 +13,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from truthgraph.bench.sample_sources import text_pdf
+from truthgraph.bench.sample_sources import (
+    BOILERPLATE,
+    RIVER_PARAGRAPHS,
+    article_html,
+    text_pdf,
+)
 
-ARTICLE = """<!doctype html>
-<html lang="en"><head>
-<meta charset="utf-8">
-<title>{title} | The Daily Example</title>
-<meta name="author" content="Ada Lovelace">
-<meta property="article:published_time" content="2024-03-05T09:00:00Z">
-<link rel="canonical" href="https://news.example.org/rivers">
-<script>window.analytics = {{track: function () {{}}}};</script>
-<style>nav {{ color: red }}</style>
-</head><body>
-<header><nav><a href="/">Home</a> | <a href="/world">World</a> | <a href="/sport">Sport</a>
-| <a href="/subscribe">Subscribe for 1 euro a month</a></nav></header>
-<div class="cookie-banner">We use cookies to improve your experience. Accept all cookies?</div>
-<main><article>
-<h1>{title}</h1>
-<p class="byline">By Ada Lovelace, 5 March 2024</p>
-{body}
-</article>
-<aside><h3>Most read</h3><ul><li><a href="/a">Ten celebrity diets that shocked the world</a></li>
-<li><a href="/b">Markets rally as investors shrug off inflation worries</a></li></ul></aside>
-</main>
-<footer><p>Copyright 2024 The Daily Example. All rights reserved.</p>
-<a href="/privacy">Privacy policy</a> <a href="/terms">Terms of use</a></footer>
-<script>document.write("tracking pixel loaded");</script>
-</body></html>
-"""
-
-RIVER_PARAGRAPHS = [
-    "The Danube flows through ten countries, more than any other river in the world. "
-    "It rises in the Black Forest of Germany and reaches the Black Sea in Romania.",
-    "The Rhine rises in the Swiss Alps and reaches the North Sea in the Netherlands. "
-    "For centuries it has been one of the busiest waterways in Europe.",
-    "The Volga is the longest river in Europe. It flows entirely within Russia and ends in "
-    "the Caspian Sea, a lake without an outlet to the ocean.",
-]
-BOILERPLATE = [
-    "Subscribe for 1 euro",
-    "We use cookies",
-    "Most read",
-    "celebrity diets",
-    "All rights reserved",
-    "Privacy policy",
-    "tracking pixel",
-    "analytics",
-]
-
-
-def article_html(
-    title: str = "Rivers of Europe", paragraphs: list[str] | None = None, charset: str = "utf-8"
-) -> bytes:
-    """A news article with navigation, a cookie banner, a sidebar, a footer and scripts."""
-    body = "\n".join(f"<p>{p}</p>" for p in (paragraphs or RIVER_PARAGRAPHS))
-    page = ARTICLE.format(title=title, body=body)
-    if charset != "utf-8":
-        page = page.replace('<meta charset="utf-8">', f'<meta charset="{charset}">')
-    return page.encode(charset)
+__all__ = ["BOILERPLATE", "RIVER_PARAGRAPHS", "article_html", "loopback_site", "report_pdf"]
 
 
 def report_pdf(title: str = "Lake Report") -> bytes:

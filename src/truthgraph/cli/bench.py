@@ -61,3 +61,16 @@ _register(
     "End-to-end claim-to-verdict timing (--num-claims, --evidence-count, --warmup).",
     _tool("e2e_main"),
 )
+
+
+def _load_sources() -> Callable[[Sequence[str]], Any]:
+    from truthgraph.bench.sources import benchmark_sources_main
+
+    return benchmark_sources_main
+
+
+_register(
+    "sources",
+    "Web page and PDF ingestion in sentences/s, and extraction quality (--pages, --pdf-pages).",
+    _load_sources,
+)

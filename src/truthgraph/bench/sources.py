@@ -1,0 +1,183 @@
+"""``truthgraph bench sources``: ingestion rates of web pages and PDFs in sentences/s, and the
+extraction quality of realistic pages (share of the main text kept, boilerplate let in).
+
+Pages and PDFs are written on the spot from the demo corpus's texts (see sample_sources);
+reading (extraction and sentence splitting) is timed apart from storing (embedding and
+PostgreSQL), and each format is stored in a collection of its own, dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import tempfile
+import time
+from collections.abc import Sequence
+from itertools import cycle, islice
+from pathlib import Path
+from typing import Any
+
+from truthgraph.bench.data import DEFAULT_CORPUS
+from truthgraph.bench.sample_sources import (
+    SamplePage,
+    article_html,
+    paginate,
+    quality_pages,
+    text_pdf,
+)
+from truthgraph.errors import NotFoundError
+from truthgraph.ingest.chunking import split_document, split_sentences
+from truthgraph.ingest.html import html_document
+from truthgraph.ingest.pipeline import ingest, load_documents
+from truthgraph.settings import Settings
+
+
+def _normal(text: str) -> str:
+    return " ".join(text.split())
+
+
+def page_quality(page: SamplePage) -> dict[str, Any]:
+    """What the extractor kept of one page's main text, and which boilerplate got in."""
+    document = html_document(
+        page.html.encode("utf-8"), where=page.name, source=page.name, origin=None, fetched_at=""
+    )
+    extracted = _normal(document.text)
+    sentences = [_normal(s.text) for p in page.main for s in split_sentences(p)]
+    kept = [s for s in sentences if s in extracted]
+    leftover = extracted
+    for sentence in kept:
+        leftover = leftover.replace(sentence, " ")
+    main_chars = sum(len(s) for s in sentences)
+    return {
+        "page": page.name,
+        "main_sentences": len(sentences),
+        "kept_sentences": len(kept),
+        "kept_share": round(sum(len(s) for s in kept) / main_chars, 4) if main_chars else 0.0,
+        "missed": [s for s in sentences if s not in extracted],
+        "boilerplate_in": [b for b in page.boilerplate if b in document.text],
+        "other_text": _normal(leftover),
+        "title": document.title,
+        "metadata": {k: v for k, v in document.metadata.items() if k not in {"sha256"}},
+    }
+
+
+def _paragraphs(corpus: Path) -> list[str]:
+    _, documents = load_documents([corpus])
+    return [d.text for d in documents if len(d.text) > 80]
+
+
+def write_samples(folder: Path, pages: int, pdf_pages: int, corpus: Path) -> tuple[Path, Path]:
+    """``pages`` HTML articles (8 paragraphs each) and one PDF of about ``pdf_pages`` pages."""
+    texts = _paragraphs(corpus)
+    html_dir = folder / "html"
+    html_dir.mkdir()
+    source = cycle(texts)
+    for number in range(pages):
+        body = list(islice(source, 8))
+        (html_dir / f"article-{number:04d}.html").write_bytes(
+            article_html(title=f"Article {number}", paragraphs=body)
+        )
+    laid_out: list[list[str]] = []
+    source = cycle(texts)
+    while len(laid_out) < pdf_pages:
+        laid_out = paginate(list(islice(source, 4 * pdf_pages)))
+    pdf = folder / "report.pdf"
+    pdf.write_bytes(text_pdf(laid_out[:pdf_pages], title="Benchmark report"))
+    return html_dir, pdf
+
+
+def _measure(
+    name: str, path: Path, settings: Settings, collection: str, store: Any, embedder: Any
+) -> dict[str, Any]:
+    started = time.perf_counter()
+    files, documents = load_documents([path])
+    sentences = sum(len(split_document(d)) for d in documents)
+    read_s = time.perf_counter() - started
+    with contextlib.suppress(NotFoundError):
+        store.drop_collection(collection)
+    target = store.ensure_collection(
+        collection, embedder.name, embedder.dimension, settings.retrieval
+    )
+    try:
+        report = ingest(documents, target, store, embedder, files=files)
+    finally:
+        store.drop_collection(collection)
+    total_s = read_s + report.seconds
+    return {
+        "format": name,
+        "files": files,
+        "documents": len(documents),
+        "bytes": sum(p.stat().st_size for p in ([path] if path.is_file() else path.iterdir())),
+        "sentences": sentences,
+        "read_s": round(read_s, 3),
+        "read_sentences_per_s": round(sentences / read_s, 1) if read_s else 0.0,
+        "store_s": round(report.seconds, 3),
+        "sentences_added": report.sentences_added,
+        "end_to_end_sentences_per_s": round(report.sentences_added / total_s, 1),
+    }
+
+
+def run_sources(settings: Settings, pages: int, pdf_pages: int, corpus: Path) -> dict[str, Any]:
+    """Rates for HTML and PDF, and extraction quality (see module docstring)."""
+    from truthgraph.wiring import build_embedder, build_store
+
+    quality = [page_quality(p) for p in quality_pages()]
+    store = build_store(settings)
+    embedder = build_embedder(settings)
+    embedder.embed(["warm up the model once"])
+    try:
+        with tempfile.TemporaryDirectory(prefix="truthgraph-bench-sources-") as folder:
+            html_dir, pdf = write_samples(Path(folder), pages, pdf_pages, corpus)
+            rates = [
+                _measure("html", html_dir, settings, "bench-sources-html", store, embedder),
+                _measure("pdf", pdf, settings, "bench-sources-pdf", store, embedder),
+            ]
+    finally:
+        store.close()
+    return {"rates": rates, "quality": quality, "embedding_model": embedder.name}
+
+
+def benchmark_sources_main(argv: Sequence[str] | None = None) -> dict[str, Any]:
+    from truthgraph.bench.tools import DEFAULT_OUT, _quiet, _table, console, write_json
+
+    parser = argparse.ArgumentParser(description="Web page and PDF ingestion rates and quality.")
+    parser.add_argument("--pages", type=int, default=100, help="HTML articles to ingest")
+    parser.add_argument("--pdf-pages", type=int, default=100, help="pages of the PDF")
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--output", type=Path, default=DEFAULT_OUT / "sources.json")
+    args = parser.parse_args(argv)
+    _quiet()
+    result = run_sources(Settings(), args.pages, args.pdf_pages, args.corpus)
+    _table(
+        "Ingestion of web pages and PDFs (sentences/s)",
+        ["format", "files", "sentences", "read s", "read sent/s", "store s", "end-to-end sent/s"],
+        [
+            (
+                r["format"],
+                r["files"],
+                r["sentences"],
+                r["read_s"],
+                r["read_sentences_per_s"],
+                r["store_s"],
+                r["end_to_end_sentences_per_s"],
+            )
+            for r in result["rates"]
+        ],
+    )
+    _table(
+        "Extraction quality of realistic pages",
+        ["page", "main text kept", "sentences kept", "boilerplate in", "other text kept"],
+        [
+            (
+                q["page"],
+                f"{q['kept_share']:.0%}",
+                f"{q['kept_sentences']}/{q['main_sentences']}",
+                ", ".join(q["boilerplate_in"]) or "none",
+                q["other_text"][:80] or "-",
+            )
+            for q in result["quality"]
+        ],
+    )
+    console.print(f"embedding model: {result['embedding_model']}")
+    write_json(result, args.output)
+    return result
