@@ -196,3 +196,12 @@ def test_a_url_list_skips_comments_and_blank_lines(tmp_path: Path) -> None:
     path.write_text("https://a.example/x\nftp://c.example/z\n")
     with pytest.raises(DatasetError, match=r"urls.txt:2: not an http\(s\) URL"):
         read_url_list(path)
+
+
+def test_a_short_article_keeps_its_heading_apart_from_its_first_sentence(tmp_path: Path) -> None:
+    path = tmp_path / "short.html"
+    sentence = "The Danube flows through ten countries and four capital cities."
+    path.write_bytes(article_html(paragraphs=[sentence]))
+    _, [doc] = load_documents([path])
+    assert sentence in [s.text for s in split_document(doc)]
+    assert "By Ada Lovelace" not in doc.text

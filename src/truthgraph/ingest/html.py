@@ -4,11 +4,14 @@ navigation, boilerplate, comments and scripts are left out."""
 from __future__ import annotations
 
 import codecs
+import configparser
 import hashlib
 import re
+from functools import lru_cache
 from typing import Any
 
 import trafilatura
+from trafilatura.settings import use_config
 
 from truthgraph.domain import RawDocument
 from truthgraph.errors import SourceError
@@ -55,6 +58,19 @@ def decode_html(data: bytes, where: str, declared: str | None = None) -> str:
         ) from exc
 
 
+# Below this many characters of main text, trafilatura tries its fallback extractors, which
+# return a short article as one run-on paragraph (heading and byline glued to the first
+# sentence); 50 keeps short articles' structure and still falls back on near-empty results.
+MIN_EXTRACTED_CHARS = 50
+
+
+@lru_cache(maxsize=1)
+def _config() -> configparser.ConfigParser:
+    config = use_config()
+    config["DEFAULT"]["MIN_EXTRACTED_SIZE"] = str(MIN_EXTRACTED_CHARS)
+    return config
+
+
 def _paragraphs(text: str) -> str:
     """trafilatura puts one paragraph (or heading, or list item) a line; a blank line between
     them keeps each apart when the text is split into sentences."""
@@ -90,6 +106,7 @@ def html_document(
             include_tables=True,
             include_images=False,
             include_links=False,
+            config=_config(),
         )
     except Exception as exc:  # lxml and trafilatura raise several kinds on broken markup
         raise SourceError(f"{where}: cannot parse the page ({type(exc).__name__})") from exc
