@@ -77,10 +77,11 @@ def write_samples(folder: Path, pages: int, pdf_pages: int, corpus: Path) -> tup
         (html_dir / f"article-{number:04d}.html").write_bytes(
             article_html(title=f"Article {number}", paragraphs=body)
         )
-    laid_out: list[list[str]] = []
-    source = cycle(texts)
+    count = 4 * pdf_pages
+    laid_out = paginate(list(islice(cycle(texts), count)))
     while len(laid_out) < pdf_pages:
-        laid_out = paginate(list(islice(source, 4 * pdf_pages)))
+        count *= 2
+        laid_out = paginate(list(islice(cycle(texts), count)))
     pdf = folder / "report.pdf"
     pdf.write_bytes(text_pdf(laid_out[:pdf_pages], title="Benchmark report"))
     return html_dir, pdf
