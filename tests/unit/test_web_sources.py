@@ -205,3 +205,14 @@ def test_a_short_article_keeps_its_heading_apart_from_its_first_sentence(tmp_pat
     _, [doc] = load_documents([path])
     assert sentence in [s.text for s in split_document(doc)]
     assert "By Ada Lovelace" not in doc.text
+
+
+def test_a_file_is_decoded_by_the_charset_its_meta_tag_declares(tmp_path: Path) -> None:
+    path = tmp_path / "cafe.html"
+    text = "The café in Zürich – opened in 1911 – still serves coffee."
+    path.write_bytes(article_html(paragraphs=[text], charset="windows-1252"))
+    _, [doc] = load_documents([path])
+    assert text in doc.text
+    path.write_bytes(path.read_bytes().replace(b"windows-1252", b"no-such-charset"))
+    with pytest.raises(SourceError, match="unknown charset 'no-such-charset'"):
+        load_documents([path])
