@@ -216,3 +216,20 @@ def test_a_file_is_decoded_by_the_charset_its_meta_tag_declares(tmp_path: Path) 
     path.write_bytes(path.read_bytes().replace(b"windows-1252", b"no-such-charset"))
     with pytest.raises(SourceError, match="unknown charset 'no-such-charset'"):
         load_documents([path])
+
+
+def test_a_documentation_page_is_titled_by_its_title_not_its_first_heading(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "policy.html"
+    paragraph = "This document describes how Python is packaged and which rules packages follow."
+    path.write_text(
+        "<html><head><title>Python Policy 1.0 documentation</title></head><body>"
+        '<div class="related">Navigation Python Policy 1.0 documentation &raquo;</div>'
+        '<div class="body"><h1>Abstract<a class="headerlink" href="#a">\u00b6</a></h1>'
+        f"<p>{paragraph}</p><p>{paragraph.replace('Python', 'Perl')}</p></div></body></html>",
+        encoding="utf-8",
+    )
+    _, [doc] = load_documents([path])
+    assert doc.title == "Python Policy 1.0 documentation"
+    assert "\u00b6" not in doc.text and paragraph in doc.text

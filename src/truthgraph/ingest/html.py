@@ -6,6 +6,7 @@ from __future__ import annotations
 import codecs
 import configparser
 import hashlib
+import html
 import re
 from functools import lru_cache
 from typing import Any
@@ -20,6 +21,8 @@ _META_CHARSET = re.compile(
     rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE
 )
 MIN_PROSE_WORDS = 4
+_PILCROW = "\u00b6"
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title\s*>", re.IGNORECASE | re.DOTALL)
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
     (codecs.BOM_UTF16_LE, "utf-16"),
@@ -73,8 +76,21 @@ def _config() -> configparser.ConfigParser:
 
 def _paragraphs(text: str) -> str:
     """trafilatura puts one paragraph (or heading, or list item) a line; a blank line between
-    them keeps each apart when the text is split into sentences."""
-    return "\n\n".join(line.strip() for line in text.splitlines() if line.strip())
+    them keeps each apart when the text is split into sentences. A heading's permalink sign
+    (Sphinx and others end headings with a pilcrow) is dropped."""
+    lines = (line.strip().rstrip(_PILCROW).rstrip() for line in text.splitlines())
+    return "\n\n".join(line for line in lines if line)
+
+
+def _title(extracted: str | None, page: str) -> str | None:
+    """trafilatura's title, unless it is not part of the page's ``<title>`` (it sometimes takes
+    the first heading, "Abstract" say, for the title): then the ``<title>`` itself."""
+    match = _TITLE.search(page)
+    declared = " ".join(html.unescape(match.group(1)).split()) if match else ""
+    found = " ".join((extracted or "").split()).rstrip(_PILCROW).rstrip()
+    if declared and (not found or found not in declared):
+        return declared
+    return found or None
 
 
 def _has_prose(text: str) -> bool:
@@ -130,7 +146,7 @@ def html_document(
         metadata["fetched_url"] = url
     return RawDocument(
         text=text,
-        title=getattr(extracted, "title", None) or fallback_title,
+        title=_title(getattr(extracted, "title", None), page) or fallback_title,
         source=source,
         url=canonical or url,
         metadata=metadata,
