@@ -18,6 +18,7 @@ from tests.web import (
     report_pdf,
     scanned_pdf,
 )
+from truthgraph.bench.sample_sources import text_pdf
 from truthgraph.errors import DatasetError, SourceError
 from truthgraph.ingest.chunking import split_document
 from truthgraph.ingest.pipeline import load_documents
@@ -233,3 +234,29 @@ def test_a_documentation_page_is_titled_by_its_title_not_its_first_heading(
     _, [doc] = load_documents([path])
     assert doc.title == "Python Policy 1.0 documentation"
     assert "\u00b6" not in doc.text and paragraph in doc.text
+
+
+def test_pdf_running_heads_and_page_numbers_are_left_out_and_headings_stand_alone(
+    tmp_path: Path,
+) -> None:
+    districts = ["Altstadt", "Neustadt", "Hafen", "Nordend"]
+    pages = [
+        [
+            "Annual Transport Report 2023",
+            f"{n} Results for {name}",
+            f"The trams of {name} carried {n * 3} million passengers in 2023, {n} percent more "
+            f"than the year before, and the new line through {name} ran every {n + 4} minutes "
+            "on weekdays.",
+            str(n),
+        ]
+        for n, name in enumerate(districts, start=1)
+    ]
+    path = tmp_path / "report.pdf"
+    path.write_bytes(text_pdf(pages))
+    _, [doc] = load_documents([path])
+    sentences = split_document(doc)
+    texts = [s.text for s in sentences]
+    assert not any("Annual Transport Report" in t for t in texts)
+    assert not any(t.strip().isdigit() or t.endswith(" 3") for t in texts)
+    assert ("3 Results for Hafen", 3) in [(s.text, s.page) for s in sentences]
+    assert any(t.startswith("The trams of Hafen") and t.endswith("on weekdays.") for t in texts)

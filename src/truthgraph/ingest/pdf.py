@@ -7,6 +7,7 @@ import hashlib
 import io
 import logging
 import re
+from collections import Counter
 from typing import Any
 
 from pypdf import PdfReader
@@ -15,18 +16,79 @@ from pypdf.errors import PyPdfError
 from truthgraph.domain import RawDocument
 from truthgraph.errors import SourceError
 
-_HYPHEN_BREAK = re.compile(r"(?<=[a-z])-\n(?=[a-z])")
-_LINE_BREAK = re.compile(r"[ \t]*\n[ \t]*")
-_SPACES = re.compile(r"[ \t\u00a0]+")
+_PAGE_NUMBER = re.compile(r"^(page\s+)?(\d{1,4}|[ivxlcdm]{1,7})(\s+of\s+\d{1,4})?$", re.I)
+_DIGITS = re.compile(r"\d+")
+_SENTENCE_END = (".", "!", "?", ":", ";", '"', "\u201d", ")")
+_BULLETS = ("\u2022", "\u25aa", "\u25cf", "- ", "\u2013 ", "* ")
+_EDGE = 2  # page-number lines dropped at most at each end of a page
+_SHORT = 0.7  # a line shorter than this share of the page's median line ends its paragraph
 
 
-def _page_text(raw: str) -> str:
-    """A page's lines joined into running text: a word hyphenated at a line end is joined, a
-    line break inside a paragraph becomes a space, and a blank line stays a paragraph break."""
-    text = _HYPHEN_BREAK.sub("", raw.replace("\r\n", "\n").replace("\r", "\n"))
-    paragraphs = re.split(r"\n\s*\n", text)
-    joined = (_SPACES.sub(" ", _LINE_BREAK.sub(" ", p)).strip() for p in paragraphs)
-    return "\n\n".join(p for p in joined if p)
+def _edge_key(line: str) -> str:
+    return _DIGITS.sub("#", " ".join(line.lower().split()))
+
+
+def _without_running_lines(pages: list[list[str]]) -> list[list[str]]:
+    """Drop page numbers at a page's top or bottom, and running heads and feet: a page's first
+    (or last) line that is, numbers aside, the first (or last) line of at least half of the
+    pages, and of three or more."""
+
+    def trimmed(lines: list[str]) -> list[str]:
+        kept = [line for line in lines if line]
+        for _ in range(_EDGE):
+            if kept and _PAGE_NUMBER.match(kept[0]):
+                kept.pop(0)
+            if kept and _PAGE_NUMBER.match(kept[-1]):
+                kept.pop()
+        return kept
+
+    bare = [trimmed(lines) for lines in pages]
+    least = max(3, (len(pages) + 1) // 2)
+    heads = Counter(_edge_key(lines[0]) for lines in bare if lines)
+    feet = Counter(_edge_key(lines[-1]) for lines in bare if lines)
+    cleaned = []
+    for lines in bare:
+        kept = list(lines)
+        if kept and heads[_edge_key(kept[0])] >= least:
+            kept.pop(0)
+        if kept and feet[_edge_key(kept[-1])] >= least:
+            kept.pop()
+        cleaned.append(trimmed(kept))
+    return cleaned
+
+
+def _page_lines(raw: str) -> list[str]:
+    return [" ".join(line.replace("\u00a0", " ").split()) for line in raw.splitlines()]
+
+
+def _page_text(lines: list[str]) -> str:
+    """A page's lines joined into paragraphs: a line break inside a paragraph becomes a space,
+    a word hyphenated at a line end is joined, and a short line (a heading, a paragraph's last
+    line) ends its paragraph when it ends a sentence or the next line starts like a new one.
+    Paragraphs are separated by a blank line."""
+    widths = sorted(len(line) for line in lines if line)
+    median = widths[len(widths) // 2] if widths else 0
+    paragraphs: list[str] = []
+    current = ""
+    for number, line in enumerate(lines):
+        if not line or line.startswith(_BULLETS):
+            if current:
+                paragraphs.append(current)
+            current = ""
+            if not line:
+                continue
+        if current.endswith("-") and current[-2:-1].isalpha() and line[:1].islower():
+            current = current[:-1] + line
+        else:
+            current = f"{current} {line}" if current else line
+        following = lines[number + 1] if number + 1 < len(lines) else ""
+        starts_anew = following[:1].isupper() or following[:1].isdigit()
+        if len(line) < _SHORT * median and (line.endswith(_SENTENCE_END) or starts_anew):
+            paragraphs.append(current)
+            current = ""
+    if current:
+        paragraphs.append(current)
+    return "\n\n".join(paragraphs)
 
 
 def _metadata_value(value: Any) -> str | None:
@@ -54,7 +116,7 @@ def pdf_document(
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
             raise SourceError(f"{where}: the PDF is encrypted with a password")
-        raw_pages = [page.extract_text() or "" for page in reader.pages]
+        raw_pages = [_page_lines(page.extract_text() or "") for page in reader.pages]
         info = reader.metadata
     except SourceError:
         raise
@@ -65,8 +127,8 @@ def pdf_document(
     text = ""
     starts: list[int] = []
     empty: list[int] = []
-    for number, raw in enumerate(raw_pages, start=1):
-        page = _page_text(raw)
+    for number, lines in enumerate(_without_running_lines(raw_pages), start=1):
+        page = _page_text(lines)
         if text:
             text += "\n\n"
         starts.append(len(text))
