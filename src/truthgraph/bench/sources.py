@@ -61,6 +61,34 @@ def page_quality(page: SamplePage) -> dict[str, Any]:
     }
 
 
+def visible_text(data: bytes) -> str:
+    """What a browser shows of a page, roughly: the body's text without scripts and styles."""
+    import lxml.html
+
+    tree = lxml.html.fromstring(data)
+    for hidden in tree.xpath("//script|//style|//head|//noscript|//template"):
+        hidden.drop_tree()
+    return _normal(tree.text_content())
+
+
+def file_quality(path: Path) -> dict[str, Any]:
+    """For a real page without a known main text: how much of its visible text was kept, and
+    where the extracted text starts and ends (to judge by eye what came in or went out)."""
+    data = path.read_bytes()
+    document = html_document(data, where=str(path), source=path.name, origin=None, fetched_at="")
+    extracted = _normal(document.text)
+    visible = visible_text(data)
+    return {
+        "page": str(path),
+        "title": document.title,
+        "visible_chars": len(visible),
+        "extracted_chars": len(extracted),
+        "kept_share_of_visible": round(len(extracted) / len(visible), 4) if visible else 0.0,
+        "starts": extracted[:120],
+        "ends": extracted[-120:],
+    }
+
+
 def _paragraphs(corpus: Path) -> list[str]:
     _, documents = load_documents([corpus])
     return [d.text for d in documents if len(d.text) > 80]
@@ -146,9 +174,13 @@ def benchmark_sources_main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--pdf-pages", type=int, default=100, help="pages of the PDF")
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--output", type=Path, default=DEFAULT_OUT / "sources.json")
+    parser.add_argument(
+        "--real", type=Path, nargs="*", default=[], help="real .html files to judge by eye too"
+    )
     args = parser.parse_args(argv)
     _quiet()
     result = run_sources(Settings(), args.pages, args.pdf_pages, args.corpus)
+    result["real_pages"] = [file_quality(path) for path in args.real]
     _table(
         "Ingestion of web pages and PDFs (sentences/s)",
         ["format", "files", "sentences", "read s", "read sent/s", "store s", "end-to-end sent/s"],
@@ -179,6 +211,20 @@ def benchmark_sources_main(argv: Sequence[str] | None = None) -> dict[str, Any]:
             for q in result["quality"]
         ],
     )
+    if result["real_pages"]:
+        _table(
+            "Real pages: share of the visible text kept, and where the text starts",
+            ["page", "title", "kept of visible", "starts"],
+            [
+                (
+                    Path(r["page"]).name,
+                    r["title"],
+                    f"{r['kept_share_of_visible']:.0%}",
+                    r["starts"][:60],
+                )
+                for r in result["real_pages"]
+            ],
+        )
     console.print(f"embedding model: {result['embedding_model']}")
     write_json(result, args.output)
     return result
