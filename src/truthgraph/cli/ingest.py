@@ -59,12 +59,13 @@ def ingest_command(
 ) -> None:
     """Split documents into sentences, embed them and store them in a collection.
 
-    JSONL rows are {"id"?, "text", "title"?, "source"?, "url"?, ...}; CSV needs a text
-    column; a .txt or .md file is one document. A web page (.html or a URL) is its main text
-    with its title, author, date and canonical URL; a PDF is its text layer, each sentence
-    with its page. Documents already stored (same content) are skipped, so an interrupted
-    ingest resumes where it stopped; a page, PDF or URL whose content changed is stored as
-    its next version. Every source is read and checked before anything is written.
+    JSONL rows are {"id"?, "text", "title"?, "source"?, "url"?, ...}; CSV needs
+    a text column; a .txt or .md file is one document. A web page (.html or a
+    URL) is its main text, with its title, author, date and canonical URL; a
+    PDF is its text layer, each sentence with its page. Documents already
+    stored (same content) are skipped, so an interrupted ingest resumes where
+    it stopped; a page, PDF or URL whose content changed is stored as its next
+    version. Every source is read and checked before anything is written.
     """
     items: list[Path | str] = list(sources or [])
     if urls is not None:
