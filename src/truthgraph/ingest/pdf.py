@@ -16,7 +16,12 @@ from pypdf.errors import PyPdfError
 from truthgraph.domain import RawDocument
 from truthgraph.errors import SourceError
 
-_PAGE_NUMBER = re.compile(r"^(page\s+)?(\d{1,4}|[ivxlcdm]{1,7})(\s+of\s+\d{1,4})?$", re.I)
+# "12", "Page 3", "4 of 20", "- 5 -", and front-matter numerals up to xxxix
+_PAGE_NUMBER = re.compile(
+    r"^[-\u2013\s]*(page\s+)?(\d{1,4}|(?=[ivx])x{0,3}(ix|iv|v?i{0,3}))(\s+of\s+\d{1,4})?"
+    r"[-\u2013\s]*$",
+    re.IGNORECASE,
+)
 _DIGITS = re.compile(r"\d+")
 _SENTENCE_END = (".", "!", "?", ":", ";", '"', "\u201d", ")")
 _BULLETS = ("\u2022", "\u25aa", "\u25cf", "- ", "\u2013 ", "* ")
