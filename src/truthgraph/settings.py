@@ -128,6 +128,9 @@ class ApiSettings(BaseSettings):
     nli_cache: bool = True  # reuse the stored scores of (evidence, claim) pairs seen before
     job_chunk_claims: int = Field(default=8, ge=1, le=1024)
     job_workers: int = Field(default=1, ge=0, le=16)
+    # POST /documents {"url"}: fetch URLs whose host resolves to a loopback, private or
+    # reserved address (off: a client could read pages of the server's own network)
+    fetch_private_urls: bool = False
 
     @field_validator("keys", "cors_origins", mode="before")
     @classmethod

@@ -13,7 +13,7 @@ from tests.web import LoopbackSite, Route, article_html, loopback_site, report_p
 
 pytestmark = [pytest.mark.integration, pytest.mark.models]
 
-API_SETTINGS = {"max_upload_bytes": 4096}
+API_SETTINGS = {"max_upload_bytes": 4096, "fetch_private_urls": True}  # the site is loopback
 _names = iter(range(1_000_000))
 
 

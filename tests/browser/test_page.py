@@ -16,6 +16,8 @@ from tests.web import Route, article_html, loopback_site, report_pdf
 
 pytestmark = [pytest.mark.integration, pytest.mark.models]
 
+API_SETTINGS = {"fetch_private_urls": True}  # the test's web site listens on loopback
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",

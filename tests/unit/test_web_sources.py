@@ -260,3 +260,8 @@ def test_pdf_running_heads_and_page_numbers_are_left_out_and_headings_stand_alon
     assert not any(t.strip().isdigit() or t.endswith(" 3") for t in texts)
     assert ("3 Results for Hafen", 3) in [(s.text, s.page) for s in sentences]
     assert any(t.startswith("The trams of Hafen") and t.endswith("on weekdays.") for t in texts)
+
+
+def test_private_addresses_can_be_refused(site: LoopbackSite) -> None:
+    with pytest.raises(SourceError, match="127.0.0.1 is a loopback, private or reserved"):
+        read_url(site.url("/rivers"), FAST, allow_private=False)

@@ -4,8 +4,11 @@ content-type check and a User-Agent naming TruthGraph. Every failure is a one-li
 
 from __future__ import annotations
 
+import ipaddress
 import re
+import socket
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -62,13 +65,40 @@ def _sniff(body: bytes) -> str | None:
     return None
 
 
-def fetch(url: str, settings: FetchSettings, max_bytes: int | None = None) -> Fetched:
+def _public_only(where: str) -> Callable[[httpx.Request], None]:
+    """A request hook (it runs for every redirect too) that refuses a host resolving to a
+    loopback, private, link-local or otherwise non-global address."""
+
+    def check(request: httpx.Request) -> None:
+        host = request.url.host
+        try:
+            infos = socket.getaddrinfo(host, request.url.port or 443, proto=socket.IPPROTO_TCP)
+        except (socket.gaierror, UnicodeError):
+            return  # httpx reports the failure to resolve
+        for info in infos:
+            address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
+            if not address.is_global:
+                raise SourceError(
+                    f"{where}: {host} is a loopback, private or reserved address, and this "
+                    "server fetches public URLs only (TRUTHGRAPH_API_FETCH_PRIVATE_URLS=true "
+                    "allows them)"
+                )
+
+    return check
+
+
+def fetch(
+    url: str, settings: FetchSettings, max_bytes: int | None = None, allow_private: bool = True
+) -> Fetched:
     """GET ``url``; SourceError on a network failure, an HTTP error status, a redirect loop,
     a body over ``max_bytes`` (default ``settings.max_bytes``) or a type that is not HTML or
-    PDF. ``settings.timeout_s`` bounds each network step, and four times it the whole fetch."""
+    PDF. ``settings.timeout_s`` bounds each network step, and four times it the whole fetch.
+    ``allow_private=False`` refuses hosts (the first or any redirect's) that resolve to
+    loopback, private or reserved addresses."""
     cap = min(max_bytes or settings.max_bytes, settings.max_bytes)
     deadline = time.monotonic() + 4 * settings.timeout_s
     where = url.strip()
+    hooks = {} if allow_private else {"request": [_public_only(where)]}
     try:
         with (
             httpx.Client(
@@ -76,6 +106,7 @@ def fetch(url: str, settings: FetchSettings, max_bytes: int | None = None) -> Fe
                 max_redirects=settings.max_redirects,
                 timeout=httpx.Timeout(settings.timeout_s),
                 headers={"User-Agent": settings.user_agent, "Accept": _ACCEPT},
+                event_hooks=hooks,
             ) as client,
             client.stream("GET", where) as response,
         ):

@@ -138,9 +138,11 @@ def read_page_or_pdf(path: Path, kind: str, origin: str | None = None) -> RawDoc
     )
 
 
-def read_url(url: str, settings: FetchSettings, max_bytes: int | None = None) -> RawDocument:
-    """Fetch ``url`` and read it as HTML or PDF, chosen by its content type."""
-    fetched = fetch(url, settings, max_bytes)
+def read_url(
+    url: str, settings: FetchSettings, max_bytes: int | None = None, allow_private: bool = True
+) -> RawDocument:
+    """Fetch ``url`` and read it as HTML or PDF, chosen by its content type (see ``fetch``)."""
+    fetched = fetch(url, settings, max_bytes, allow_private)
     name = fetched.final_url.rstrip("/").rsplit("/", 1)[-1] or fetched.final_url
     common: dict[str, Any] = {
         "where": fetched.url,

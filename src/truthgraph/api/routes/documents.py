@@ -154,7 +154,9 @@ async def _create_from_url(body: DocumentCreate, res: Resources) -> JSONResponse
     if not is_url(body.url):
         raise InvalidInputError(f"not an http(s) URL: {body.url[:200]}")
     limit = res.settings.api.max_upload_bytes
-    document = await run_in_threadpool(read_url, body.url, res.settings.fetch, limit)
+    document = await run_in_threadpool(
+        read_url, body.url, res.settings.fetch, limit, res.settings.api.fetch_private_urls
+    )
     with res.gate.admit():
         record, created, sentences = await run_in_threadpool(
             _store_one, res, document, body.collection
