@@ -9,7 +9,7 @@ from typing import Any
 
 import pysbd
 
-from truthgraph.domain import Sentence
+from truthgraph.domain import RawDocument, Sentence
 
 MAX_SENTENCE_CHARS = 1000
 MIN_SENTENCE_CHARS = 3
@@ -67,4 +67,18 @@ def split_sentences(text: str) -> list[Sentence]:
             for piece_start, piece_end in _cut_long(start, end, text):
                 if piece_end - piece_start >= MIN_SENTENCE_CHARS:
                     sentences.append(Sentence(text[piece_start:piece_end], piece_start, piece_end))
+    return sentences
+
+
+def split_document(document: RawDocument) -> list[Sentence]:
+    """``split_sentences`` of the document's text; a PDF's pages are split one by one, so no
+    sentence spans two pages, and each sentence keeps its page number."""
+    if not document.pages:
+        return split_sentences(document.text)
+    text = document.text
+    bounds = [*document.pages, len(text)]
+    sentences: list[Sentence] = []
+    for number, (start, end) in enumerate(zip(bounds, bounds[1:], strict=False), start=1):
+        for s in split_sentences(text[start:end]):
+            sentences.append(Sentence(s.text, s.start + start, s.end + start, page=number))
     return sentences

@@ -65,6 +65,14 @@ class RawDocument:
     url: str | None = None
     external_id: str | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
+    # Provenance of a document read from a web page, PDF or URL (see ingest.reader): where it
+    # was read (the URL as asked for, or the file's absolute path), when (ISO 8601, UTC), and
+    # for a PDF the character offset where each page starts (page n starts at pages[n - 1]).
+    # A document with an origin is versioned: new content from the same origin is stored as
+    # the next version and replaces the previous one in searches.
+    origin: str | None = None
+    fetched_at: str | None = None
+    pages: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
         """Text that cannot be stored fails here, before anything is embedded or written."""
@@ -78,11 +86,12 @@ class RawDocument:
 
 @dataclass(frozen=True, slots=True)
 class Sentence:
-    """A span of a document: ``text == document[start:end]``."""
+    """A span of a document: ``text == document[start:end]``; ``page`` is 1-based (PDFs)."""
 
     text: str
     start: int
     end: int
+    page: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +108,12 @@ class EvidenceHit:
     source: str | None = None
     url: str | None = None
     previous: str | None = None  # the sentence before it in its document, if any
+    # provenance (documents read from web pages, PDFs and URLs; None for other documents)
+    page: int | None = None  # 1-based page of a PDF
+    origin: str | None = None  # the URL or file path the document was read from
+    version: int | None = None  # 1 for the first content read from the origin, then 2, ...
+    fetched_at: str | None = None  # when that version was read (ISO 8601)
+    content_hash: str | None = None  # the document version's content hash
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +173,11 @@ class Verdict:
                     "title": e.hit.title,
                     "source": e.hit.source,
                     "url": e.hit.url,
+                    "origin": e.hit.origin,
+                    "page": e.hit.page,
+                    "version": e.hit.version,
+                    "fetched_at": e.hit.fetched_at,
+                    "content_hash": e.hit.content_hash,
                     "start": e.hit.start,
                     "end": e.hit.end,
                     "similarity": round(e.hit.similarity, 4),

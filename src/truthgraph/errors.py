@@ -4,6 +4,7 @@
     ├── ConfigError                                  exit 6
     ├── InvalidInputError (empty claim, bad file)    exit 3
     │   └── DatasetError (unreadable data source)    exit 3
+    │       └── SourceError (a web page, PDF or URL that cannot be read)
     ├── NotFoundError (claim / verdict / collection) exit 4
     └── UnavailableError (retryable)                 exit 5
         ├── EvidenceStoreError (database unreachable or failing)
@@ -35,6 +36,11 @@ class InvalidInputError(TruthGraphError):
 
 class DatasetError(InvalidInputError):
     """A corpus, claims file or benchmark cannot be read."""
+
+
+class SourceError(DatasetError):
+    """A web page, PDF or URL cannot be fetched or holds no text (404, timeout, scanned PDF,
+    no main text, wrong content type, oversize body, undecodable bytes, ...)."""
 
 
 class NotFoundError(TruthGraphError):

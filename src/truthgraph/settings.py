@@ -10,6 +10,7 @@ library code receives explicit parameters or a sub-settings object.
     TRUTHGRAPH_MODEL__BACKEND              auto | torch | onnx | onnx-int8 (see ml/backend.py)
     TRUTHGRAPH_RETRIEVAL__TOP_K, ..._INDEX_TYPE (hnsw|ivfflat), ..._HNSW_M, ...
     TRUTHGRAPH_VERIFICATION__STRATEGY      weighted_vote | majority_vote | ...
+    TRUTHGRAPH_FETCH__TIMEOUT_S, ..._MAX_BYTES, ..._MAX_REDIRECTS   reading http(s) URLs
     TRUTHGRAPH_API_KEYS, TRUTHGRAPH_API_*  the HTTP service (see ApiSettings)
 """
 
@@ -107,6 +108,25 @@ class VerificationSettings(BaseModel):
     or `sentence+title` (both readings, scores averaged: twice the NLI work)."""
 
 
+class FetchSettings(BaseModel):
+    """Reading ``http(s)://`` sources (``truthgraph ingest URL``, ``POST /documents {url}``)."""
+
+    model_config = ConfigDict(use_attribute_docstrings=True)
+
+    timeout_s: float = Field(default=20.0, gt=0.0, le=600.0)
+    """Seconds to connect, to read, and for each write."""
+    max_bytes: int = Field(default=20 * 1024 * 1024, ge=1024, le=1024**3)
+    """The largest body read from a URL."""
+    max_redirects: int = Field(default=5, ge=0, le=50)
+    """Redirects followed before the fetch fails."""
+    user_agent: str = Field(
+        default="TruthGraph/0.1.0 (local-first fact verification)",
+        min_length=1,
+        max_length=500,
+    )
+    """The User-Agent sent with every fetch."""
+
+
 def _comma_separated(value: Any) -> Any:
     """``"a, b"`` -> ``["a", "b"]``; lists pass through."""
     if isinstance(value, str):
@@ -167,6 +187,9 @@ class ApiSettings(BaseSettings):
     """Claims a batch job verifies between progress updates."""
     job_workers: int = Field(default=1, ge=0, le=16)
     """Threads running batch jobs; 0: jobs stay queued."""
+    fetch_private_urls: bool = False
+    """POST /documents {"url"}: fetch URLs whose host resolves to a loopback, private or
+    reserved address (off: a client could read pages of the server's own network)."""
 
     @field_validator("keys", "cors_origins", mode="before")
     @classmethod
@@ -198,6 +221,7 @@ class Settings(BaseSettings):
     model: ModelSettings = ModelSettings()
     retrieval: RetrievalSettings = RetrievalSettings()
     verification: VerificationSettings = VerificationSettings()
+    fetch: FetchSettings = FetchSettings()
     api: ApiSettings = Field(default_factory=ApiSettings)
 
     @field_validator("home")

@@ -46,6 +46,15 @@ def check_text(text: str, what: str) -> str:
     return text
 
 
+def blank_controls(text: str) -> str:
+    """``text`` with each forbidden character replaced by a space (offsets unchanged).
+
+    The documented rule for text TruthGraph extracts itself (web pages, PDFs), where such a
+    character is an artefact of the format, not something the user wrote.
+    """
+    return _FORBIDDEN.sub(" ", text)
+
+
 def check_json(value: Any, what: str) -> Any:
     """``value`` unchanged; every string in it (keys included) passes ``check_text``."""
     if isinstance(value, str):

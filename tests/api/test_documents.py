@@ -161,7 +161,8 @@ def test_a_malformed_upload_is_422_and_names_the_line_not_a_server_path(
 @pytest.mark.parametrize(
     ("filename", "content", "status", "code"),
     [
-        ("report.pdf", b"%PDF-1.4", 415, "unsupported_media_type"),
+        ("logo.png", b"\x89PNG\r\n", 415, "unsupported_media_type"),
+        ("report.pdf", b"%PDF-1.4", 422, "invalid_data"),
         ("noext", b"text", 415, "unsupported_media_type"),
         ("big.txt", b"word " * 1000, 413, "payload_too_large"),
         ("latin1.txt", "caf\xe9".encode("latin-1"), 422, "invalid_data"),

@@ -12,8 +12,11 @@ from fastapi import FastAPI
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.service import running_server
+from tests.web import Route, article_html, loopback_site, report_pdf
 
 pytestmark = [pytest.mark.integration, pytest.mark.models]
+
+API_SETTINGS = {"fetch_private_urls": True}  # the test's web site listens on loopback
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -109,6 +112,50 @@ def test_uploading_a_file_shows_ingestion_progress_until_it_is_done(
     expect(page.locator("#ingest-status")).to_contain_text("1 added")
     assert page.locator("#ingest-progress").evaluate("e => e.value") == 1
     expect(page.locator("#collections tbody tr", has_text="browser-upload")).to_be_visible()
+
+
+def test_an_uploaded_pdf_is_cited_with_its_page_and_version(page: Page, tmp_path: Path) -> None:
+    report = tmp_path / "lakes.pdf"
+    report.write_bytes(report_pdf())
+    open_page(page, "documents")
+    page.fill("#upload-collection", "browser-pdf")
+    page.set_input_files("#upload-file", str(report))
+    page.click("#upload-button")
+    expect(page.locator("#ingest-status")).to_have_attribute("data-status", "succeeded")
+    expect(page.locator("#ingest-status")).to_contain_text("1 added")
+
+    open_page(page)
+    expect(page.locator("#collection option[value='browser-pdf']")).to_be_attached()
+    page.select_option("#collection", "browser-pdf")
+    page.fill("#claim", "Lake Baikal is the deepest lake in the world.")
+    page.click("#verify-button")
+    top = page.locator(".evidence-card").first
+    expect(top.locator("mark")).to_contain_text("Baikal")
+    expect(top.locator("strong")).to_have_text("Lake Report")
+    expect(top.locator(".source")).to_have_text("lakes.pdf")
+    expect(top.locator(".provenance .page")).to_have_text("p. 2")
+    expect(top.locator(".provenance .version")).to_contain_text("version 1")
+
+
+def test_a_web_page_is_fetched_from_its_url_and_cited_with_its_origin(page: Page) -> None:
+    with loopback_site() as site:
+        site.routes["/rivers"] = Route(body=article_html())
+        open_page(page, "documents")
+        page.fill("#url-collection", "browser-url")
+        page.fill("#url-address", site.url("/rivers"))
+        page.click("#url-button")
+        expect(page.locator("#ingest-status")).to_have_attribute("data-status", "succeeded")
+        expect(page.locator("#ingest-status")).to_contain_text('stored "Rivers of Europe"')
+    open_page(page)
+    expect(page.locator("#collection option[value='browser-url']")).to_be_attached()
+    page.select_option("#collection", "browser-url")
+    page.fill("#claim", "The Danube flows through ten countries.")
+    page.click("#verify-button")
+    top = page.locator(".evidence-card").first
+    expect(top.locator("mark")).to_contain_text("Danube")
+    expect(top.locator("a")).to_have_attribute("href", "https://news.example.org/rivers")
+    expect(top.locator(".source")).to_have_text(site.url("/rivers"))  # the URL it was read from
+    expect(top.locator(".provenance .version")).to_contain_text("version 1")
 
 
 def test_history_lists_past_verifications_and_reopens_one(

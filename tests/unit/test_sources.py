@@ -73,9 +73,9 @@ def test_malformed_sources_raise_a_dataset_error_naming_the_file(
 
 
 def test_unsupported_and_missing_paths_are_rejected(tmp_path: Path) -> None:
-    (tmp_path / "x.pdf").write_bytes(b"%PDF")
+    (tmp_path / "x.png").write_bytes(b"\x89PNG")
     with pytest.raises(DatasetError, match="unsupported file type"):
-        discover([tmp_path / "x.pdf"])
+        discover([tmp_path / "x.png"])
     with pytest.raises(DatasetError, match="no such file"):
         discover([tmp_path / "missing.txt"])
 

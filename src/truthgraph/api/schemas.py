@@ -86,6 +86,12 @@ class _SentenceOut(BaseModel):
     url: str | None
     start: int
     end: int
+    # provenance, for documents read from web pages, PDFs and URLs (null for others)
+    origin: str | None = Field(default=None, description="the URL or file it was read from")
+    page: int | None = Field(default=None, description="the PDF page (1-based)")
+    version: int | None = Field(default=None, description="the version of the origin's content")
+    fetched_at: str | None = Field(default=None, description="when that version was read")
+    content_hash: str | None = Field(default=None, description="that version's content hash")
 
 
 class EvidenceOut(_SentenceOut):
@@ -171,10 +177,11 @@ class ClaimPage(BaseModel):
 
 
 class DocumentCreate(_Request):
-    """One document as JSON (for files, send ``multipart/form-data`` with ``file``)."""
+    """One document as JSON: its ``text``, or only a ``url`` (http or https) to fetch and read
+    as a web page or PDF. For files, send ``multipart/form-data`` with ``file``."""
 
     collection: str = CollectionName
-    text: str = Field(min_length=1)
+    text: str | None = Field(default=None, min_length=1)
     title: str | None = Field(default=None, max_length=1000)
     source: str | None = Field(default=None, max_length=1000)
     url: str | None = Field(default=None, max_length=4000)
@@ -193,6 +200,12 @@ class DocumentOut(BaseModel):
     created_at: str | None
     sentences: int
     text: str
+    origin: str | None = Field(default=None, description="the URL or file it was read from")
+    version: int | None = Field(default=None, description="the version of the origin's content")
+    fetched_at: str | None = None
+    superseded_at: str | None = Field(
+        default=None, description="when a newer version took its sentences out of search"
+    )
 
 
 class DocumentCreated(BaseModel):

@@ -53,6 +53,9 @@ def document_to_json(document: RawDocument) -> dict[str, Any]:
         "url": document.url,
         "external_id": document.external_id,
         "metadata": document.metadata,
+        "origin": document.origin,
+        "fetched_at": document.fetched_at,
+        "pages": list(document.pages),
     }
 
 
@@ -64,6 +67,9 @@ def document_from_json(value: dict[str, Any]) -> RawDocument:
         url=value.get("url"),
         external_id=value.get("external_id"),
         metadata=dict(value.get("metadata") or {}),
+        origin=value.get("origin"),
+        fetched_at=value.get("fetched_at"),
+        pages=tuple(int(p) for p in value.get("pages") or ()),
     )
 
 

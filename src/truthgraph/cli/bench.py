@@ -67,3 +67,10 @@ _register(
     "End-to-end claim-to-verdict timing (--num-claims, --evidence-count, --warmup).",
     _tool("e2e_main"),
 )
+
+
+_register(
+    "sources",
+    "Web page and PDF ingestion in sentences/s, and extraction quality (--pages, --pdf-pages).",
+    _tool("benchmark_sources_main"),
+)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
 
@@ -11,17 +12,24 @@ from rich.console import Console
 from truthgraph.cli.errors import exits_cleanly
 from truthgraph.cli.progress import progress_bar
 from truthgraph.cli.state import state
+from truthgraph.errors import InvalidInputError
 from truthgraph.ingest.pipeline import IngestReport, ingest, load_documents
+from truthgraph.ingest.sources import read_url_list
 
 COLLECTION = typer.Option("--collection", "-c", help="Collection to write into.")
 
 
 def ingest_paths(
-    ctx: typer.Context, paths: list[Path], collection: str, show_progress: bool = True
+    ctx: typer.Context,
+    paths: Sequence[Path | str],
+    collection: str,
+    show_progress: bool = True,
 ) -> IngestReport:
-    """Read, split, embed and store; shared by ``ingest`` and ``demo``."""
+    """Read (files, folders, URLs), split, embed and store; shared by ``ingest`` and ``demo``.
+
+    Every source is read and checked before anything is written."""
     app = state(ctx)
-    files, documents = load_documents(paths)
+    files, documents = load_documents(paths, app.settings.fetch)
     embedder = app.embedder()
     store = app.store()
     target = store.ensure_collection(
@@ -36,16 +44,35 @@ def ingest_paths(
 @exits_cleanly
 def ingest_command(
     ctx: typer.Context,
-    paths: Annotated[list[Path], typer.Argument(help="Files or folders: .jsonl, .csv, .txt, .md.")],
+    sources: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Files or folders (.jsonl, .csv, .txt, .md, .html, .pdf) and http(s):// URLs.",
+            show_default=False,
+        ),
+    ] = None,
     collection: Annotated[str, COLLECTION] = "default",
+    urls: Annotated[
+        Path | None,
+        typer.Option("--urls", help="A file of http(s) URLs to ingest, one a line (# comments)."),
+    ] = None,
 ) -> None:
     """Split documents into sentences, embed them and store them in a collection.
 
-    JSONL rows are {"id"?, "text", "title"?, "source"?, "url"?, ...}; CSV needs a text
-    column; a .txt or .md file is one document. Documents already stored (same content)
-    are skipped, so an interrupted ingest resumes where it stopped.
+    JSONL rows are {"id"?, "text", "title"?, "source"?, "url"?, ...}; CSV needs
+    a text column; a .txt or .md file is one document. A web page (.html or a
+    URL) is its main text, with its title, author, date and canonical URL; a
+    PDF is its text layer, each sentence with its page. Documents already
+    stored (same content) are skipped, so an interrupted ingest resumes where
+    it stopped; a page, PDF or URL whose content changed is stored as its next
+    version. Every source is read and checked before anything is written.
     """
-    report = ingest_paths(ctx, paths, collection)
+    items: list[Path | str] = list(sources or [])
+    if urls is not None:
+        items.extend(read_url_list(urls))
+    if not items:
+        raise InvalidInputError("give files, folders or URLs to ingest, or --urls FILE")
+    report = ingest_paths(ctx, items, collection)
     Console().print(
         f"{report.documents_added} documents added, {report.documents_skipped} already present "
         f"or empty, {report.sentences_added} sentences in {report.seconds:.1f} s "

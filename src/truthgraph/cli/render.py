@@ -7,13 +7,28 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from truthgraph.domain import Label, Verdict
+from truthgraph.domain import EvidenceHit, Label, Verdict
 
 COLOURS = {
     Label.SUPPORTED: "green",
     Label.REFUTED: "red",
     Label.NOT_ENOUGH_INFO: "yellow",
 }
+
+
+def citation(hit: EvidenceHit) -> str:
+    """Where an evidence sentence comes from: title, source (URL or file), PDF page, version
+    and the time it was read, then its character span."""
+    parts = [hit.title or hit.source or f"document {hit.document_id}"]
+    where = hit.origin or hit.url or hit.source
+    if where and where != parts[0]:
+        parts.append(where)
+    if hit.page is not None:
+        parts.append(f"p. {hit.page}")
+    if hit.version is not None:
+        read = f", read {hit.fetched_at[:10]}" if hit.fetched_at else ""
+        parts.append(f"version {hit.version}{read}")
+    return " · ".join(parts) + f" [{hit.start}:{hit.end}]"
 
 
 def verdict_panel(verdict: Verdict, max_evidence: int = 5) -> Panel:
@@ -33,7 +48,7 @@ def verdict_panel(verdict: Verdict, max_evidence: int = 5) -> Panel:
     table.add_column("e/n/c", justify="right", width=14)
     for rank, item in enumerate(verdict.evidence[:max_evidence], start=1):
         hit = item.hit
-        source = " ".join(x for x in (hit.title or hit.source, f"[{hit.start}:{hit.end}]") if x)
+        source = citation(hit)
         cell = Text(hit.text)
         cell.append(f"\n{source}", style="dim")
         table.add_row(

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 
 import numpy as np
 from psycopg.rows import dict_row
 
 from truthgraph.db.pooled import PooledStore
+from truthgraph.db.provenance import insert_document
 from truthgraph.db.records import DocumentRecord
-from truthgraph.db.sql import _vector_literal
+from truthgraph.db.sql import _iso, _vector_literal
 from truthgraph.domain import (
     RawDocument,
     Sentence,
@@ -51,43 +51,27 @@ class DocumentStore(PooledStore):
             for document, content_hash, sentences in documents:
                 vectors = embeddings[offset : offset + len(sentences)]
                 offset += len(sentences)
-                row = conn.execute(
-                    """
-                    INSERT INTO documents (collection_id, external_id, title, source, url,
-                                           content, content_hash, metadata)
-                    VALUES (%s, %s, %s, %s, %s, %s, %s, %s)
-                    ON CONFLICT (collection_id, content_hash) DO NOTHING RETURNING id
-                    """,
-                    (
-                        collection.id,
-                        document.external_id,
-                        document.title,
-                        document.source,
-                        document.url,
-                        document.text,
-                        content_hash,
-                        json.dumps(document.metadata, default=str),
-                    ),
-                ).fetchone()
-                if row is None:
+                document_id = insert_document(conn, collection.id, document, content_hash)
+                if document_id is None:
                     continue
                 stored += 1
                 with conn.cursor().copy(
                     "COPY evidence (document_id, collection_id, position, text, start_char,"
-                    " end_char, embedding) FROM STDIN"
+                    " end_char, embedding, page) FROM STDIN"
                 ) as copy:
                     for position, (sentence, vector) in enumerate(
                         zip(sentences, vectors, strict=True)
                     ):
                         copy.write_row(
                             (
-                                row[0],
+                                document_id,
                                 collection.id,
                                 position,
                                 sentence.text,
                                 sentence.start,
                                 sentence.end,
                                 _vector_literal(vector),
+                                sentence.page,
                             )
                         )
         return stored
@@ -124,6 +108,10 @@ class DocumentStore(PooledStore):
             external_id=row["external_id"],
             metadata=dict(row["metadata"] or {}),
             created_at=row["created_at"].isoformat(),
+            origin=row["origin"],
+            version=row["version"],
+            fetched_at=_iso(row["fetched_at"]),
+            superseded_at=_iso(row["superseded_at"]),
         )
 
     def find_document_id(self, collection: Collection, content_hash: str) -> int | None:

@@ -20,6 +20,11 @@ class DocumentRecord:
     external_id: str | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
     created_at: str | None = None
+    # provenance of a web page, PDF or URL (see db.provenance)
+    origin: str | None = None
+    version: int | None = None
+    fetched_at: str | None = None
+    superseded_at: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

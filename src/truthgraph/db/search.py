@@ -112,7 +112,8 @@ class SearchStore(PooledStore):
                 """
                 SELECT e.id, e.document_id, e.text, e.start_char, e.end_char,
                        ts_rank_cd(to_tsvector('english', e.text), q) AS rank,
-                       d.title, d.source, d.url
+                       d.title, d.source, d.url, e.page, d.origin, d.version, d.fetched_at,
+                       d.content_hash
                 FROM evidence e
                 JOIN documents d ON d.id = e.document_id,
                      websearch_to_tsquery('english', %s) q

@@ -18,8 +18,9 @@ VECTOR_TYPE_KEY = "vector_type"
 
 
 def _hit(row: Sequence[Any]) -> EvidenceHit:
-    """An EvidenceHit from a row (id, document_id, text, start, end, score, title, source, url
-    and, from searches, the previous sentence's text)."""
+    """An EvidenceHit from a row (id, document_id, text, start, end, score, title, source, url,
+    page, origin, version, fetched_at, content_hash and, from searches, the previous
+    sentence's text)."""
     return EvidenceHit(
         evidence_id=int(row[0]),
         document_id=int(row[1]),
@@ -30,8 +31,18 @@ def _hit(row: Sequence[Any]) -> EvidenceHit:
         title=row[6],
         source=row[7],
         url=row[8],
-        previous=row[9] if len(row) > 9 else None,
+        page=row[9],
+        origin=row[10],
+        version=row[11],
+        fetched_at=_iso(row[12]),
+        content_hash=row[13],
+        previous=row[14] if len(row) > 14 else None,
     )
+
+
+def _iso(value: Any) -> str | None:
+    """A timestamp column as ISO 8601 text."""
+    return value.isoformat() if value is not None else None
 
 
 def _collection(row: dict[str, Any]) -> Collection:
@@ -63,7 +74,8 @@ def _hit_columns(dim: int, vector_param: str) -> sql.Composed:
     return sql.SQL(
         "e.id, e.document_id, e.text, e.start_char, e.end_char, "
         "1 - (e.embedding::{full} <=> {q}::{full}) AS similarity, "
-        "d.title, d.source, d.url, p.text AS previous"
+        "d.title, d.source, d.url, e.page, d.origin, d.version, d.fetched_at, d.content_hash, "
+        "p.text AS previous"
     ).format(full=full, q=sql.Placeholder(vector_param))
 
 

@@ -10,7 +10,9 @@ import psycopg
 from psycopg.rows import dict_row
 
 from truthgraph.db.pooled import PooledStore
+from truthgraph.db.provenance import as_timestamp
 from truthgraph.db.records import ClaimSummary
+from truthgraph.db.sql import _iso
 from truthgraph.domain import (
     EvidenceHit,
     Label,
@@ -107,6 +109,11 @@ class VerdictStore(PooledStore):
                     title=e["title"],
                     source=e["source"],
                     url=e["url"],
+                    page=e["page"],
+                    origin=e["origin"],
+                    version=e["version"],
+                    fetched_at=_iso(e["fetched_at"]),
+                    content_hash=e["content_hash"],
                 ),
                 NLIScores(float(e["entailment"]), float(e["neutral"]), float(e["contradiction"])),
             )
@@ -229,8 +236,10 @@ def _insert_verdict(
                 """
                 INSERT INTO verdict_evidence (verdict_id, rank, evidence_id, document_id,
                     text, title, source, url, start_char, end_char, similarity, label,
-                    entailment, neutral, contradiction)
-                VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+                    entailment, neutral, contradiction, page, origin, version, fetched_at,
+                    content_hash)
+                VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s,
+                        %s, %s, %s, %s, %s)
                 """,
                 [
                     (
@@ -249,6 +258,11 @@ def _insert_verdict(
                         e.scores.entailment,
                         e.scores.neutral,
                         e.scores.contradiction,
+                        e.hit.page,
+                        e.hit.origin,
+                        e.hit.version,
+                        as_timestamp(e.hit.fetched_at),
+                        e.hit.content_hash,
                     )
                     for rank, e in enumerate(verdict.evidence)
                 ],

@@ -11,11 +11,13 @@ from typing import Protocol
 
 import numpy as np
 
-from truthgraph.chunking import split_sentences
+from truthgraph.chunking import split_document
 from truthgraph.domain import RawDocument, Sentence
 from truthgraph.errors import DatasetError
-from truthgraph.ingest.sources import discover, read_documents
+from truthgraph.ingest.fetch import is_url
+from truthgraph.ingest.sources import SUFFIXES, discover, read_documents, read_url
 from truthgraph.ports import Collection, Embedder
+from truthgraph.settings import FetchSettings
 
 
 class IngestStore(Protocol):
@@ -58,15 +60,27 @@ def content_hash(document: RawDocument) -> str:
     return digest.hexdigest()
 
 
-def load_documents(paths: Sequence[Path]) -> tuple[int, list[RawDocument]]:
-    """Read every document first, so a malformed file fails before anything is written."""
-    files = discover(paths)
-    if not files:
-        raise DatasetError("no supported files found (.jsonl, .csv, .txt, .md)")
+def load_documents(
+    paths: Sequence[Path | str],
+    fetch: FetchSettings | None = None,
+    max_bytes: int | None = None,
+) -> tuple[int, list[RawDocument]]:
+    """Read every document first, so a malformed file or a failing URL stops the run before
+    anything is written. ``paths`` are files, folders and ``http(s)://`` URLs; URLs are
+    fetched with ``fetch`` (default settings), each body capped at ``max_bytes`` if given.
+    Returns the number of files and URLs read, and their documents."""
+    urls = [str(p).strip() for p in paths if isinstance(p, str) and is_url(p)]
+    files = discover([Path(p) for p in paths if not (isinstance(p, str) and is_url(p))])
+    if not files and not urls:
+        raise DatasetError(
+            f"no supported files found ({', '.join(sorted(SUFFIXES))}) and no http(s) URLs"
+        )
     documents = [doc for path in files for doc in read_documents(path)]
+    settings = fetch or FetchSettings()
+    documents.extend(read_url(url, settings, max_bytes) for url in dict.fromkeys(urls))
     if not documents:
         raise DatasetError("the sources hold no documents with text")
-    return len(files), documents
+    return len(files) + len(set(urls)), documents
 
 
 def ingest(
@@ -98,7 +112,7 @@ def ingest(
                 continue
             seen.add(digest)
             known.add(digest)
-            sentences = split_sentences(doc.text)
+            sentences = split_document(doc)
             if sentences:
                 fresh.append((doc, digest, sentences))
             else:

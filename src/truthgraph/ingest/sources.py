@@ -1,16 +1,22 @@
-"""Readers that turn files (JSONL, CSV, plain text, Markdown) into ``RawDocument`` objects."""
+"""Readers that turn files (JSONL, CSV, plain text, Markdown, HTML, PDF) and ``http(s)://``
+URLs into ``RawDocument`` objects."""
 
 from __future__ import annotations
 
 import csv
 import io
 from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from truthgraph.domain import RawDocument
-from truthgraph.errors import DatasetError, InvalidInputError
+from truthgraph.errors import DatasetError, InvalidInputError, SourceError
+from truthgraph.ingest.fetch import fetch, is_url
+from truthgraph.ingest.html import html_document
+from truthgraph.ingest.pdf import pdf_document
 from truthgraph.jsonl import read_objects
+from truthgraph.settings import FetchSettings
 
 SUFFIXES = {
     ".jsonl": "jsonl",
@@ -19,6 +25,9 @@ SUFFIXES = {
     ".txt": "text",
     ".md": "markdown",
     ".markdown": "markdown",
+    ".html": "html",
+    ".htm": "html",
+    ".pdf": "pdf",
 }
 _RESERVED = {"id", "text", "title", "source", "url"}
 _TEXT_COLUMNS = ("text", "content", "body", "abstract")
@@ -108,10 +117,71 @@ def read_text(path: Path) -> Iterator[RawDocument]:
         raise DatasetError(f"{path}: {exc}") from exc
 
 
+def now() -> str:
+    """The time a source is read, as stored with it (ISO 8601, UTC, whole seconds)."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise SourceError(f"{path}: cannot read ({exc.strerror})") from exc
+
+
+def read_page_or_pdf(path: Path, kind: str, origin: str | None = None) -> RawDocument:
+    """A local HTML or PDF file as one document; its origin (the key of its versions) is its
+    absolute path unless given."""
+    data = _read_bytes(path)
+    reader = html_document if kind == "html" else pdf_document
+    return reader(
+        data,
+        where=str(path),
+        source=path.name,
+        origin=origin or str(path.resolve()),
+        fetched_at=now(),
+        fallback_title=path.stem,
+    )
+
+
+def read_url(
+    url: str, settings: FetchSettings, max_bytes: int | None = None, allow_private: bool = True
+) -> RawDocument:
+    """Fetch ``url`` and read it as HTML or PDF, chosen by its content type (see ``fetch``)."""
+    fetched = fetch(url, settings, max_bytes, allow_private)
+    name = fetched.final_url.rstrip("/").rsplit("/", 1)[-1] or fetched.final_url
+    common: dict[str, Any] = {
+        "where": fetched.url,
+        "source": fetched.url,
+        "origin": fetched.url,
+        "fetched_at": fetched.fetched_at,
+        "url": fetched.final_url,
+        "fallback_title": name,
+    }
+    if fetched.kind == "pdf":
+        return pdf_document(fetched.body, **common)
+    return html_document(fetched.body, charset=fetched.charset, **common)
+
+
+def read_url_list(path: Path) -> list[str]:
+    """The URLs of a ``--urls`` file: one a line; blank lines and ``#`` comments are skipped."""
+    urls: list[str] = []
+    for number, line in enumerate(_read_text(path).splitlines(), start=1):
+        entry = line.strip()
+        if not entry or entry.startswith("#"):
+            continue
+        if not is_url(entry):
+            raise DatasetError(f"{path}:{number}: not an http(s) URL: {entry[:200]}")
+        urls.append(entry)
+    return urls
+
+
 def read_documents(path: Path) -> Iterator[RawDocument]:
     """The documents of one supported file."""
     kind = SUFFIXES.get(path.suffix.lower())
-    if kind == "jsonl":
+    if kind in {"html", "pdf"}:
+        yield read_page_or_pdf(path, kind)
+    elif kind == "jsonl":
         yield from read_jsonl(path)
     elif kind == "csv":
         yield from read_csv(path)

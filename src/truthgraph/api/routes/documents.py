@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import tempfile
+from dataclasses import replace
 from pathlib import Path as FilePath
 from typing import Annotated, Any
 
@@ -41,8 +42,9 @@ from truthgraph.chunking import split_sentences
 from truthgraph.db.records import DocumentRecord
 from truthgraph.domain import RawDocument
 from truthgraph.errors import DatasetError, InvalidInputError
+from truthgraph.ingest.fetch import is_url
 from truthgraph.ingest.pipeline import content_hash, ingest, load_documents
-from truthgraph.ingest.sources import SUFFIXES
+from truthgraph.ingest.sources import SUFFIXES, read_url
 from truthgraph.text import check_collection_name
 
 router = APIRouter(tags=["documents"])
@@ -64,7 +66,7 @@ _UPLOAD_BODY = {
                         "file": {
                             "type": "string",
                             "format": "binary",
-                            "description": "a .jsonl, .csv, .txt or .md file",
+                            "description": "a .jsonl, .csv, .txt, .md, .html or .pdf file",
                         },
                         "collection": {"type": "string", "default": "default"},
                     },
@@ -87,6 +89,10 @@ def document_out(record: DocumentRecord) -> DocumentOut:
         created_at=record.created_at,
         sentences=record.sentences,
         text=record.content,
+        origin=record.origin,
+        version=record.version,
+        fetched_at=record.fetched_at,
+        superseded_at=record.superseded_at,
     )
 
 
@@ -101,8 +107,12 @@ def document_out(record: DocumentRecord) -> DocumentOut:
 async def create_document(request: Request, res: ResourcesDep, who: PrincipalDep) -> JSONResponse:
     """``application/json`` ``{collection, text, title?, source?, url?, external_id?,
     metadata?}`` stores one document at once (201; the same text twice is stored once).
-    ``multipart/form-data`` with ``file`` (.jsonl, .csv, .txt, .md) and ``collection`` checks
-    the whole file, then ingests it as a job (202): follow its progress at ``GET /jobs/{id}``.
+    ``application/json`` ``{collection, url}`` without ``text`` fetches the URL, reads it as a
+    web page or PDF (by its content type) and stores it at once (201; unchanged content is not
+    stored again, 200; changed content is stored as the URL's next version).
+    ``multipart/form-data`` with ``file`` (.jsonl, .csv, .txt, .md, .html, .pdf) and
+    ``collection`` checks the whole file, then ingests it as a job (202): follow its progress
+    at ``GET /jobs/{id}``.
     """
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media == "application/json":
@@ -124,6 +134,8 @@ async def _create_from_json(request: Request, res: Resources, who: Principal) ->
     except ValidationError as exc:
         raise RequestValidationError(exc.errors()) from exc
     require_write(who, body.collection)
+    if body.text is None:
+        return await _create_from_url(body, res)
     if not body.text.strip():
         raise InvalidInputError("the document text is empty")
     if len(body.text.encode()) > limit:
@@ -135,6 +147,23 @@ async def _create_from_json(request: Request, res: Resources, who: Principal) ->
         url=body.url,
         external_id=body.external_id,
         metadata=body.metadata,
+    )
+    with res.gate.admit():
+        record, created, sentences = await run_in_threadpool(
+            _store_one, res, document, body.collection
+        )
+    out = DocumentCreated(document=document_out(record), created=created, sentences_added=sentences)
+    return JSONResponse(out.model_dump(mode="json"), status_code=201 if created else 200)
+
+
+async def _create_from_url(body: DocumentCreate, res: Resources) -> JSONResponse:
+    if body.url is None:
+        raise InvalidInputError('send "text" (a document) or "url" (a page or PDF to fetch)')
+    if not is_url(body.url):
+        raise InvalidInputError(f"not an http(s) URL: {body.url[:200]}")
+    limit = res.settings.api.max_upload_bytes
+    document = await run_in_threadpool(
+        read_url, body.url, res.settings.fetch, limit, res.settings.api.fetch_private_urls
     )
     with res.gate.admit():
         record, created, sentences = await run_in_threadpool(
@@ -171,15 +200,19 @@ def safe_filename(name: str | None) -> str:
 
 
 def parse_upload(filename: str, data: bytes) -> list[RawDocument]:
-    """Read every document of an uploaded file (DatasetError if it is malformed)."""
+    """Read every document of an uploaded file (DatasetError if it is malformed). An uploaded
+    page or PDF has the origin ``upload:<file name>``: uploading a changed file of the same
+    name stores its next version."""
     with tempfile.TemporaryDirectory(prefix="truthgraph-upload-") as folder:
         path = FilePath(folder) / filename
         path.write_bytes(data)
         try:
             _, documents = load_documents([path])
         except DatasetError as exc:
-            raise DatasetError(str(exc).replace(f"{folder}/", "")) from exc
-    return documents
+            raise type(exc)(str(exc).replace(f"{folder}/", "")) from exc
+    return [
+        replace(d, origin=f"upload:{filename}") if d.origin is not None else d for d in documents
+    ]
 
 
 async def _create_from_upload(request: Request, res: Resources, who: Principal) -> JSONResponse:

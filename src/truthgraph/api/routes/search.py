@@ -72,6 +72,11 @@ async def search(body: SearchRequest, res: ResourcesDep, who: PrincipalDep) -> S
                 url=r.hit.url,
                 start=r.hit.start,
                 end=r.hit.end,
+                origin=r.hit.origin,
+                page=r.hit.page,
+                version=r.hit.version,
+                fetched_at=r.hit.fetched_at,
+                content_hash=r.hit.content_hash,
                 score=round(r.score, 6),
                 vector_similarity=None
                 if r.vector_similarity is None

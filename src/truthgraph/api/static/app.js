@@ -161,6 +161,21 @@ async function context(evidence) {
   return node;
 }
 
+// Where a cited sentence comes from: the URL or file it was read from, its PDF page, and the
+// version of that source's content the verdict used.
+function provenance(evidence) {
+  const node = el("div", { className: "meta provenance" });
+  // an upload's origin is "upload:<file name>", and the file name is already its source
+  const origin = evidence.origin && !evidence.origin.startsWith("upload:") ? evidence.origin : null;
+  if (origin && origin !== evidence.url && origin !== evidence.source) node.append(el("span", { className: "origin", text: origin }));
+  if (evidence.page) node.append(el("span", { className: "page", text: `p. ${evidence.page}` }));
+  if (evidence.version) {
+    const read = evidence.fetched_at ? `, read ${evidence.fetched_at.slice(0, 10)}` : "";
+    node.append(el("span", { className: "version", text: `version ${evidence.version}${read}` }));
+  }
+  return node;
+}
+
 async function evidenceCard(evidence) {
   const title = evidence.url
     ? el("a", { href: evidence.url, target: "_blank", rel: "noopener noreferrer", text: evidence.title || evidence.url })
@@ -175,6 +190,7 @@ async function evidenceCard(evidence) {
       el("span", { className: "nli-label", text: NLI_LABELS[evidence.label] || evidence.label }),
       el("span", { text: `similarity ${evidence.similarity.toFixed(2)}` }),
       el("span", { text: `characters ${evidence.start}–${evidence.end}` })),
+    provenance(evidence),
     await context(evidence),
     el("div", { className: "meta" },
       el("span", { text: `entailment ${nli.entailment.toFixed(2)}` }),
@@ -224,6 +240,38 @@ async function upload(event) {
     showError("upload-error", error);
   } finally {
     $("upload-button").disabled = false;
+  }
+}
+
+async function addUrl(event) {
+  event.preventDefault();
+  $("url-button").disabled = true;
+  showError("upload-error", null);
+  $("ingest").hidden = false;
+  $("ingest-progress").removeAttribute("value");
+  $("ingest-status").textContent = "fetching…";
+  $("ingest-status").dataset.status = "running";
+  try {
+    const created = await api("/documents", {
+      method: "POST",
+      json: {
+        collection: $("url-collection").value.trim() || "default",
+        url: $("url-address").value.trim(),
+      },
+    });
+    const doc = created.document;
+    $("ingest-progress").value = 1;
+    const version = doc.version ? ` version ${doc.version}` : "";
+    $("ingest-status").textContent = created.created
+      ? `stored "${doc.title || doc.url}"${version} as document ${doc.id} (${created.sentences_added} sentences)`
+      : `unchanged: already stored as document ${doc.id}${version}`;
+    $("ingest-status").dataset.status = "succeeded";
+    await loadCollections();
+  } catch (error) {
+    $("ingest").hidden = true;
+    showError("upload-error", error);
+  } finally {
+    $("url-button").disabled = false;
   }
 }
 
@@ -305,6 +353,7 @@ function start() {
   });
   $("verify-form").addEventListener("submit", verify);
   $("upload-form").addEventListener("submit", upload);
+  $("url-form").addEventListener("submit", addUrl);
   $("text-form").addEventListener("submit", addText);
   $("history-form").addEventListener("submit", (e) => { e.preventDefault(); loadHistory(true); });
   $("history-more").addEventListener("click", () => loadHistory(false));

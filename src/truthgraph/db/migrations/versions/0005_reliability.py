@@ -5,15 +5,15 @@
 - ``api_keys``: keys managed by ``truthgraph keys``, stored as SHA-256 hashes, each with the
   collections it may read and write, or the admin scope.
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-11-30
 """
 
 from alembic import op
 
-revision = "0004"
-down_revision = "0003"
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
