@@ -263,18 +263,10 @@ def wait_ready(
     raise UnavailableError(f"the server was not ready after {timeout_s:.0f} s: {last}")
 
 
-@contextmanager
-def local_server(
-    env_overrides: Mapping[str, str],
-    log_path: Path,
-    ready_timeout_s: float = 600.0,
-    log_level: str = "warning",
-) -> Iterator[str]:
-    """Start ``truthgraph serve`` on a free loopback port; yield its URL; stop it after
-    (SIGTERM: a graceful shutdown). Its output goes to ``log_path``."""
-    port = free_port()
-    env = {**os.environ, **env_overrides}
-    command = [
+def serve_command(port: int, log_level: str = "warning") -> list[str]:
+    """The command line of ``truthgraph serve`` on ``port`` of the loopback address, run by
+    this interpreter."""
+    return [
         sys.executable,
         "-c",
         "from truthgraph.cli.main import main; main()",
@@ -286,6 +278,20 @@ def local_server(
         "--log-level",
         log_level,
     ]
+
+
+@contextmanager
+def local_server(
+    env_overrides: Mapping[str, str],
+    log_path: Path,
+    ready_timeout_s: float = 600.0,
+    log_level: str = "warning",
+) -> Iterator[str]:
+    """Start ``truthgraph serve`` on a free loopback port; yield its URL; stop it after
+    (SIGTERM: a graceful shutdown). Its output goes to ``log_path``."""
+    port = free_port()
+    env = {**os.environ, **env_overrides}
+    command = serve_command(port, log_level)
     with log_path.open("wb") as log:
         process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
         url = f"http://127.0.0.1:{port}"

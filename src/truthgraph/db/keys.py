@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -18,7 +17,7 @@ from typing import Any
 import psycopg
 from psycopg.rows import dict_row
 
-from truthgraph.db.pool import open_pool, pooled_connection
+from truthgraph.db.pooled import PooledStore
 from truthgraph.errors import InvalidInputError, NotFoundError
 from truthgraph.text import check_collection_name, check_text
 
@@ -52,19 +51,8 @@ def _scope(collections: Sequence[str]) -> list[str]:
     return sorted({c if c == ALL_COLLECTIONS else check_collection_name(c) for c in collections})
 
 
-class PgKeyStore:
+class PgKeyStore(PooledStore):
     """Make, list, find and revoke API keys."""
-
-    def __init__(self, url: str, max_connections: int = 2, timeout_s: float = 10.0) -> None:
-        self._pool = open_pool(url, max_connections, timeout_s)
-
-    def close(self) -> None:
-        self._pool.close()
-
-    @contextmanager
-    def _connection(self) -> Iterator[psycopg.Connection[Any]]:
-        with pooled_connection(self._pool) as conn:
-            yield conn
 
     def add(
         self,

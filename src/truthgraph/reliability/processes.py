@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 import psycopg
 
-from truthgraph.api.loadtest import free_port, wait_ready
+from truthgraph.api.loadtest import free_port, serve_command, wait_ready
 from truthgraph.db.embedded import start_embedded
 
 SHARED_DIRS = ("models", "onnx")  # what a scenario home borrows from the source home
@@ -85,20 +85,8 @@ class Server:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self._log = log_path.open("ab")
-        command = [
-            sys.executable,
-            "-c",
-            "from truthgraph.cli.main import main; main()",
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(self.port),
-            "--log-level",
-            "warning",
-        ]
         self.process = subprocess.Popen(
-            command,
+            serve_command(self.port),
             env=environment(home, **env),
             stdout=self._log,
             stderr=subprocess.STDOUT,
