@@ -46,6 +46,13 @@ def test_the_server_recovers_when_its_database_is_killed(tmp_path: Path, source_
     assert result.details["slowest_ready_s"] < 1.0  # type: ignore[operator]
 
 
+def test_the_server_reconnects_to_an_external_database_started_again(
+    tmp_path: Path, source_home: Path
+) -> None:
+    result = faults.external_database_restarted(tmp_path, source_home, down_s=4.0)
+    assert result.survived, result.details
+
+
 def test_the_embedded_server_stops_after_its_last_user_is_killed(
     tmp_path: Path, source_home: Path
 ) -> None:

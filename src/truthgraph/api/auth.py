@@ -93,11 +93,6 @@ class Authenticator:
                 self._loaded_at = time.monotonic()
             return self._stored
 
-    @property
-    def open(self) -> bool:
-        """True when no key of either kind exists: every request is the anonymous admin."""
-        return not self._env and not self._stored_keys()
-
     def authenticate(self, key: str | None) -> Principal | None:
         """The principal of ``key``; ANONYMOUS for an open service; None if not valid."""
         stored = self._stored_keys()

@@ -20,6 +20,7 @@ from pathlib import Path
 import httpx
 import psycopg
 
+from truthgraph.db.embedded import restart_embedded, start_embedded
 from truthgraph.reliability.processes import (
     DEMO_DIR,
     Server,
@@ -200,32 +201,61 @@ def kill_ingest_and_resume(work: Path, source_home: Path, documents: int = 320) 
     )
 
 
+@dataclass
+class _Outage:
+    """What a client saw while the database was down: the slowest answer of each probe,
+    every status, and when both probes answered 200 again."""
+
+    slowest: dict[str, float] = field(
+        default_factory=lambda: {"/ready": 0.0, "/api/v1/collections": 0.0}
+    )
+    statuses: dict[str, int] = field(default_factory=dict)
+    recovered_s: float | None = None
+
+    def probe(self, client: httpx.Client, since: float) -> bool:
+        """Ask both probes once; True (and the time noted) when both answer 200."""
+        answers = []
+        for path in self.slowest:
+            t0 = time.monotonic()
+            try:
+                status = client.get(path, timeout=15).status_code
+            except httpx.HTTPError:
+                status = 0
+            self.slowest[path] = max(self.slowest[path], time.monotonic() - t0)
+            self.statuses[f"{path} {status}"] = self.statuses.get(f"{path} {status}", 0) + 1
+            answers.append(status)
+        if answers == [200, 200]:
+            self.recovered_s = time.monotonic() - since
+            return True
+        return False
+
+    def fast(self) -> bool:
+        return (
+            self.slowest["/ready"] < READY_WITHIN_S
+            and self.slowest["/api/v1/collections"] < ANSWER_WITHIN_S
+        )
+
+    def details(self) -> dict[str, object]:
+        return {
+            "recovered_after_s": None if self.recovered_s is None else round(self.recovered_s, 1),
+            "slowest_ready_s": round(self.slowest["/ready"], 2),
+            "slowest_api_answer_s": round(self.slowest["/api/v1/collections"], 2),
+            "statuses": self.statuses,
+        }
+
+
 def kill_database_under_server(work: Path, source_home: Path) -> FaultResult:
     """``kill -9`` the embedded PostgreSQL under a running server: answers stay fast (503 at
     once), and the server brings the database back with no restart of its own."""
     home = scenario_home(work / "home", source_home)
     _ingest_demo(home, "demo")
+    outage = _Outage()
     with serving(home, work / "server.log") as server, server.client() as client:
         pid = postmaster_pid(home)
         assert pid is not None
         os.kill(pid, signal.SIGKILL)
         killed = time.monotonic()
-        slowest = {"/ready": 0.0, "/api/v1/collections": 0.0}
-        statuses: dict[str, int] = {}
-        recovered_s: float | None = None
-        while time.monotonic() - killed < 60 and recovered_s is None:
-            answers = []
-            for path in slowest:
-                t0 = time.monotonic()
-                try:
-                    status = client.get(path, timeout=15).status_code
-                except httpx.HTTPError:
-                    status = 0
-                slowest[path] = max(slowest[path], time.monotonic() - t0)
-                statuses[f"{path} {status}"] = statuses.get(f"{path} {status}", 0) + 1
-                answers.append(status)
-            if answers == [200, 200]:
-                recovered_s = time.monotonic() - killed
+        while time.monotonic() - killed < 60 and not outage.probe(client, killed):
             time.sleep(0.1)
         verified = client.post(
             "/api/v1/verify", json={"claim": "Saxony is in Ireland.", "collection": "demo"}
@@ -234,18 +264,63 @@ def kill_database_under_server(work: Path, source_home: Path) -> FaultResult:
     return FaultResult(
         "the database killed under a running server",
         "SIGKILL to the embedded postmaster",
-        survived=recovered_s is not None
+        survived=outage.recovered_s is not None
         and verified.status_code == 200
         and same_server
-        and slowest["/ready"] < READY_WITHIN_S
-        and slowest["/api/v1/collections"] < ANSWER_WITHIN_S,
-        details={
-            "recovered_after_s": None if recovered_s is None else round(recovered_s, 1),
-            "slowest_ready_s": round(slowest["/ready"], 2),
-            "slowest_api_answer_s": round(slowest["/api/v1/collections"], 2),
-            "statuses": statuses,
-            "verify_after": verified.status_code,
-        },
+        and outage.fast(),
+        details={**outage.details(), "verify_after": verified.status_code},
+    )
+
+
+def external_database_restarted(work: Path, source_home: Path, down_s: float = 5.0) -> FaultResult:
+    """A server on an external PostgreSQL (``TRUTHGRAPH_DATABASE_URL``) whose database is killed
+    and, ``down_s`` later, started again by someone else: fast 503s meanwhile, then the server
+    reconnects by itself (its pause between tries doubles up to 30 s)."""
+    home = scenario_home(work / "home", source_home)
+    pgdata = work / "external" / "pgdata"
+    pgdata.parent.mkdir(parents=True, exist_ok=True)
+    url = start_embedded(pgdata)  # this process runs the "external" server
+    done = cli(
+        home,
+        "ingest",
+        str(DEMO_DIR / "corpus.jsonl"),
+        "--collection",
+        "demo",
+        TRUTHGRAPH_DATABASE_URL=url,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"ingesting the demo corpus failed: {done.stderr.strip()}")
+    outage = _Outage()
+    with (
+        serving(home, work / "server.log", TRUTHGRAPH_DATABASE_URL=url) as server,
+        server.client() as client,
+    ):
+        pid = postmaster_pid(pgdata.parent)
+        assert pid is not None
+        os.kill(pid, signal.SIGKILL)
+        killed = time.monotonic()
+        while time.monotonic() - killed < down_s:
+            outage.probe(client, killed)
+            time.sleep(0.2)
+        refused_while_down = sum(n for key, n in outage.statuses.items() if key.endswith(" 503"))
+        restart_embedded(pgdata)
+        restarted = time.monotonic()
+        while time.monotonic() - restarted < 60 and not outage.probe(client, restarted):
+            time.sleep(0.2)
+        verified = client.post(
+            "/api/v1/verify", json={"claim": "Saxony is in Ireland.", "collection": "demo"}
+        )
+        same_server = server.process.poll() is None
+    return FaultResult(
+        "an external database killed, then started again",
+        f"SIGKILL to the external server; started again {down_s:.0f} s later",
+        survived=outage.recovered_s is not None
+        and verified.status_code == 200
+        and same_server
+        and refused_while_down > 0
+        and outage.fast(),
+        # here recovered_after_s counts from the moment the database was started again
+        details={**outage.details(), "verify_after": verified.status_code},
     )
 
 

@@ -52,6 +52,10 @@ def run_all(
             ("two servers, one job", lambda w: faults.two_servers_one_job(w, source_home)),
             ("the database killed", lambda w: faults.kill_database_under_server(w, source_home)),
             (
+                "an external database restarted",
+                lambda w: faults.external_database_restarted(w, source_home),
+            ),
+            (
                 "embedded server orphaned",
                 lambda w: faults.embedded_server_after_kill(w, source_home),
             ),
