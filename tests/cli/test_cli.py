@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from tests.conftest import DEMO_DIR
 from truthgraph.cli.main import app
+from truthgraph.settings import Settings
 
 pytestmark = [pytest.mark.integration, pytest.mark.models]
 
@@ -223,3 +224,23 @@ def test_keys_are_made_once_listed_without_the_key_and_revoked(
         revoked = runner.invoke(app, ["keys", "revoke", "cli-reader"], env=env)
     assert revoked.exit_code == 0
     assert runner.invoke(app, ["keys", "revoke", "nobody"], env=env).exit_code == 4
+
+
+def test_serving_beyond_loopback_with_no_key_says_so_plainly(
+    settings: Settings, database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from truthgraph.cli.serve import _loopback, _warn_if_open
+    from truthgraph.db.keys import PgKeyStore
+
+    assert _loopback("127.0.0.1") and _loopback("::1") and _loopback("localhost")
+    assert not _loopback("0.0.0.0") and not _loopback("192.0.2.7")
+    _warn_if_open(settings, "0.0.0.0", 8000)
+    assert "no API keys exist" in capsys.readouterr().err
+    keys = PgKeyStore(database_url)
+    try:
+        keys.add("warning-check", read=["x"])
+        _warn_if_open(settings, "0.0.0.0", 8000)
+        assert capsys.readouterr().err == ""
+    finally:  # the session database is shared with the API tests
+        keys.revoke("warning-check")
+        keys.close()
