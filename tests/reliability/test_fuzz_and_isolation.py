@@ -9,7 +9,7 @@ import pytest
 
 from truthgraph.reliability.fuzz import fuzz_api
 from truthgraph.reliability.isolation import isolation_matrix
-from truthgraph.reliability.processes import DEMO_DIR, cli, scenario_home, serving
+from truthgraph.reliability.processes import ingest_demo, scenario_home, serving
 
 pytestmark = [pytest.mark.integration, pytest.mark.models, pytest.mark.slow]
 
@@ -18,8 +18,7 @@ def test_fuzzing_the_api_finds_no_5xx_and_no_misshapen_error(
     tmp_path: Path, source_home: Path
 ) -> None:
     home = scenario_home(tmp_path / "home", source_home)
-    ingested = cli(home, "ingest", str(DEMO_DIR / "corpus.jsonl"), "--collection", "default")
-    assert ingested.returncode == 0, ingested.stderr
+    ingest_demo(home, "default")
     with serving(home, tmp_path / "server.log") as server:
         report = fuzz_api(server.url, max_examples=12, seconds=240)
     assert report.operations >= 15 and report.requests >= 100, report.as_dict()

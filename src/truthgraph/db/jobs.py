@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -23,7 +22,7 @@ from typing import Any, Literal
 import psycopg
 from psycopg.rows import dict_row
 
-from truthgraph.db.pool import open_pool, pooled_connection
+from truthgraph.db.pooled import PooledStore
 from truthgraph.errors import EvidenceStoreError, NotFoundError
 
 JobKind = Literal["verify", "ingest"]
@@ -82,20 +81,8 @@ class ItemOutcome:
     error: str | None = None
 
 
-class PgJobStore:
+class PgJobStore(PooledStore):
     """Create, read, claim, advance and cancel jobs."""
-
-    def __init__(self, url: str, max_connections: int = 4, timeout_s: float = 10.0) -> None:
-        self._url = url
-        self._pool = open_pool(url, max_connections, timeout_s)
-
-    def close(self) -> None:
-        self._pool.close()
-
-    @contextmanager
-    def _connection(self) -> Iterator[psycopg.Connection[Any]]:
-        with pooled_connection(self._pool) as conn:
-            yield conn
 
     # writing -------------------------------------------------------------------------------
 
@@ -256,7 +243,7 @@ class PgJobStore:
     def lock_connection(self) -> psycopg.Connection[Any]:
         """A dedicated connection for ``claim_next``/``release``; its locks die with it."""
         try:
-            return psycopg.connect(self._url, autocommit=True, prepare_threshold=None)
+            return psycopg.connect(self.url, autocommit=True, prepare_threshold=None)
         except psycopg.Error as exc:
             raise EvidenceStoreError(f"database unreachable: {exc}") from exc
 

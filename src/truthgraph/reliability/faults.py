@@ -27,6 +27,7 @@ from truthgraph.reliability.processes import (
     cli,
     cli_process,
     database,
+    ingest_demo,
     postmaster_pid,
     scenario_home,
     serving,
@@ -69,12 +70,6 @@ def synthetic_corpus(path: Path, documents: int) -> Path:
     return path
 
 
-def _ingest_demo(home: Path, collection: str) -> None:
-    done = cli(home, "ingest", str(DEMO_DIR / "corpus.jsonl"), "--collection", collection)
-    if done.returncode != 0:
-        raise RuntimeError(f"ingesting the demo corpus failed: {done.stderr.strip()}")
-
-
 def _history(home: Path, job_id: str) -> tuple[int, int]:
     """(rows in the claims history for the job's items, distinct items among them)."""
     with database(home) as conn:
@@ -103,7 +98,7 @@ def kill_server_mid_job(work: Path, source_home: Path, claims: int = 40) -> Faul
     """``kill -9`` the server while it runs a batch job; a new server resumes the job; every
     claim's verdict must be stored exactly once."""
     home = scenario_home(work / "home", source_home)
-    _ingest_demo(home, "demo")
+    ingest_demo(home, "demo")
     env = {
         "TRUTHGRAPH_API_JOB_CHUNK_CLAIMS": "2",
         "TRUTHGRAPH_API_EMBEDDING_CACHE_SIZE": "0",
@@ -135,7 +130,7 @@ def kill_server_mid_job(work: Path, source_home: Path, claims: int = 40) -> Faul
 def two_servers_one_job(work: Path, source_home: Path, claims: int = 30) -> FaultResult:
     """Two servers on one database race for the same batch job: each claim done once."""
     home = scenario_home(work / "home", source_home)
-    _ingest_demo(home, "demo")
+    ingest_demo(home, "demo")
     env = {"TRUTHGRAPH_API_JOB_CHUNK_CLAIMS": "2"}
     first = Server(home, work / "server-1.log", **env)
     second = Server(home, work / "server-2.log", **env)
@@ -244,11 +239,19 @@ class _Outage:
         }
 
 
+def _still_serving(server: Server, client: httpx.Client) -> tuple[httpx.Response, bool]:
+    """A verification after the outage, and whether the server process is the same one."""
+    verified = client.post(
+        "/api/v1/verify", json={"claim": "Saxony is in Ireland.", "collection": "demo"}
+    )
+    return verified, server.process.poll() is None
+
+
 def kill_database_under_server(work: Path, source_home: Path) -> FaultResult:
     """``kill -9`` the embedded PostgreSQL under a running server: answers stay fast (503 at
     once), and the server brings the database back with no restart of its own."""
     home = scenario_home(work / "home", source_home)
-    _ingest_demo(home, "demo")
+    ingest_demo(home, "demo")
     outage = _Outage()
     with serving(home, work / "server.log") as server, server.client() as client:
         pid = postmaster_pid(home)
@@ -257,10 +260,7 @@ def kill_database_under_server(work: Path, source_home: Path) -> FaultResult:
         killed = time.monotonic()
         while time.monotonic() - killed < 60 and not outage.probe(client, killed):
             time.sleep(0.1)
-        verified = client.post(
-            "/api/v1/verify", json={"claim": "Saxony is in Ireland.", "collection": "demo"}
-        )
-        same_server = server.process.poll() is None
+        verified, same_server = _still_serving(server, client)
     return FaultResult(
         "the database killed under a running server",
         "SIGKILL to the embedded postmaster",
@@ -280,16 +280,7 @@ def external_database_restarted(work: Path, source_home: Path, down_s: float = 5
     pgdata = work / "external" / "pgdata"
     pgdata.parent.mkdir(parents=True, exist_ok=True)
     url = start_embedded(pgdata)  # this process runs the "external" server
-    done = cli(
-        home,
-        "ingest",
-        str(DEMO_DIR / "corpus.jsonl"),
-        "--collection",
-        "demo",
-        TRUTHGRAPH_DATABASE_URL=url,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"ingesting the demo corpus failed: {done.stderr.strip()}")
+    ingest_demo(home, "demo", database_url=url)
     outage = _Outage()
     with (
         serving(home, work / "server.log", TRUTHGRAPH_DATABASE_URL=url) as server,
@@ -307,10 +298,7 @@ def external_database_restarted(work: Path, source_home: Path, down_s: float = 5
         restarted = time.monotonic()
         while time.monotonic() - restarted < 60 and not outage.probe(client, restarted):
             time.sleep(0.2)
-        verified = client.post(
-            "/api/v1/verify", json={"claim": "Saxony is in Ireland.", "collection": "demo"}
-        )
-        same_server = server.process.poll() is None
+        verified, same_server = _still_serving(server, client)
     return FaultResult(
         "an external database killed, then started again",
         f"SIGKILL to the external server; started again {down_s:.0f} s later",

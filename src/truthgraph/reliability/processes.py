@@ -78,6 +78,18 @@ def cli_process(home: Path, *args: str, **env: str) -> subprocess.Popen[bytes]:
     )
 
 
+def ingest_demo(home: Path, collection: str, database_url: str | None = None) -> None:
+    """Ingest the demo corpus into ``collection`` of ``home`` (or of ``database_url``) with
+    the CLI."""
+    args = ("ingest", str(DEMO_DIR / "corpus.jsonl"), "--collection", collection)
+    if database_url is None:
+        done = cli(home, *args)
+    else:
+        done = cli(home, *args, TRUTHGRAPH_DATABASE_URL=database_url)
+    if done.returncode != 0:
+        raise RuntimeError(f"ingesting the demo corpus failed: {done.stderr.strip()}")
+
+
 class Server:
     """``truthgraph serve`` on a free loopback port, in its own process."""
 

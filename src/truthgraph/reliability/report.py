@@ -17,7 +17,7 @@ from truthgraph.reliability.faults import FaultResult
 from truthgraph.reliability.fuzz import FuzzReport, fuzz_api
 from truthgraph.reliability.inputs import HostileResult, probe
 from truthgraph.reliability.isolation import Cell, isolation_matrix
-from truthgraph.reliability.processes import DEMO_DIR, cli, scenario_home, serving
+from truthgraph.reliability.processes import ingest_demo, scenario_home, serving
 from truthgraph.reliability.soak import SoakResult, soak
 
 Progress = Callable[[str], None]
@@ -65,9 +65,7 @@ def run_all(
             progress(f"fault {index + 1}/{len(scenarios)}: {label}")
             run.faults.append(scenario(work / f"fault-{index}"))
         home = scenario_home(work / "service", source_home)
-        ingested = cli(home, "ingest", str(DEMO_DIR / "corpus.jsonl"), "--collection", "demo")
-        if ingested.returncode != 0:
-            raise RuntimeError(f"ingesting the demo corpus failed: {ingested.stderr.strip()}")
+        ingest_demo(home, "demo")
         with serving(home, work / "service.log") as server, server.client() as client:
             progress("hostile input")
             run.hostile = probe(client.request, "demo")
