@@ -3,12 +3,12 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint install docs clean
+.PHONY: demo test test-core lint install docs clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade "pip>=25.1"
-	$(PY) -m pip install --quiet -e '.[api,reliability]' --group dev
+	$(PY) -m pip install --quiet -e '.[api,reliability,train,plots]' --group dev
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -26,6 +26,18 @@ lint: $(STAMP)
 test: lint
 	$(PY) -m pytest
 
+# The core install (no torch: both models from the shipped int8 exports) on another Python:
+# a fresh .venv-core with only the `api` extra, then the core tests. CI runs it after `make test`.
+CORE_PYTHON ?= $(shell command -v python3.13 || command -v python3.12 || ls -1d $$HOME/.pyenv/versions/3.1[23]*/bin/python 2>/dev/null | tail -1)
+test-core:
+	@test -n "$(CORE_PYTHON)" || { echo "test-core: no Python 3.12 or 3.13 found (set CORE_PYTHON)"; exit 1; }
+	rm -rf .venv-core
+	$(CORE_PYTHON) -m venv .venv-core
+	.venv-core/bin/python -m pip install --quiet --upgrade "pip>=25.1"
+	.venv-core/bin/python -m pip install --quiet '.[api]' "pytest>=8,<10"
+	.venv-core/bin/python -c "import sys, importlib.util as u; print(sys.version.split()[0], 'torch installed:', u.find_spec('torch') is not None)"
+	cd tests && ../.venv-core/bin/python -m pytest -q -p no:cacheprovider --rootdir=.. -c ../pyproject.toml core
+
 # The docs site (offline): regenerate the reference pages, then build site/ with MkDocs Material.
 docs: $(STAMP)
 	$(PY) -m pip install --quiet --group docs
@@ -33,4 +45,4 @@ docs: $(STAMP)
 	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .import_linter_cache site
+	rm -rf $(VENV) .venv-core .mypy_cache .ruff_cache .pytest_cache .import_linter_cache site

@@ -21,8 +21,8 @@ from truthgraph.db.store import PgvectorEvidenceStore
 from truthgraph.errors import ModelLoadError
 from truthgraph.ml.backend import Backend, choose_backend, uses_accelerator
 from truthgraph.ml.device import detect_device
-from truthgraph.ml.onnx.cache import export_dir
-from truthgraph.ml.registry import resolve_model
+from truthgraph.ml.onnx.cache import export_dir, key_of_export
+from truthgraph.ml.registry import TRAIN_EXTRA_HINT, require_source, resolve_model
 from truthgraph.ml.resolved import ResolvedModel
 from truthgraph.ports import Embedder, LoadedEmbedder, LoadedNLIModel, NLIModel
 from truthgraph.settings import Settings
@@ -79,34 +79,68 @@ def runtime_device(settings: Settings) -> str:
     return "cpu"
 
 
+def export_folder(settings: Settings, model: ResolvedModel) -> Path:
+    """Where ``model``'s ONNX export is: the one shipped with the package while it matches the
+    model's weights, else ``TRUTHGRAPH_HOME/onnx/<model>-<key>`` (made on first use).
+    ModelLoadError for a hub name or a folder without weights."""
+    from truthgraph.ml.onnx.shipped import matches
+
+    if model.export is not None and model.path is None:
+        return model.export
+    folder = export_dir(model, onnx_cache_dir(settings))
+    if model.export is not None and matches(model.export, key_of_export(folder)):
+        return model.export
+    return folder
+
+
 def _on_backend(
     settings: Settings,
     model: ResolvedModel,
+    export: Callable[[ResolvedModel, Path, Path], Path],
     onnx: Callable[[Path, bool, str], T],
     torch: Callable[[str], T],
 ) -> T:
     """``onnx(export folder, int8, device)`` or ``torch(device)``, whichever backend the settings
-    pick for ``model``. Under ``auto``, a model that cannot be exported or loaded on ONNX
-    Runtime runs on torch (with a warning), as it did before there was an ONNX backend."""
+    pick for ``model``; ``export(model, cache dir, folder)`` makes a missing export. Under
+    ``auto``, a model that cannot be exported or loaded on ONNX Runtime runs on torch (with a
+    warning), as it did before there was an ONNX backend, and a model with only its shipped
+    int8 export (the core install: no torch, no source weights) runs on that."""
+    from truthgraph.ml.backend import torch_installed
+    from truthgraph.ml.onnx.shipped import is_usable
+
     requested = settings.model.backend
     folder: Path | None = None
     if requested != "torch":
         try:
-            folder = export_dir(model, onnx_cache_dir(settings))
+            folder = export_folder(settings, model)
         except ModelLoadError:  # a hub name or a folder without weights: nothing to export
             if requested != "auto":
                 raise
     backend = model_backend(settings, model, folder) if folder is not None else "torch"
+    if folder is not None and requested == "auto":
+        shipped_only = is_usable(folder, int8=True) and not is_usable(folder, int8=False)
+        if shipped_only and (backend == "onnx" or (backend == "torch" and not torch_installed())):
+            backend = "onnx-int8"  # the shipped graph passed the quality check; fp32 needs torch
     if backend != "torch" and folder is not None:
         from truthgraph.ml.onnx.session import onnx_device
 
         quiet_libraries(transformers=False)
+        int8 = backend == "onnx-int8"
         try:
-            return onnx(folder, backend == "onnx-int8", onnx_device(settings.model.device))
+            if not is_usable(folder, int8):  # exported here (a shipped folder is never written)
+                cache_dir = onnx_cache_dir(settings)
+                folder = export(model, cache_dir, export_dir(model, cache_dir))
+            return onnx(folder, int8, onnx_device(settings.model.device))
         except ModelLoadError as exc:
-            if requested != "auto":
+            if requested != "auto" or not torch_installed():
                 raise
             log.warning("%s cannot run on ONNX Runtime (%s); using torch", model.name, exc)
+    if not torch_installed():
+        raise ModelLoadError(
+            f"{model.name} on the torch backend needs torch, which the core install leaves out: "
+            f"{TRAIN_EXTRA_HINT}"
+        )
+    require_source(model, "the torch backend")
     quiet_libraries()
     return torch(detect_device(settings.model.device))
 
@@ -115,42 +149,46 @@ def build_embedder(settings: Settings) -> LoadedEmbedder:
     """The embedding model on the configured backend (an ONNX export is made on first use)."""
     model = resolve_model(settings.model.embedding_model, settings.models_dir)
     batch_size = settings.model.embedding_batch_size
-    cache_dir = onnx_cache_dir(settings)
+
+    def export(model: ResolvedModel, cache_dir: Path, folder: Path) -> Path:
+        from truthgraph.ml.onnx.export import export_embedder
+
+        return export_embedder(model, cache_dir, folder=folder)
 
     def onnx(folder: Path, int8: bool, device: str) -> LoadedEmbedder:
         from truthgraph.ml.onnx.embedder import OnnxEmbedder
-        from truthgraph.ml.onnx.export import export_embedder
 
-        exported = export_embedder(model, cache_dir, folder=folder)
-        return OnnxEmbedder(exported, int8=int8, device=device, batch_size=batch_size)
+        return OnnxEmbedder(folder, int8=int8, device=device, batch_size=batch_size)
 
     def torch(device: str) -> LoadedEmbedder:
         from truthgraph.ml.embedder import SentenceTransformerEmbedder
 
         return SentenceTransformerEmbedder(model, device, batch_size)
 
-    return _on_backend(settings, model, onnx, torch)
+    return _on_backend(settings, model, export, onnx, torch)
 
 
 def build_nli(settings: Settings) -> LoadedNLIModel:
     """The NLI verifier on the configured backend (an ONNX export is made on first use)."""
     model = resolve_model(settings.model.nli_model, settings.models_dir)
     batch_size, max_length = settings.model.nli_batch_size, settings.model.nli_max_length
-    cache_dir = onnx_cache_dir(settings)
+
+    def export(model: ResolvedModel, cache_dir: Path, folder: Path) -> Path:
+        from truthgraph.ml.onnx.export import export_nli
+
+        return export_nli(model, cache_dir, folder=folder)
 
     def onnx(folder: Path, int8: bool, device: str) -> LoadedNLIModel:
-        from truthgraph.ml.onnx.export import export_nli
         from truthgraph.ml.onnx.nli import OnnxNLI
 
-        exported = export_nli(model, cache_dir, folder=folder)
-        return OnnxNLI(exported, int8, device, batch_size, max_length)
+        return OnnxNLI(folder, int8, device, batch_size, max_length)
 
     def torch(device: str) -> LoadedNLIModel:
         from truthgraph.ml.nli.model import CrossEncoderNLI
 
         return CrossEncoderNLI(model, device, batch_size, max_length)
 
-    return _on_backend(settings, model, onnx, torch)
+    return _on_backend(settings, model, export, onnx, torch)
 
 
 def nli_calibration(settings: Settings) -> Calibration:

@@ -14,7 +14,7 @@ import pytest
 from truthgraph.domain import Label, NLIScores
 from truthgraph.ml.embedder import SentenceTransformerEmbedder
 from truthgraph.ml.nli.model import CrossEncoderNLI
-from truthgraph.ml.onnx.cache import FP32_FILE, INT8_FILE, MANIFEST_FILE
+from truthgraph.ml.onnx.cache import FP32_FILE, INT8_FILE, MANIFEST_FILE, export_dir
 from truthgraph.ml.onnx.embedder import OnnxEmbedder
 from truthgraph.ml.onnx.export import export_embedder, export_nli
 from truthgraph.ml.onnx.nli import OnnxNLI
@@ -170,3 +170,14 @@ def test_wiring_builds_onnx_int8_models_without_importing_torch(onnx_home: Path)
     # the cached export was reused, not written again
     assert sorted((onnx_home / "onnx").glob("*/*.onnx")) == graphs
     assert [p.stat().st_mtime_ns for p in graphs] == mtimes
+
+
+@pytest.mark.parametrize("name", ["all-MiniLM-L6-v2", "truthgraph-verifier-minilm"])
+def test_the_shipped_export_is_the_export_of_the_shipped_weights(name: str, tmp_path: Path) -> None:
+    """A retrained or re-exported default model must be shipped again (scripts/ship_onnx.py)."""
+    model = resolve_model(name, tmp_path / "models")
+
+    assert model.export is not None, "no shipped export: run scripts/ship_onnx.py"
+    assert model.export.name == export_dir(model, tmp_path / "onnx").name
+    assert (model.export / INT8_FILE).stat().st_size < 30_000_000
+    assert not (model.export / FP32_FILE).exists()

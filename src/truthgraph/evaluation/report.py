@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,8 @@ from truthgraph.domain import Label
 from truthgraph.evaluation.run import Prediction
 
 SHORT = {Label.SUPPORTED: "S", Label.REFUTED: "R", Label.NOT_ENOUGH_INFO: "NEI"}
+
+log = logging.getLogger(__name__)
 
 
 def summary(report: dict[str, Any]) -> dict[str, Any]:
@@ -118,9 +121,8 @@ def render_markdown(report: dict[str, Any]) -> str:
 
 
 def write_report(out: Path, report: dict[str, Any], predictions: Sequence[Prediction]) -> None:
-    """Write report.json, report.md, predictions.jsonl, confusion.png and reliability.png."""
-    from truthgraph.evaluation.plots import plot_confusion, plot_reliability
-
+    """Write report.json, report.md, predictions.jsonl, and confusion.png and reliability.png
+    where matplotlib is installed (the ``plots`` extra)."""
     out.mkdir(parents=True, exist_ok=True)
     (out / "report.json").write_text(
         json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
@@ -129,6 +131,11 @@ def write_report(out: Path, report: dict[str, Any], predictions: Sequence[Predic
     with (out / "predictions.jsonl").open("w", encoding="utf-8") as handle:
         for prediction in predictions:
             handle.write(json.dumps(prediction.to_dict(), ensure_ascii=False) + "\n")
+    try:
+        from truthgraph.evaluation.plots import plot_confusion, plot_reliability
+    except ImportError:
+        log.warning("plots skipped: matplotlib is not installed (pip install 'truthgraph[plots]')")
+        return
     title = f"{report['dataset']} ({report['config']['mode']}, n={report['n']})"
     plot_confusion(report["confusion"], out / "confusion.png", title)
     plot_reliability(

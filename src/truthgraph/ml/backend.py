@@ -3,7 +3,8 @@
 ``TRUTHGRAPH_MODEL__BACKEND=auto`` (the default) picks, per model:
 
 1. ``torch`` on a machine with an accelerator (an NVIDIA device, Apple silicon) or a device
-   setting of cuda/mps: the quality and speed records below are CPU measurements;
+   setting of cuda/mps, where torch is installed (the ``train`` extra): the quality and speed
+   records below are CPU measurements;
 2. ``torch`` for a model that is not a local folder (a hub name: nothing to export);
 3. otherwise the fastest backend that met the quality bar in the record of the quality check
    (``ml/onnx/quality.py``) for this exact model (same export key, i.e. same weights):
@@ -16,6 +17,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import platform
 import sys
@@ -43,6 +45,14 @@ def accelerator_present() -> bool:
 def uses_accelerator(device: str) -> bool:
     """Whether a device setting (auto, cpu, cuda, mps) will put torch models on an accelerator."""
     return device in ("cuda", "mps") or (device == "auto" and accelerator_present())
+
+
+def torch_installed() -> bool:
+    """Whether torch can be imported here (the ``train`` extra), found without importing it."""
+    try:
+        return importlib.util.find_spec("torch") is not None
+    except (ImportError, ValueError):  # a finder that refuses it; a half-imported module
+        return False
 
 
 def shipped_records(path: Path = SHIPPED_QUALITY_TABLE) -> list[dict[str, Any]]:
@@ -75,10 +85,12 @@ def choose_backend(
     """
     if requested in BACKENDS:
         return requested
-    if uses_accelerator(device) or model.path is None:
+    if model.path is None and model.export is None:
+        return "torch"
+    if uses_accelerator(device) and torch_installed():
         return "torch"
     folder = folder or export_dir(model, cache_dir)
-    local = recorded_backend(read_quality(folder))
+    local = recorded_backend(read_quality(cache_dir / folder.name))
     if local is not None:
         return local
     key = folder.name.rsplit("-", 1)[-1]

@@ -10,6 +10,7 @@ import torch
 
 from truthgraph.errors import InvalidInputError, ModelLoadError
 from truthgraph.ml.device import clamp_batch_size, module_memory_mb
+from truthgraph.ml.registry import require_source
 from truthgraph.ml.resolved import ResolvedModel
 
 
@@ -26,6 +27,8 @@ class SentenceTransformerEmbedder:
     def __init__(self, model: ResolvedModel, device: str = "cpu", batch_size: int = 64) -> None:
         from sentence_transformers import SentenceTransformer
 
+        if model.hub_name is None:
+            require_source(model, "the torch backend")
         self.name = model.name
         self.device = device
         self.batch_size = clamp_batch_size(batch_size, device)

