@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test test-core lint install docs clean
+.PHONY: demo test test-core print-core-python lint install docs clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -28,7 +28,7 @@ test: lint
 
 # The core install (no torch: both models from the shipped int8 exports) on another Python:
 # a fresh .venv-core with only the `api` extra, then the core tests. CI runs it after `make test`.
-CORE_PYTHON ?= $(shell command -v python3.13 || command -v python3.12 || ls -1d $$HOME/.pyenv/versions/3.1[23]*/bin/python 2>/dev/null | tail -1)
+CORE_PYTHON ?= $(shell for p in python3.13 python3.12 $$HOME/.pyenv/versions/3.13*/bin/python $$HOME/.pyenv/versions/3.12*/bin/python; do $$p -c "import sys; assert sys.version_info >= (3, 12)" 2>/dev/null && { command -v $$p || echo $$p; } && break; done)
 test-core:
 	@test -n "$(CORE_PYTHON)" || { echo "test-core: no Python 3.12 or 3.13 found (set CORE_PYTHON)"; exit 1; }
 	rm -rf .venv-core
@@ -46,3 +46,6 @@ docs: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .venv-core .mypy_cache .ruff_cache .pytest_cache .import_linter_cache site
+
+print-core-python:
+	@echo $(CORE_PYTHON)

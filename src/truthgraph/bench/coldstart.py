@@ -22,18 +22,32 @@ print(json.dumps({"cold_start_s": total, "load_ms": times, "torch_imported": "to
 """
 
 
-def cold_start(home: Path, repeat: int = 3, env: dict[str, str] | None = None) -> dict[str, Any]:
-    """Median over ``repeat`` fresh processes: total seconds, per-model load ms, RSS."""
+def _one(home: Path, env: dict[str, str] | None) -> dict[str, Any]:
+    out = subprocess.run(
+        [sys.executable, "-c", COLD_LOAD],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "TRUTHGRAPH_HOME": str(home), **(env or {})},
+    )
+    run: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return run
+
+
+def cold_start(
+    home: Path, repeat: int = 3, env: dict[str, str] | None = None, fresh: bool = False
+) -> dict[str, Any]:
+    """Median over ``repeat`` fresh processes: total seconds, per-model load ms, RSS.
+
+    ``fresh``: each process starts in a new, empty home under ``home`` (the first start after
+    installing: nothing cached, no ONNX export made yet), and ``exported`` says whether any
+    of them had to export a model."""
     runs = []
-    for _ in range(repeat):
-        out = subprocess.run(
-            [sys.executable, "-c", COLD_LOAD],
-            capture_output=True,
-            text=True,
-            check=True,
-            env={**os.environ, "TRUTHGRAPH_HOME": str(home), **(env or {})},
-        )
-        runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    exported = False
+    for index in range(repeat):
+        run_home = home / f"fresh-{index}" if fresh else home
+        runs.append(_one(run_home, env))
+        exported = exported or (fresh and (run_home / "onnx").exists())
     return {
         "cold_start_s_median": round(statistics.median(r["cold_start_s"] for r in runs), 2),
         "cold_start_runs_s": [round(r["cold_start_s"], 2) for r in runs],
@@ -43,4 +57,6 @@ def cold_start(home: Path, repeat: int = 3, env: dict[str, str] | None = None) -
         },
         "rss_mb_median": round(statistics.median(float(r["rss_mb"]) for r in runs), 1),
         "torch_imported": bool(runs[-1]["torch_imported"]),
+        "fresh_home": fresh,
+        "exported": exported,
     }

@@ -67,6 +67,11 @@ _register(
     "End-to-end claim-to-verdict timing (--num-claims, --evidence-count, --warmup).",
     _tool("e2e_main"),
 )
+_register(
+    "coldstart",
+    "First start on a fresh home and warm cold starts: seconds, model load ms, RSS (--repeat).",
+    _tool("coldstart_main"),
+)
 
 
 _register(

@@ -43,7 +43,7 @@ def list_command(ctx: typer.Context) -> None:
             if name == SHIPPED_MPNET_VERIFIER:  # resolving would merge it: only describe it
                 location = shipped_adapter_location(settings.models_dir)
             else:
-                location = str(resolve_model(name, settings.models_dir).path)
+                location = resolve_model(name, settings.models_dir).location
             status = "ready"
         except ModelLoadError as exc:
             location, status = str(exc), "not installed"
