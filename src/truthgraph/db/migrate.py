@@ -1,12 +1,11 @@
-"""Apply the versioned schema migrations (alembic) to a database."""
+"""Apply the versioned schema migrations (alembic) to a database.
+
+alembic and SQLAlchemy (about half a second of imports) load inside the functions, when a
+schema is checked or upgraded, not when the package is imported."""
 
 from __future__ import annotations
 
 from pathlib import Path
-
-import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
 
 from truthgraph.errors import EvidenceStoreError
 
@@ -22,6 +21,10 @@ def sqlalchemy_url(url: str) -> str:
 
 def upgrade(url: str, revision: str = "head") -> None:
     """Bring the schema at ``url`` to ``revision``; running it again changes nothing."""
+    import sqlalchemy as sa
+    from alembic import command
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     engine = sa.create_engine(sqlalchemy_url(url), poolclass=sa.pool.NullPool)
@@ -40,6 +43,7 @@ def upgrade(url: str, revision: str = "head") -> None:
 
 def head_revision() -> str:
     """The newest revision the migrations define."""
+    from alembic.config import Config
     from alembic.script import ScriptDirectory
 
     config = Config()
@@ -52,6 +56,8 @@ def head_revision() -> str:
 
 def current_revision(url: str) -> str | None:
     """The schema revision of the database at ``url`` (None before the first migration)."""
+    import sqlalchemy as sa
+
     engine = sa.create_engine(sqlalchemy_url(url), poolclass=sa.pool.NullPool)
     try:
         with engine.connect() as connection:
