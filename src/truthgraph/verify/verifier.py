@@ -5,7 +5,9 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+
+import numpy as np
 
 from truthgraph.domain import (
     EvidenceContext,
@@ -17,7 +19,7 @@ from truthgraph.domain import (
     Verdict,
 )
 from truthgraph.errors import ConfigError, InvalidInputError
-from truthgraph.ports import Embedder, EvidenceStore, NLICache, NLIModel, SearchParams
+from truthgraph.ports import Collection, Embedder, EvidenceStore, NLICache, NLIModel, SearchParams
 from truthgraph.premise import has_title, mean_scores, premise
 from truthgraph.text import check_text
 from truthgraph.verify.aggregate import aggregate
@@ -115,63 +117,36 @@ class Verifier:
                 f"the configured embedding model is {self.embedder.name}"
             )
         verdicts: list[Verdict] = []
-        # Ask for spare hits: repeated texts are dropped and the rest fill the top k.
-        params = SearchParams(
-            min(options.top_k * SPARE_FACTOR, MAX_SEARCH), options.ef_search, options.probes
-        )
+        params = search_params(options)
         for begin in range(0, len(texts), batch_claims):
             batch = texts[begin : begin + batch_claims]
             share = 1.0 / len(batch)
             t0 = time.perf_counter()
             vectors = self.embedder.embed(batch)
             t1 = time.perf_counter()
-            hits = self.store.search(target, vectors, params)
-            if options.hybrid:
-                lexical = self.store.lexical_search(target, batch, vectors, params.top_k)
-                hits = [
-                    [r.hit for r in reciprocal_rank_fusion(v, w, len(v) + len(w))]
-                    for v, w in zip(hits, lexical, strict=True)
-                ]
-            hits = [
-                distinct_hits(
-                    (h for h in row if h.similarity >= options.min_similarity), options.top_k
-                )
-                for row in hits
-            ]
+            hits = retrieve(self.store, target, batch, vectors, options, params)
             t2 = time.perf_counter()
-            scores = self._score(batch, hits, options.evidence_context)
-            t3 = time.perf_counter()
-            offset = 0
-            for claim, row in zip(batch, hits, strict=True):
-                claim_scores = scores[offset : offset + len(row)]
-                offset += len(row)
-                verdict = self._conclude(
-                    claim,
-                    row,
-                    claim_scores,
-                    options,
-                    collection,
-                    {
-                        "embedding": (t1 - t0) * 1000 * share,
-                        "retrieval": (t2 - t1) * 1000 * share,
-                        "nli": (t3 - t2) * 1000 * share,
-                    },
-                )
-                if options.persist:
-                    d0 = time.perf_counter()
-                    verdict = self.store.save_verdict(verdict, self.embedder.name, self.nli.name)
-                    verdict.timings_ms["database"] = (time.perf_counter() - d0) * 1000
-                    verdict.timings_ms["total"] = sum(verdict.timings_ms.values())
-                    # the saved row gets its timings whole (database and total), so `show`
-                    # and GET /claims/{id} see what the caller saw
-                    if verdict.verdict_id is not None:
-                        self.store.save_timings(verdict.verdict_id, verdict.timings_ms)
-                else:
-                    verdict.timings_ms["total"] = sum(verdict.timings_ms.values())
-                verdicts.append(verdict)
+            judged = self.judge().judge_many(
+                batch,
+                hits,
+                options,
+                collection,
+                {"embedding": (t1 - t0) * 1000 * share, "retrieval": (t2 - t1) * 1000 * share},
+            )
+            for verdict in judged:
+                verdicts.append(self.finish(verdict, options))
             if progress is not None:
                 progress(len(verdicts), len(texts))
         return verdicts
+
+    def judge(self) -> Judge:
+        """The NLI half of this verifier (scoring, aggregation), as its own part."""
+        return Judge(self.nli, self.nli_cache, self.nli_cache_key, self.calibration)
+
+    def finish(self, verdict: Verdict, options: VerifyOptions) -> Verdict:
+        """Store ``verdict`` when ``options.persist`` (with its database time), and total its
+        timings."""
+        return persist_verdict(self.store, verdict, options, self.embedder.name, self.nli.name)
 
     def verify_against(
         self, claim: str, evidence: Sequence[str], options: VerifyOptions | None = None
@@ -211,7 +186,7 @@ class Verifier:
             for claim, row in zip(batch, batch_rows, strict=True):
                 claim_scores = scores[offset : offset + len(row)]
                 offset += len(row)
-                verdict = self._conclude(
+                verdict = self.judge().conclude(
                     claim, row, claim_scores, options, GIVEN_EVIDENCE, {"nli": share}
                 )
                 verdict.timings_ms["total"] = sum(verdict.timings_ms.values())
@@ -219,83 +194,6 @@ class Verifier:
             if progress is not None:
                 progress(len(verdicts), len(claims))
         return verdicts
-
-    def _conclude(
-        self,
-        claim: str,
-        row: Sequence[EvidenceHit],
-        scores: Sequence[NLIScores],
-        options: VerifyOptions,
-        collection: str,
-        timings_ms: dict[str, float],
-    ) -> Verdict:
-        """Aggregate one claim's pair scores into its verdict, the carrying evidence first."""
-        a0 = time.perf_counter()
-        result = calibrate(
-            aggregate(scores, [h.similarity for h in row], options.strategy, options.threshold),
-            self.calibration,
-        )
-        evidence = tuple(
-            sorted(
-                (ScoredEvidence(h, s) for h, s in zip(row, scores, strict=True)),
-                key=lambda e: _relevance(e, result.label),
-                reverse=True,
-            )
-        )
-        a1 = time.perf_counter()
-        return Verdict(
-            claim=claim,
-            label=result.label,
-            confidence=result.confidence,
-            scores=result.scores,
-            evidence=evidence,
-            strategy=options.strategy,
-            collection=collection,
-            timings_ms={**timings_ms, "aggregation": (a1 - a0) * 1000},
-        )
-
-    def _score(
-        self,
-        claims: Sequence[str],
-        hits: Sequence[Sequence[EvidenceHit]],
-        context: EvidenceContext = "sentence",
-    ) -> list[NLIScores]:
-        """NLI scores for every (premise, claim) pair, reading pairs scored before from the
-        cache; ``sentence+title`` averages the scores of the two readings (one reading where
-        the document has no title)."""
-        if context == "sentence+title":
-            plain = self._score(claims, hits, "sentence")
-            with_titles = [[h for h in row if has_title(h)] for row in hits]
-            titled_scores = iter(self._score(claims, with_titles, "title"))
-            flat = [h for row in hits for h in row]
-            return [
-                mean_scores(score, next(titled_scores)) if has_title(h) else score
-                for h, score in zip(flat, plain, strict=True)
-            ]
-        pairs = [
-            (premise(h, context), claim)
-            for claim, row in zip(claims, hits, strict=True)
-            for h in row
-        ]
-        if self.nli_cache is None:
-            return self.nli.predict(pairs)
-        keys = [
-            (h.evidence_id, claim_key(claim))
-            for claim, row in zip(claims, hits, strict=True)
-            for h in row
-        ]
-        # Scores differ slightly between backends (fp32 vs int8): keep them apart.
-        model_key = self.nli_cache_key or f"{self.nli.name}/{self.nli.backend}"
-        if context != "sentence":  # another premise for the same evidence id
-            model_key += f"/{context}"
-        known = self.nli_cache.cached_scores(model_key, keys)
-        todo = [i for i, key in enumerate(keys) if key not in known]
-        fresh = self.nli.predict([pairs[i] for i in todo]) if todo else []
-        self.nli_cache.save_scores(
-            model_key, [(*keys[i], s) for i, s in zip(todo, fresh, strict=True)]
-        )
-        scored = dict(zip(todo, fresh, strict=True))
-        return [scored[i] if i in scored else known[key] for i, key in enumerate(keys)]
 
     def options_with(
         self,
@@ -333,6 +231,175 @@ class Verifier:
         if persist is not None:
             options = replace(options, persist=persist)
         return options
+
+
+def retrieve(
+    store: EvidenceStore,
+    target: Collection,
+    texts: Sequence[str],
+    vectors: np.ndarray,
+    options: VerifyOptions,
+    params: SearchParams | None = None,
+) -> list[list[EvidenceHit]]:
+    """The evidence for each claim: vector search (fused with full-text search when
+    ``options.hybrid``), above ``options.min_similarity``, distinct texts, top k."""
+    if params is None:
+        params = search_params(options)
+    hits = store.search(target, vectors, params)
+    if options.hybrid:
+        lexical = store.lexical_search(target, texts, vectors, params.top_k)
+        hits = [
+            [r.hit for r in reciprocal_rank_fusion(v, w, len(v) + len(w))]
+            for v, w in zip(hits, lexical, strict=True)
+        ]
+    return [
+        distinct_hits((h for h in row if h.similarity >= options.min_similarity), options.top_k)
+        for row in hits
+    ]
+
+
+def search_params(options: VerifyOptions) -> SearchParams:
+    """What one search asks for: spare hits, as repeated texts are dropped and the rest fill
+    the top k."""
+    return SearchParams(
+        min(options.top_k * SPARE_FACTOR, MAX_SEARCH), options.ef_search, options.probes
+    )
+
+
+def persist_verdict(
+    store: EvidenceStore,
+    verdict: Verdict,
+    options: VerifyOptions,
+    embedding_model: str,
+    nli_model: str,
+) -> Verdict:
+    """Store ``verdict`` when ``options.persist`` and total its timings (the saved row gets
+    them whole, database and total, so ``show`` and GET /claims/{id} see what the caller
+    saw)."""
+    if not options.persist:
+        verdict.timings_ms["total"] = sum(verdict.timings_ms.values())
+        return verdict
+    d0 = time.perf_counter()
+    verdict = store.save_verdict(verdict, embedding_model, nli_model)
+    verdict.timings_ms["database"] = (time.perf_counter() - d0) * 1000
+    verdict.timings_ms["total"] = sum(verdict.timings_ms.values())
+    if verdict.verdict_id is not None:
+        store.save_timings(verdict.verdict_id, verdict.timings_ms)
+    return verdict
+
+
+@dataclass(frozen=True)
+class Judge:
+    """The NLI half of verification: score (evidence, claim) pairs (through the NLI cache
+    when given) and aggregate them into verdicts. ``Verifier`` uses one; a distributed run
+    holds one per NLI worker."""
+
+    nli: NLIModel
+    nli_cache: NLICache | None = None
+    nli_cache_key: str | None = None
+    calibration: Calibration = field(default_factory=Calibration)
+
+    def judge_many(
+        self,
+        claims: Sequence[str],
+        hits: Sequence[Sequence[EvidenceHit]],
+        options: VerifyOptions,
+        collection: str,
+        timings_ms: dict[str, float],
+    ) -> list[Verdict]:
+        """The verdict of each claim on its evidence (not stored); ``timings_ms`` are the
+        earlier stages' shares per claim, and the NLI time is shared out the same way."""
+        t2 = time.perf_counter()
+        scores = self.score(claims, hits, options.evidence_context)
+        nli_ms = (time.perf_counter() - t2) * 1000 / max(len(claims), 1)
+        verdicts = []
+        offset = 0
+        for claim, row in zip(claims, hits, strict=True):
+            claim_scores = scores[offset : offset + len(row)]
+            offset += len(row)
+            verdicts.append(
+                self.conclude(
+                    claim, row, claim_scores, options, collection, {**timings_ms, "nli": nli_ms}
+                )
+            )
+        return verdicts
+
+    def conclude(
+        self,
+        claim: str,
+        row: Sequence[EvidenceHit],
+        scores: Sequence[NLIScores],
+        options: VerifyOptions,
+        collection: str,
+        timings_ms: dict[str, float],
+    ) -> Verdict:
+        """Aggregate one claim's pair scores into its verdict, the carrying evidence first."""
+        a0 = time.perf_counter()
+        result = calibrate(
+            aggregate(scores, [h.similarity for h in row], options.strategy, options.threshold),
+            self.calibration,
+        )
+        evidence = tuple(
+            sorted(
+                (ScoredEvidence(h, s) for h, s in zip(row, scores, strict=True)),
+                key=lambda e: _relevance(e, result.label),
+                reverse=True,
+            )
+        )
+        a1 = time.perf_counter()
+        return Verdict(
+            claim=claim,
+            label=result.label,
+            confidence=result.confidence,
+            scores=result.scores,
+            evidence=evidence,
+            strategy=options.strategy,
+            collection=collection,
+            timings_ms={**timings_ms, "aggregation": (a1 - a0) * 1000},
+        )
+
+    def score(
+        self,
+        claims: Sequence[str],
+        hits: Sequence[Sequence[EvidenceHit]],
+        context: EvidenceContext = "sentence",
+    ) -> list[NLIScores]:
+        """NLI scores for every (premise, claim) pair, reading pairs scored before from the
+        cache; ``sentence+title`` averages the scores of the two readings (one reading where
+        the document has no title)."""
+        if context == "sentence+title":
+            plain = self.score(claims, hits, "sentence")
+            with_titles = [[h for h in row if has_title(h)] for row in hits]
+            titled_scores = iter(self.score(claims, with_titles, "title"))
+            flat = [h for row in hits for h in row]
+            return [
+                mean_scores(score, next(titled_scores)) if has_title(h) else score
+                for h, score in zip(flat, plain, strict=True)
+            ]
+        pairs = [
+            (premise(h, context), claim)
+            for claim, row in zip(claims, hits, strict=True)
+            for h in row
+        ]
+        if self.nli_cache is None:
+            return self.nli.predict(pairs)
+        keys = [
+            (h.evidence_id, claim_key(claim))
+            for claim, row in zip(claims, hits, strict=True)
+            for h in row
+        ]
+        # Scores differ slightly between backends (fp32 vs int8): keep them apart.
+        model_key = self.nli_cache_key or f"{self.nli.name}/{self.nli.backend}"
+        if context != "sentence":  # another premise for the same evidence id
+            model_key += f"/{context}"
+        known = self.nli_cache.cached_scores(model_key, keys)
+        todo = [i for i, key in enumerate(keys) if key not in known]
+        fresh = self.nli.predict([pairs[i] for i in todo]) if todo else []
+        self.nli_cache.save_scores(
+            model_key, [(*keys[i], s) for i, s in zip(todo, fresh, strict=True)]
+        )
+        scored = dict(zip(todo, fresh, strict=True))
+        return [scored[i] if i in scored else known[key] for i, key in enumerate(keys)]
 
 
 def _given_hits(texts: Sequence[str]) -> list[EvidenceHit]:
