@@ -47,7 +47,9 @@ class VerifyOptions:
     hybrid: bool = False  # fuse vector and full-text search (reciprocal rank fusion)
 
 
-def _clean_claim(claim: str, max_chars: int) -> str:
+def clean_claim(claim: str, max_chars: int) -> str:
+    """The claim with its whitespace collapsed; InvalidInputError if empty, too long or not
+    clean text."""
     if not isinstance(claim, str):
         raise InvalidInputError("a claim must be text")
     check_text(claim, "the claim")
@@ -109,7 +111,7 @@ class Verifier:
         defaults for this call (build it with ``verifier.options_with(top_k=5)``).
         """
         options = options or self.options
-        texts = [_clean_claim(c, options.max_claim_chars) for c in claims]
+        texts = [clean_claim(c, options.max_claim_chars) for c in claims]
         target = self.store.get_collection(collection)
         if target.embedding_model != self.embedder.name:
             raise ConfigError(
@@ -170,8 +172,8 @@ class Verifier:
         collection is ``GIVEN_EVIDENCE``.
         """
         options = options or self.options
-        claims = [_clean_claim(claim, options.max_claim_chars) for claim, _ in items]
-        rows = [_given_hits(evidence) for _, evidence in items]
+        claims = [clean_claim(claim, options.max_claim_chars) for claim, _ in items]
+        rows = [given_hits(evidence) for _, evidence in items]
         verdicts: list[Verdict] = []
         for begin in range(0, len(claims), batch_claims):
             batch = claims[begin : begin + batch_claims]
@@ -208,30 +210,49 @@ class Verifier:
 
         ``ef_search`` (HNSW) and ``probes`` (IVFFlat) trade search time for recall per query.
         """
-        options = self.options
-        for name, value in (("ef_search", ef_search), ("probes", probes)):
-            if value is not None and not 1 <= value <= 1000:
-                raise InvalidInputError(f"{name} must be between 1 and 1000")
-        if ef_search is not None:
-            options = replace(options, ef_search=ef_search)
-        if probes is not None:
-            options = replace(options, probes=probes)
-        if top_k is not None:
-            if not 1 <= top_k <= 200:
-                raise InvalidInputError("top_k must be between 1 and 200")
-            options = replace(options, top_k=top_k)
-        if strategy is not None:
-            try:
-                options = replace(options, strategy=Strategy(strategy))
-            except ValueError as exc:
-                raise InvalidInputError(
-                    f"unknown strategy {strategy!r}; use one of "
-                    + ", ".join(s.value for s in Strategy)
-                ) from exc
-        if persist is not None:
-            options = replace(options, persist=persist)
-        return options
+        return replace_options(
+            self.options,
+            top_k=top_k,
+            strategy=strategy,
+            persist=persist,
+            ef_search=ef_search,
+            probes=probes,
+        )
 
+
+def replace_options(
+    options: VerifyOptions,
+    *,
+    top_k: int | None = None,
+    strategy: Strategy | str | None = None,
+    persist: bool | None = None,
+    ef_search: int | None = None,
+    probes: int | None = None,
+) -> VerifyOptions:
+    """``options`` with some replaced (None keeps the value), each checked; see
+    ``Verifier.options_with``."""
+    for name, value in (("ef_search", ef_search), ("probes", probes)):
+        if value is not None and not 1 <= value <= 1000:
+            raise InvalidInputError(f"{name} must be between 1 and 1000")
+    if ef_search is not None:
+        options = replace(options, ef_search=ef_search)
+    if probes is not None:
+        options = replace(options, probes=probes)
+    if top_k is not None:
+        if not 1 <= top_k <= 200:
+            raise InvalidInputError("top_k must be between 1 and 200")
+        options = replace(options, top_k=top_k)
+    if strategy is not None:
+        try:
+            options = replace(options, strategy=Strategy(strategy))
+        except ValueError as exc:
+            raise InvalidInputError(
+                f"unknown strategy {strategy!r}; use one of "
+                + ", ".join(s.value for s in Strategy)
+            ) from exc
+    if persist is not None:
+        options = replace(options, persist=persist)
+    return options
 
 def retrieve(
     store: EvidenceStore,
@@ -402,7 +423,7 @@ class Judge:
         return [scored[i] if i in scored else known[key] for i, key in enumerate(keys)]
 
 
-def _given_hits(texts: Sequence[str]) -> list[EvidenceHit]:
+def given_hits(texts: Sequence[str]) -> list[EvidenceHit]:
     """Given evidence texts in the shape of retrieved sentences of similarity 1, each distinct
     text once."""
     hits = []
