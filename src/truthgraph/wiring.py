@@ -180,10 +180,14 @@ def store_at(url: str, max_connections: int = 1) -> PgvectorEvidenceStore:
     return PgvectorEvidenceStore(url, max_connections=max_connections)
 
 
-def build_judge(settings: Settings, store: PgvectorEvidenceStore, nli: LoadedNLIModel) -> Judge:
+def build_judge(
+    settings: Settings, nli: LoadedNLIModel, store: PgvectorEvidenceStore | None = None
+) -> Judge:
     """The NLI half of a verifier (what a distributed run's NLI workers hold): the model,
-    the database's NLI cache, and the verifier's calibration, as ``build_verifier`` has them."""
-    return Judge(nli, store, nli_cache_key(nli), nli_calibration(settings))
+    the database's NLI cache (``store``; None: no cache), and the verifier's calibration, as
+    ``build_verifier`` has them."""
+    key = nli_cache_key(nli) if store is not None else None
+    return Judge(nli, store, key, nli_calibration(settings))
 
 
 def verify_options(settings: Settings) -> VerifyOptions:

@@ -48,6 +48,7 @@ class RayVerifier:
     options: VerifyOptions
     url: str
     embedding_model: str
+    caches: bool = True  # read and fill the database's NLI cache, as ``build_verifier`` does
 
     def verify_many(
         self,
@@ -146,6 +147,7 @@ class RayVerifier:
                 "url": self.url,
                 "collection": collection,
                 "options": options,
+                "caches": self.caches,
             },
             batch_size=self.ray_options.batch_size,
             compute=workers,
@@ -238,12 +240,17 @@ class JudgeStage:
     ``Judge`` that ``wiring`` builds: the verdicts, not yet stored."""
 
     def __init__(
-        self, settings: Settings, url: str, collection: str, options: VerifyOptions
+        self,
+        settings: Settings,
+        url: str,
+        collection: str,
+        options: VerifyOptions,
+        caches: bool = True,
     ) -> None:
         from truthgraph.wiring import build_judge, build_nli, store_at
 
-        self.store = store_at(url)
-        self.judge = build_judge(settings, self.store, build_nli(settings))
+        self.store = store_at(url) if caches else None
+        self.judge = build_judge(settings, build_nli(settings), self.store)
         self.collection = collection
         self.options = options
 
@@ -290,10 +297,14 @@ class PersistStage:
 
 
 def open_ray_verifier(
-    settings: Settings, ray_options: RayOptions, options: VerifyOptions | None = None
+    settings: Settings,
+    ray_options: RayOptions,
+    options: VerifyOptions | None = None,
+    caches: bool = True,
 ) -> tuple[RayVerifier, Callable[[], None]]:
     """A ``RayVerifier`` on the configured database (started and migrated here when it is the
-    embedded one) and a function that closes what it opened. Call inside ``ray_runtime``."""
+    embedded one) and a function that closes what it opened. Call inside ``ray_runtime``;
+    ``caches=False`` scores every pair with the model (``truthgraph eval``)."""
     from truthgraph.wiring import build_embedder, build_store, verify_options
 
     check_database(settings, ray_options)
@@ -304,7 +315,12 @@ def open_ray_verifier(
         store.close()
         raise
     verifier = RayVerifier(
-        settings, ray_options, options or verify_options(settings), store.url, embedder.name
+        settings,
+        ray_options,
+        options or verify_options(settings),
+        store.url,
+        embedder.name,
+        caches,
     )
     return verifier, store.close
 
