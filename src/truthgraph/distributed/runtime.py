@@ -92,6 +92,14 @@ def check_database(settings: Settings, options: RayOptions) -> None:
         )
 
 
+def quiet_ray() -> None:
+    """Keep Ray's start-up notes and its core's log lines off the terminal (the CLI draws its
+    own progress); errors still surface as exceptions. Set before ``ray.init``."""
+    os.environ.setdefault("RAY_BACKEND_LOG_LEVEL", "fatal")
+    for name in ("ray", "ray.data"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
 @contextmanager
 def ray_runtime(options: RayOptions) -> Iterator[ModuleType]:
     """Ray, ready for a run: joined (an address), started locally (none), or the one this
@@ -100,14 +108,15 @@ def ray_runtime(options: RayOptions) -> Iterator[ModuleType]:
     ray = import_ray()
     started = False
     if not ray.is_initialized():
+        quiet_ray()
         if options.joins_cluster:
-            ray.init(address=options.address, logging_level=logging.WARNING, log_to_driver=False)
+            ray.init(address=options.address, logging_level=logging.ERROR, log_to_driver=False)
         else:
             ray.init(
                 num_cpus=os.cpu_count() or 1,
                 object_store_memory=LOCAL_OBJECT_STORE_BYTES,
                 include_dashboard=False,
-                logging_level=logging.WARNING,
+                logging_level=logging.ERROR,
                 log_to_driver=False,
             )
         started = True

@@ -247,12 +247,12 @@ def replace_options(
             options = replace(options, strategy=Strategy(strategy))
         except ValueError as exc:
             raise InvalidInputError(
-                f"unknown strategy {strategy!r}; use one of "
-                + ", ".join(s.value for s in Strategy)
+                f"unknown strategy {strategy!r}; use one of " + ", ".join(s.value for s in Strategy)
             ) from exc
     if persist is not None:
         options = replace(options, persist=persist)
     return options
+
 
 def retrieve(
     store: EvidenceStore,
