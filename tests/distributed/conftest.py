@@ -5,6 +5,7 @@ managed one."""
 from __future__ import annotations
 
 import logging
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -34,9 +35,13 @@ def ray_cluster() -> Iterator[Any]:
 
 
 @pytest.fixture(scope="session")
-def external_database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A second PostgreSQL server, apart from the session's embedded one."""
-    url = start_embedded(tmp_path_factory.mktemp("external") / "pgdata")
+def external_database_url() -> str:
+    """A second PostgreSQL server, apart from the session's embedded one. Its folder is not
+    under pytest's temporary root: pytest resets that root to mode 0700 whenever another
+    session starts on the machine, which locks the server's own user out of it."""
+    folder = Path(tempfile.mkdtemp(prefix="truthgraph-external-"))
+    folder.chmod(0o755)
+    url = start_embedded(folder / "pgdata")
     upgrade(url)
     return url
 

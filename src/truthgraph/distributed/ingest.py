@@ -30,7 +30,7 @@ from truthgraph.distributed.runtime import RayOptions, check_database, ray_runti
 from truthgraph.domain import RawDocument, Sentence
 from truthgraph.errors import EvidenceStoreError
 from truthgraph.ingest.pipeline import IngestReport, content_hash
-from truthgraph.ports import Collection
+from truthgraph.ports import Collection, LoadedEmbedder
 from truthgraph.settings import Settings
 
 Batch = dict[str, np.ndarray]
@@ -43,17 +43,19 @@ def ingest_on_ray(
     options: RayOptions,
     files: int = 0,
     progress: Callable[[int, int], None] | None = None,
+    embedder: LoadedEmbedder | None = None,
 ) -> IngestReport:
     """Store ``documents`` in ``collection`` through Ray; the same documents, sentences and
     (within float tolerance) vectors as ``ingest.pipeline.ingest``. ``progress(done, total)``
-    counts documents as their writes finish."""
+    counts documents as their writes finish. The driver needs the embedder's name and
+    dimension: ``embedder`` if given (already loaded), else one it loads."""
     from truthgraph.wiring import build_embedder, build_store
 
     check_database(settings, options)
     started = time.perf_counter()
     store = build_store(settings)
     try:
-        embedder = build_embedder(settings)
+        embedder = embedder or build_embedder(settings)
         target = store.ensure_collection(
             collection, embedder.name, embedder.dimension, settings.retrieval
         )
