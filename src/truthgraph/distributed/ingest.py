@@ -124,7 +124,7 @@ def _pipeline(
 ) -> Any:
     """The dataset's output batches (``hash``, ``sentences``), one row per document written."""
     rows = [{"document": pickle.dumps(doc), "hash": digest} for doc, digest in fresh]
-    blocks = max(1, min(len(rows) // options.batch_size, 4 * options.workers * 8))
+    blocks = block_count(len(rows), options)
     dataset = ray.data.from_items(rows, override_num_blocks=blocks)
     dataset = dataset.map_batches(
         split_documents, batch_size=options.batch_size, num_cpus=0, batch_format="numpy"
@@ -147,6 +147,13 @@ def _pipeline(
         batch_format="numpy",
     )
     return dataset.iter_batches(batch_size=None, batch_format="numpy")
+
+
+def block_count(rows: int, options: RayOptions) -> int:
+    """How many blocks the input is cut into: about one per batch, at least one per worker
+    (so no actor idles), at most 32 per worker."""
+    batches = -(-rows // options.batch_size)
+    return max(1, min(rows, max(options.workers, min(batches, 32 * options.workers))))
 
 
 def split_documents(batch: Batch) -> Batch:

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from truthgraph.distributed.ingest import Batch, _objects
+from truthgraph.distributed.ingest import Batch, _objects, block_count
 from truthgraph.distributed.runtime import RayOptions, check_database
 from truthgraph.domain import EvidenceHit, Verdict
 from truthgraph.errors import ConfigError
@@ -170,8 +170,7 @@ class RayVerifier:
 
 
 def _dataset(ray: Any, rows: list[dict[str, Any]], options: RayOptions) -> Any:
-    blocks = max(1, min(len(rows) // options.batch_size, 32 * options.workers))
-    return ray.data.from_items(rows, override_num_blocks=blocks)
+    return ray.data.from_items(rows, override_num_blocks=block_count(len(rows), options))
 
 
 def _collect(
