@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade "pip>=25.1"
-	$(PY) -m pip install --quiet -e '.[api,reliability,train,plots]' --group dev
+	$(PY) -m pip install --quiet -e '.[api,reliability,train,plots,ray]' --group dev
 	touch $(STAMP)
 
 install: $(STAMP)

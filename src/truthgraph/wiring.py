@@ -27,7 +27,7 @@ from truthgraph.ml.resolved import ResolvedModel
 from truthgraph.ports import Embedder, LoadedEmbedder, LoadedNLIModel, NLIModel
 from truthgraph.settings import Settings
 from truthgraph.verify.calibration import Calibration, read_calibration
-from truthgraph.verify.verifier import Verifier, VerifyOptions
+from truthgraph.verify.verifier import Judge, Verifier, VerifyOptions
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -210,6 +210,22 @@ def nli_cache_key(nli: LoadedNLIModel) -> str:
 
 def build_store(settings: Settings) -> PgvectorEvidenceStore:
     return open_store(settings)
+
+
+def store_at(url: str, max_connections: int = 1) -> PgvectorEvidenceStore:
+    """A store on a database whose schema is already current (a distributed run's workers:
+    the driver brought the schema up to date), holding at most ``max_connections``."""
+    return PgvectorEvidenceStore(url, max_connections=max_connections)
+
+
+def build_judge(
+    settings: Settings, nli: LoadedNLIModel, store: PgvectorEvidenceStore | None = None
+) -> Judge:
+    """The NLI half of a verifier (what a distributed run's NLI workers hold): the model,
+    the database's NLI cache (``store``; None: no cache), and the verifier's calibration, as
+    ``build_verifier`` has them."""
+    key = nli_cache_key(nli) if store is not None else None
+    return Judge(nli, store, key, nli_calibration(settings))
 
 
 def verify_options(settings: Settings) -> VerifyOptions:

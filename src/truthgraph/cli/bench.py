@@ -79,3 +79,8 @@ _register(
     "Web page and PDF ingestion in sentences/s, and extraction quality (--pages, --pdf-pages).",
     _tool("benchmark_sources_main"),
 )
+_register(
+    "scale",
+    "One process vs Ray (1, 2 workers) and the sizing table: writes SCALE.md (--out).",
+    _tool("scale_main"),
+)

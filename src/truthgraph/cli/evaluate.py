@@ -16,8 +16,10 @@ from rich.console import Console
 
 from truthgraph.cli.errors import exits_cleanly
 from truthgraph.cli.progress import progress_bar
+from truthgraph.cli.ray_flags import RAY, RAY_CPUS, RAY_GPUS, RAY_WORKERS, ray_options
 from truthgraph.cli.state import AppState, state
 from truthgraph.datasets import Split
+from truthgraph.distributed.runtime import RayOptions
 from truthgraph.domain import Strategy
 from truthgraph.errors import InvalidInputError
 from truthgraph.evaluation.dataset import (
@@ -185,6 +187,10 @@ def eval_command(
         str | None,
         typer.Option("--nli-model", help="Verifier to evaluate: a model folder or name."),
     ] = None,
+    ray: Annotated[str | None, RAY] = None,
+    ray_workers: Annotated[int, RAY_WORKERS] = 1,
+    ray_cpus: Annotated[float | None, RAY_CPUS] = None,
+    ray_gpus: Annotated[float, RAY_GPUS] = 0.0,
 ) -> None:
     """Measure accuracy on labelled claims and write a report.
 
@@ -197,7 +203,11 @@ def eval_command(
     eval-<12 hex of the corpus sha256>-<embedding model>, never yours; a rerun on
     the same corpus reuses it, since ingestion skips documents already stored.
     Verdicts are not saved and no cache is used, so the latency is the models'.
+    With --ray the corpus is ingested and the claims verified by Ray workers
+    (docs/scale.md): the same verdicts; the latency is then each stage's share of
+    its batch.
     """
+    on_ray = ray_options(ray, ray_workers, ray_cpus, ray_gpus)
     eval_set = load_eval_set(claims, corpus, dataset, data_dir, split).first(limit)
     if export_dir is not None:
         if dataset is None:
@@ -237,7 +247,14 @@ def eval_command(
             "--out": out,
         }
     )
-    report = _run(app, eval_set, run_mode, search, top_k, strategy, target, command)
+    if on_ray is not None:
+        from truthgraph.distributed.runtime import check_database, ray_runtime
+
+        check_database(app.settings, on_ray)
+        with ray_runtime(on_ray):
+            report = _run(app, eval_set, run_mode, search, top_k, strategy, target, command, on_ray)
+    else:
+        report = _run(app, eval_set, run_mode, search, top_k, strategy, target, command)
     Console(soft_wrap=True, highlight=False).print(
         f"{report['dataset']} ({run_mode}): {report['n']} claims, accuracy "
         f"{100 * report['accuracy']:.1f}%, macro-F1 {report['macro_f1']:.3f} → {target}/",
@@ -257,17 +274,23 @@ def _run(
     strategy: Strategy | None,
     out: Path,
     command: str,
+    on_ray: RayOptions | None = None,
 ) -> dict[str, Any]:
     from truthgraph.evaluation.report import write_report
-    from truthgraph.evaluation.run import evaluate, measure
+    from truthgraph.evaluation.run import ClaimVerifier, evaluate, measure
     from truthgraph.ingest.pipeline import ingest
     from truthgraph.ml.registry import resolve_model
     from truthgraph.wiring import build_verifier
 
     settings = app.settings
     store, embedder, nli = app.store(), app.embedder(), app.nli()
-    verifier = build_verifier(settings, store, embedder, nli, caches=False)
-    options = verifier.options_with(top_k=top_k, strategy=strategy, persist=False)
+    local = build_verifier(settings, store, embedder, nli, caches=False)
+    options = local.options_with(top_k=top_k, strategy=strategy, persist=False)
+    verifier: ClaimVerifier = local
+    if on_ray is not None:
+        from truthgraph.distributed.verify import RayVerifier
+
+        verifier = RayVerifier(settings, on_ray, options, store.url, embedder.name, caches=False)
     collection = None
     ingested: dict[str, Any] | None = None
     if search is not None:
@@ -276,7 +299,12 @@ def _run(
             collection, embedder.name, embedder.dimension, settings.retrieval
         )
         with progress_bar(f"ingest → {collection}") as update:
-            done = ingest(search.documents, target, store, embedder, progress=update)
+            if on_ray is None:
+                done = ingest(search.documents, target, store, embedder, progress=update)
+            else:
+                from truthgraph.distributed.ingest import ingest_on_ray
+
+                done = ingest_on_ray(search.documents, collection, settings, on_ray, 0, update)
         ingested = {
             "documents_added": done.documents_added,
             "documents_present": done.documents_skipped,
@@ -285,7 +313,9 @@ def _run(
         }
     started = time.perf_counter()
     with progress_bar(f"verify ({mode})") as update:
-        predictions = evaluate(verifier, eval_set.claims, mode, collection, options, update)
+        predictions = evaluate(
+            verifier, eval_set.claims, mode, collection, options, update, warmup=on_ray is None
+        )
     wall_s = time.perf_counter() - started
     report: dict[str, Any] = {
         "dataset": eval_set.name,
@@ -311,6 +341,9 @@ def _run(
         "top_k": options.top_k,
         "evidence_context": options.evidence_context,
         "hybrid": options.hybrid,
+        "ray": None
+        if on_ray is None
+        else {"address": on_ray.address or "local", "workers": on_ray.workers},
         "threshold": options.threshold,
         "collection": collection,
         "corpus": search.description if search is not None else None,

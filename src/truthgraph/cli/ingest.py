@@ -11,7 +11,9 @@ from rich.console import Console
 
 from truthgraph.cli.errors import exits_cleanly
 from truthgraph.cli.progress import progress_bar
+from truthgraph.cli.ray_flags import RAY, RAY_CPUS, RAY_GPUS, RAY_WORKERS, ray_options
 from truthgraph.cli.state import state
+from truthgraph.distributed.runtime import RayOptions
 from truthgraph.errors import InvalidInputError
 from truthgraph.ingest.pipeline import IngestReport, ingest, load_documents
 from truthgraph.ingest.sources import read_url_list
@@ -41,6 +43,22 @@ def ingest_paths(
         return ingest(documents, target, store, embedder, files=files, progress=update)
 
 
+def ingest_paths_on_ray(
+    ctx: typer.Context, paths: Sequence[Path | str], collection: str, options: RayOptions
+) -> IngestReport:
+    """``ingest_paths`` on Ray: the sources are read and checked here, then split, embedded
+    and written by Ray workers."""
+    from truthgraph.distributed.ingest import ingest_on_ray
+    from truthgraph.distributed.runtime import check_database, import_ray
+
+    settings = state(ctx).settings
+    check_database(settings, options)
+    import_ray()
+    files, documents = load_documents(paths, settings.fetch)
+    with progress_bar(f"ingest → {collection} (Ray)") as update:
+        return ingest_on_ray(documents, collection, settings, options, files, update)
+
+
 @exits_cleanly
 def ingest_command(
     ctx: typer.Context,
@@ -56,6 +74,10 @@ def ingest_command(
         Path | None,
         typer.Option("--urls", help="A file of http(s) URLs to ingest, one a line (# comments)."),
     ] = None,
+    ray: Annotated[str | None, RAY] = None,
+    ray_workers: Annotated[int, RAY_WORKERS] = 1,
+    ray_cpus: Annotated[float | None, RAY_CPUS] = None,
+    ray_gpus: Annotated[float, RAY_GPUS] = 0.0,
 ) -> None:
     """Split documents into sentences, embed them and store them in a collection.
 
@@ -66,13 +88,20 @@ def ingest_command(
     stored (same content) are skipped, so an interrupted ingest resumes where
     it stopped; a page, PDF or URL whose content changed is stored as its next
     version. Every source is read and checked before anything is written.
+
+    With --ray the sentences are split, embedded and written by Ray workers
+    (docs/scale.md); the stored documents and sentences are the same.
     """
     items: list[Path | str] = list(sources or [])
     if urls is not None:
         items.extend(read_url_list(urls))
     if not items:
         raise InvalidInputError("give files, folders or URLs to ingest, or --urls FILE")
-    report = ingest_paths(ctx, items, collection)
+    options = ray_options(ray, ray_workers, ray_cpus, ray_gpus)
+    if options is None:
+        report = ingest_paths(ctx, items, collection)
+    else:
+        report = ingest_paths_on_ray(ctx, items, collection, options)
     Console().print(
         f"{report.documents_added} documents added, {report.documents_skipped} already present "
         f"or empty, {report.sentences_added} sentences in {report.seconds:.1f} s "

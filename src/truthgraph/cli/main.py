@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from pydantic import ValidationError
+from typer.core import TyperGroup
 
 from truthgraph.cli.admin import collections_command, db_app
 from truthgraph.cli.bench import bench_app
@@ -22,6 +23,7 @@ from truthgraph.cli.evaluate import eval_command
 from truthgraph.cli.ingest import ingest_command
 from truthgraph.cli.keys import keys_app
 from truthgraph.cli.models import models_app
+from truthgraph.cli.ray_flags import with_ray_default
 from truthgraph.cli.reliability import reliability_command
 from truthgraph.cli.serve import loadtest_command, serve_command
 from truthgraph.cli.state import AppState
@@ -30,8 +32,17 @@ from truthgraph.cli.verify import show_command, verify_command
 from truthgraph.errors import ConfigError
 from truthgraph.settings import Settings
 
+
+class _Commands(TyperGroup):
+    """The root group: a ``--ray`` given without an address means a local Ray."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, with_ray_default(args))
+
+
 app = typer.Typer(
     name="truthgraph",
+    cls=_Commands,
     help="Verify claims against your own evidence corpus.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -12,11 +13,13 @@ from rich.console import Console
 
 from truthgraph.cli.errors import exits_cleanly
 from truthgraph.cli.progress import progress_bar
+from truthgraph.cli.ray_flags import RAY, RAY_CPUS, RAY_GPUS, RAY_WORKERS, ray_options
 from truthgraph.cli.render import print_verdict
 from truthgraph.cli.state import state
-from truthgraph.domain import Strategy
+from truthgraph.domain import Strategy, Verdict
 from truthgraph.errors import DatasetError, InvalidInputError
 from truthgraph.jsonl import read_objects
+from truthgraph.verify.verifier import replace_options
 
 
 def read_claims(path: Path) -> list[str]:
@@ -73,16 +76,43 @@ def verify_command(
     probes: Annotated[
         int | None, typer.Option("--probes", min=1, max=1000, help="IVFFlat lists searched.")
     ] = None,
+    ray: Annotated[str | None, RAY] = None,
+    ray_workers: Annotated[int, RAY_WORKERS] = 1,
+    ray_cpus: Annotated[float | None, RAY_CPUS] = None,
+    ray_gpus: Annotated[float, RAY_GPUS] = 0.0,
 ) -> None:
     """Verify a claim: SUPPORTED, REFUTED or NOT_ENOUGH_INFO, with its evidence.
 
     Prints the confidence, per-class scores, the evidence used (text, source, offsets,
-    similarity, NLI label and probabilities) and the time of each stage.
+    similarity, NLI label and probabilities) and the time of each stage. With --file
+    and --ray the claims are embedded, searched, scored and stored by Ray workers
+    (docs/scale.md), with the same verdicts.
     """
     if (claim is None) == (file is None):
         raise InvalidInputError("give either a CLAIM or --file, not both or neither")
+    on_ray = ray_options(ray, ray_workers, ray_cpus, ray_gpus)
     claims = [claim] if claim is not None else read_claims(file)  # type: ignore[arg-type]
     app = state(ctx)
+    if on_ray is not None:
+        from truthgraph.distributed.runtime import import_ray
+        from truthgraph.distributed.verify import verify_claims_on_ray
+        from truthgraph.wiring import verify_options
+
+        import_ray()
+        ray_verify = replace_options(
+            verify_options(app.settings),
+            top_k=top_k,
+            strategy=strategy,
+            persist=save,
+            ef_search=ef_search,
+            probes=probes,
+        )
+        with progress_bar("verify (Ray)") as update:
+            verdicts = verify_claims_on_ray(
+                claims, collection, app.settings, on_ray, ray_verify, update
+            )
+        _print_verdicts(verdicts, as_json)
+        return
     verifier = app.verifier()
     options = verifier.options_with(
         top_k=top_k, strategy=strategy, persist=save, ef_search=ef_search, probes=probes
@@ -92,6 +122,10 @@ def verify_command(
             verdicts = verifier.verify_many(claims, collection, options, progress=update)
     else:
         verdicts = verifier.verify_many(claims, collection, options)
+    _print_verdicts(verdicts, as_json)
+
+
+def _print_verdicts(verdicts: Sequence[Verdict], as_json: bool) -> None:
     console = Console()
     for verdict in verdicts:
         if as_json:

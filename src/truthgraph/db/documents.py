@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
+import psycopg
 from psycopg.rows import dict_row
 
 from truthgraph.db.pooled import PooledStore
@@ -42,38 +44,42 @@ class DocumentStore(PooledStore):
     ) -> int:
         """Store documents (with content hash and sentences) and their sentence embeddings.
 
-        One transaction: either every document of the batch is stored or none is. A document
-        whose hash is already in the collection is skipped. Returns the number stored.
+        One transaction: either every document of the batch is stored or none is, and the
+        evidence sentences of the whole batch go in with one COPY. A document whose hash is
+        already in the collection is skipped, so a batch written twice (a retried task) stores
+        nothing the second time. Returns the number stored.
         """
         stored = 0
+        rows: list[tuple[object, ...]] = []
         offset = 0
         with self._connection() as conn, conn.transaction():
             for document, content_hash, sentences in documents:
                 vectors = embeddings[offset : offset + len(sentences)]
                 offset += len(sentences)
+                if document.origin is not None and rows:
+                    # a new version retires the earlier ones' sentences: write those first
+                    _copy_evidence(conn, rows)
+                    rows = []
                 document_id = insert_document(conn, collection.id, document, content_hash)
                 if document_id is None:
                     continue
-                stored += 1
-                with conn.cursor().copy(
-                    "COPY evidence (document_id, collection_id, position, text, start_char,"
-                    " end_char, embedding, page) FROM STDIN"
-                ) as copy:
+                rows.extend(
+                    (
+                        document_id,
+                        collection.id,
+                        position,
+                        sentence.text,
+                        sentence.start,
+                        sentence.end,
+                        _vector_literal(vector),
+                        sentence.page,
+                    )
                     for position, (sentence, vector) in enumerate(
                         zip(sentences, vectors, strict=True)
-                    ):
-                        copy.write_row(
-                            (
-                                document_id,
-                                collection.id,
-                                position,
-                                sentence.text,
-                                sentence.start,
-                                sentence.end,
-                                _vector_literal(vector),
-                                sentence.page,
-                            )
-                        )
+                    )
+                )
+                stored += 1
+            _copy_evidence(conn, rows)
         return stored
 
     def count_evidence(self, collection: Collection) -> int:
@@ -134,3 +140,15 @@ class DocumentStore(PooledStore):
         if deleted is None:
             raise NotFoundError(f"no document with id {document_id}")
         return record
+
+
+def _copy_evidence(conn: psycopg.Connection[Any], rows: Sequence[tuple[object, ...]]) -> None:
+    """Write evidence rows with one COPY."""
+    if not rows:
+        return
+    with conn.cursor().copy(
+        "COPY evidence (document_id, collection_id, position, text, start_char,"
+        " end_char, embedding, page) FROM STDIN"
+    ) as copy:
+        for row in rows:
+            copy.write_row(row)

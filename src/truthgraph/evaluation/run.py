@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Protocol
 
 from truthgraph.datasets import LabeledClaim
 from truthgraph.domain import Label, Verdict
@@ -23,7 +23,7 @@ from truthgraph.metrics import (
     strict_accuracy,
 )
 from truthgraph.stats import percentile
-from truthgraph.verify.verifier import Verifier, VerifyOptions
+from truthgraph.verify.verifier import VerifyOptions
 
 CITED_K = 5  # evidence sentences a verdict cites for the strict score (FEVER's scorer: 5)
 CALIBRATION_BINS = 10
@@ -81,8 +81,32 @@ class Prediction:
         }
 
 
+class ClaimVerifier(Protocol):
+    """What ``evaluate`` needs: a ``Verifier``, or ``distributed.verify.RayVerifier``."""
+
+    @property
+    def options(self) -> VerifyOptions: ...
+
+    def verify_many(
+        self,
+        claims: Sequence[str],
+        collection: str = "default",
+        options: VerifyOptions | None = None,
+        progress: Callable[[int, int], None] | None = None,
+        batch_claims: int = 16,
+    ) -> list[Verdict]: ...
+
+    def verify_against_many(
+        self,
+        items: Sequence[tuple[str, Sequence[str]]],
+        options: VerifyOptions | None = None,
+        progress: Callable[[int, int], None] | None = None,
+        batch_claims: int = 16,
+    ) -> list[Verdict]: ...
+
+
 def evaluate(
-    verifier: Verifier,
+    verifier: ClaimVerifier,
     claims: Sequence[LabeledClaim],
     mode: Mode,
     collection: str | None = None,

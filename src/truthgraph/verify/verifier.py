@@ -5,7 +5,9 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+
+import numpy as np
 
 from truthgraph.domain import (
     EvidenceContext,
@@ -17,7 +19,7 @@ from truthgraph.domain import (
     Verdict,
 )
 from truthgraph.errors import ConfigError, InvalidInputError
-from truthgraph.ports import Embedder, EvidenceStore, NLICache, NLIModel, SearchParams
+from truthgraph.ports import Collection, Embedder, EvidenceStore, NLICache, NLIModel, SearchParams
 from truthgraph.premise import has_title, mean_scores, premise
 from truthgraph.text import check_text
 from truthgraph.verify.aggregate import aggregate
@@ -45,7 +47,9 @@ class VerifyOptions:
     hybrid: bool = False  # fuse vector and full-text search (reciprocal rank fusion)
 
 
-def _clean_claim(claim: str, max_chars: int) -> str:
+def clean_claim(claim: str, max_chars: int) -> str:
+    """The claim with its whitespace collapsed; InvalidInputError if empty, too long or not
+    clean text."""
     if not isinstance(claim, str):
         raise InvalidInputError("a claim must be text")
     check_text(claim, "the claim")
@@ -107,7 +111,7 @@ class Verifier:
         defaults for this call (build it with ``verifier.options_with(top_k=5)``).
         """
         options = options or self.options
-        texts = [_clean_claim(c, options.max_claim_chars) for c in claims]
+        texts = [clean_claim(c, options.max_claim_chars) for c in claims]
         target = self.store.get_collection(collection)
         if target.embedding_model != self.embedder.name:
             raise ConfigError(
@@ -115,63 +119,36 @@ class Verifier:
                 f"the configured embedding model is {self.embedder.name}"
             )
         verdicts: list[Verdict] = []
-        # Ask for spare hits: repeated texts are dropped and the rest fill the top k.
-        params = SearchParams(
-            min(options.top_k * SPARE_FACTOR, MAX_SEARCH), options.ef_search, options.probes
-        )
+        params = search_params(options)
         for begin in range(0, len(texts), batch_claims):
             batch = texts[begin : begin + batch_claims]
             share = 1.0 / len(batch)
             t0 = time.perf_counter()
             vectors = self.embedder.embed(batch)
             t1 = time.perf_counter()
-            hits = self.store.search(target, vectors, params)
-            if options.hybrid:
-                lexical = self.store.lexical_search(target, batch, vectors, params.top_k)
-                hits = [
-                    [r.hit for r in reciprocal_rank_fusion(v, w, len(v) + len(w))]
-                    for v, w in zip(hits, lexical, strict=True)
-                ]
-            hits = [
-                distinct_hits(
-                    (h for h in row if h.similarity >= options.min_similarity), options.top_k
-                )
-                for row in hits
-            ]
+            hits = retrieve(self.store, target, batch, vectors, options, params)
             t2 = time.perf_counter()
-            scores = self._score(batch, hits, options.evidence_context)
-            t3 = time.perf_counter()
-            offset = 0
-            for claim, row in zip(batch, hits, strict=True):
-                claim_scores = scores[offset : offset + len(row)]
-                offset += len(row)
-                verdict = self._conclude(
-                    claim,
-                    row,
-                    claim_scores,
-                    options,
-                    collection,
-                    {
-                        "embedding": (t1 - t0) * 1000 * share,
-                        "retrieval": (t2 - t1) * 1000 * share,
-                        "nli": (t3 - t2) * 1000 * share,
-                    },
-                )
-                if options.persist:
-                    d0 = time.perf_counter()
-                    verdict = self.store.save_verdict(verdict, self.embedder.name, self.nli.name)
-                    verdict.timings_ms["database"] = (time.perf_counter() - d0) * 1000
-                    verdict.timings_ms["total"] = sum(verdict.timings_ms.values())
-                    # the saved row gets its timings whole (database and total), so `show`
-                    # and GET /claims/{id} see what the caller saw
-                    if verdict.verdict_id is not None:
-                        self.store.save_timings(verdict.verdict_id, verdict.timings_ms)
-                else:
-                    verdict.timings_ms["total"] = sum(verdict.timings_ms.values())
-                verdicts.append(verdict)
+            judged = self.judge().judge_many(
+                batch,
+                hits,
+                options,
+                collection,
+                {"embedding": (t1 - t0) * 1000 * share, "retrieval": (t2 - t1) * 1000 * share},
+            )
+            for verdict in judged:
+                verdicts.append(self.finish(verdict, options))
             if progress is not None:
                 progress(len(verdicts), len(texts))
         return verdicts
+
+    def judge(self) -> Judge:
+        """The NLI half of this verifier (scoring, aggregation), as its own part."""
+        return Judge(self.nli, self.nli_cache, self.nli_cache_key, self.calibration)
+
+    def finish(self, verdict: Verdict, options: VerifyOptions) -> Verdict:
+        """Store ``verdict`` when ``options.persist`` (with its database time), and total its
+        timings."""
+        return persist_verdict(self.store, verdict, options, self.embedder.name, self.nli.name)
 
     def verify_against(
         self, claim: str, evidence: Sequence[str], options: VerifyOptions | None = None
@@ -195,8 +172,8 @@ class Verifier:
         collection is ``GIVEN_EVIDENCE``.
         """
         options = options or self.options
-        claims = [_clean_claim(claim, options.max_claim_chars) for claim, _ in items]
-        rows = [_given_hits(evidence) for _, evidence in items]
+        claims = [clean_claim(claim, options.max_claim_chars) for claim, _ in items]
+        rows = [given_hits(evidence) for _, evidence in items]
         verdicts: list[Verdict] = []
         for begin in range(0, len(claims), batch_claims):
             batch = claims[begin : begin + batch_claims]
@@ -211,7 +188,7 @@ class Verifier:
             for claim, row in zip(batch, batch_rows, strict=True):
                 claim_scores = scores[offset : offset + len(row)]
                 offset += len(row)
-                verdict = self._conclude(
+                verdict = self.judge().conclude(
                     claim, row, claim_scores, options, GIVEN_EVIDENCE, {"nli": share}
                 )
                 verdict.timings_ms["total"] = sum(verdict.timings_ms.values())
@@ -220,7 +197,155 @@ class Verifier:
                 progress(len(verdicts), len(claims))
         return verdicts
 
-    def _conclude(
+    def options_with(
+        self,
+        *,
+        top_k: int | None = None,
+        strategy: Strategy | str | None = None,
+        persist: bool | None = None,
+        ef_search: int | None = None,
+        probes: int | None = None,
+    ) -> VerifyOptions:
+        """The verifier's default options with some replaced (None keeps the default).
+
+        ``ef_search`` (HNSW) and ``probes`` (IVFFlat) trade search time for recall per query.
+        """
+        return replace_options(
+            self.options,
+            top_k=top_k,
+            strategy=strategy,
+            persist=persist,
+            ef_search=ef_search,
+            probes=probes,
+        )
+
+
+def replace_options(
+    options: VerifyOptions,
+    *,
+    top_k: int | None = None,
+    strategy: Strategy | str | None = None,
+    persist: bool | None = None,
+    ef_search: int | None = None,
+    probes: int | None = None,
+) -> VerifyOptions:
+    """``options`` with some replaced (None keeps the value), each checked; see
+    ``Verifier.options_with``."""
+    for name, value in (("ef_search", ef_search), ("probes", probes)):
+        if value is not None and not 1 <= value <= 1000:
+            raise InvalidInputError(f"{name} must be between 1 and 1000")
+    if ef_search is not None:
+        options = replace(options, ef_search=ef_search)
+    if probes is not None:
+        options = replace(options, probes=probes)
+    if top_k is not None:
+        if not 1 <= top_k <= 200:
+            raise InvalidInputError("top_k must be between 1 and 200")
+        options = replace(options, top_k=top_k)
+    if strategy is not None:
+        try:
+            options = replace(options, strategy=Strategy(strategy))
+        except ValueError as exc:
+            raise InvalidInputError(
+                f"unknown strategy {strategy!r}; use one of " + ", ".join(s.value for s in Strategy)
+            ) from exc
+    if persist is not None:
+        options = replace(options, persist=persist)
+    return options
+
+
+def retrieve(
+    store: EvidenceStore,
+    target: Collection,
+    texts: Sequence[str],
+    vectors: np.ndarray,
+    options: VerifyOptions,
+    params: SearchParams | None = None,
+) -> list[list[EvidenceHit]]:
+    """The evidence for each claim: vector search (fused with full-text search when
+    ``options.hybrid``), above ``options.min_similarity``, distinct texts, top k."""
+    if params is None:
+        params = search_params(options)
+    hits = store.search(target, vectors, params)
+    if options.hybrid:
+        lexical = store.lexical_search(target, texts, vectors, params.top_k)
+        hits = [
+            [r.hit for r in reciprocal_rank_fusion(v, w, len(v) + len(w))]
+            for v, w in zip(hits, lexical, strict=True)
+        ]
+    return [
+        distinct_hits((h for h in row if h.similarity >= options.min_similarity), options.top_k)
+        for row in hits
+    ]
+
+
+def search_params(options: VerifyOptions) -> SearchParams:
+    """What one search asks for: spare hits, as repeated texts are dropped and the rest fill
+    the top k."""
+    return SearchParams(
+        min(options.top_k * SPARE_FACTOR, MAX_SEARCH), options.ef_search, options.probes
+    )
+
+
+def persist_verdict(
+    store: EvidenceStore,
+    verdict: Verdict,
+    options: VerifyOptions,
+    embedding_model: str,
+    nli_model: str,
+) -> Verdict:
+    """Store ``verdict`` when ``options.persist`` and total its timings (the saved row gets
+    them whole, database and total, so ``show`` and GET /claims/{id} see what the caller
+    saw)."""
+    if not options.persist:
+        verdict.timings_ms["total"] = sum(verdict.timings_ms.values())
+        return verdict
+    d0 = time.perf_counter()
+    verdict = store.save_verdict(verdict, embedding_model, nli_model)
+    verdict.timings_ms["database"] = (time.perf_counter() - d0) * 1000
+    verdict.timings_ms["total"] = sum(verdict.timings_ms.values())
+    if verdict.verdict_id is not None:
+        store.save_timings(verdict.verdict_id, verdict.timings_ms)
+    return verdict
+
+
+@dataclass(frozen=True)
+class Judge:
+    """The NLI half of verification: score (evidence, claim) pairs (through the NLI cache
+    when given) and aggregate them into verdicts. ``Verifier`` uses one; a distributed run
+    holds one per NLI worker."""
+
+    nli: NLIModel
+    nli_cache: NLICache | None = None
+    nli_cache_key: str | None = None
+    calibration: Calibration = field(default_factory=Calibration)
+
+    def judge_many(
+        self,
+        claims: Sequence[str],
+        hits: Sequence[Sequence[EvidenceHit]],
+        options: VerifyOptions,
+        collection: str,
+        timings_ms: dict[str, float],
+    ) -> list[Verdict]:
+        """The verdict of each claim on its evidence (not stored); ``timings_ms`` are the
+        earlier stages' shares per claim, and the NLI time is shared out the same way."""
+        t2 = time.perf_counter()
+        scores = self.score(claims, hits, options.evidence_context)
+        nli_ms = (time.perf_counter() - t2) * 1000 / max(len(claims), 1)
+        verdicts = []
+        offset = 0
+        for claim, row in zip(claims, hits, strict=True):
+            claim_scores = scores[offset : offset + len(row)]
+            offset += len(row)
+            verdicts.append(
+                self.conclude(
+                    claim, row, claim_scores, options, collection, {**timings_ms, "nli": nli_ms}
+                )
+            )
+        return verdicts
+
+    def conclude(
         self,
         claim: str,
         row: Sequence[EvidenceHit],
@@ -254,7 +379,7 @@ class Verifier:
             timings_ms={**timings_ms, "aggregation": (a1 - a0) * 1000},
         )
 
-    def _score(
+    def score(
         self,
         claims: Sequence[str],
         hits: Sequence[Sequence[EvidenceHit]],
@@ -264,9 +389,9 @@ class Verifier:
         cache; ``sentence+title`` averages the scores of the two readings (one reading where
         the document has no title)."""
         if context == "sentence+title":
-            plain = self._score(claims, hits, "sentence")
+            plain = self.score(claims, hits, "sentence")
             with_titles = [[h for h in row if has_title(h)] for row in hits]
-            titled_scores = iter(self._score(claims, with_titles, "title"))
+            titled_scores = iter(self.score(claims, with_titles, "title"))
             flat = [h for row in hits for h in row]
             return [
                 mean_scores(score, next(titled_scores)) if has_title(h) else score
@@ -297,45 +422,8 @@ class Verifier:
         scored = dict(zip(todo, fresh, strict=True))
         return [scored[i] if i in scored else known[key] for i, key in enumerate(keys)]
 
-    def options_with(
-        self,
-        *,
-        top_k: int | None = None,
-        strategy: Strategy | str | None = None,
-        persist: bool | None = None,
-        ef_search: int | None = None,
-        probes: int | None = None,
-    ) -> VerifyOptions:
-        """The verifier's default options with some replaced (None keeps the default).
 
-        ``ef_search`` (HNSW) and ``probes`` (IVFFlat) trade search time for recall per query.
-        """
-        options = self.options
-        for name, value in (("ef_search", ef_search), ("probes", probes)):
-            if value is not None and not 1 <= value <= 1000:
-                raise InvalidInputError(f"{name} must be between 1 and 1000")
-        if ef_search is not None:
-            options = replace(options, ef_search=ef_search)
-        if probes is not None:
-            options = replace(options, probes=probes)
-        if top_k is not None:
-            if not 1 <= top_k <= 200:
-                raise InvalidInputError("top_k must be between 1 and 200")
-            options = replace(options, top_k=top_k)
-        if strategy is not None:
-            try:
-                options = replace(options, strategy=Strategy(strategy))
-            except ValueError as exc:
-                raise InvalidInputError(
-                    f"unknown strategy {strategy!r}; use one of "
-                    + ", ".join(s.value for s in Strategy)
-                ) from exc
-        if persist is not None:
-            options = replace(options, persist=persist)
-        return options
-
-
-def _given_hits(texts: Sequence[str]) -> list[EvidenceHit]:
+def given_hits(texts: Sequence[str]) -> list[EvidenceHit]:
     """Given evidence texts in the shape of retrieved sentences of similarity 1, each distinct
     text once."""
     hits = []
