@@ -19,6 +19,7 @@ from truthgraph.cli.bench import bench_app
 from truthgraph.cli.check import check_command
 from truthgraph.cli.demo import demo_command
 from truthgraph.cli.errors import stderr
+from truthgraph.cli.eval_check import eval_check_command
 from truthgraph.cli.evaluate import eval_command
 from truthgraph.cli.ingest import ingest_command
 from truthgraph.cli.keys import keys_app
@@ -81,6 +82,7 @@ app.command("verify")(verify_command)
 app.command("show")(show_command)
 app.command("check")(check_command)
 app.command("eval")(eval_command)
+app.command("eval-check")(eval_check_command)
 app.command("collections")(collections_command)
 app.command("demo")(demo_command)
 app.command("train-verifier")(train_command)

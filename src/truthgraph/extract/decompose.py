@@ -31,7 +31,9 @@ _VERBS = frozenset(
     appears starred stars died dies married marries founded founds attended attends received
     receives studied studies worked works joined joins returned returns released releases
     produced produces directed directs published publishes opened opens owns owned covers
-    covered contains contained features featured consists consisted""".split()
+    covered contains contained features featured consists consisted speaks spoke
+    teaches runs became represents represented describes described employs employed
+    earned earns scored scores ranks ranked hosts hosted""".split()
 )
 _NOT_VERBS = frozenset(
     """red bed need seed feed speed bred shed wed hundred united based red-haired
@@ -72,10 +74,22 @@ def subject_of(sentence: str) -> str | None:
     return None
 
 
+def referent_of(subject: str | None) -> str | None:
+    """The name a later pronoun may stand for: the subject when it is a name, or the name
+    in a possessive subject (``Bea Arthur's birth name`` -> ``Bea Arthur``)."""
+    if subject is None:
+        return None
+    possessive = re.match(r"^(.+?)['’]s\s", subject)
+    if possessive and _NAME.match(possessive.group(1)):
+        return possessive.group(1)
+    return subject if _NAME.match(subject) else None
+
+
 def resolve_pronoun(sentence: str, referent: str | None) -> str:
     """``sentence`` with an opening he/she/it/they (his/her/its/their) replaced by
     ``referent`` when it is a name; else unchanged."""
-    if referent is None or not _NAME.match(referent):
+    referent = referent_of(referent)
+    if referent is None:
         return sentence
     first, _, rest = sentence.partition(" ")
     suffix = _PRONOUNS.get(first.lower())
@@ -84,27 +98,62 @@ def resolve_pronoun(sentence: str, referent: str | None) -> str:
     return f"{referent}{suffix} {rest}"
 
 
+_SUBJECT_STARTS = frozenset(
+    "he she it they we the a an his her its their this these those our".split()
+)
+
+
+def _predicate(clause: str) -> str | None:
+    """The clause up to and including its first verb (subject and verb), when it has one."""
+    tokens = clause.split()
+    for i, token in enumerate(tokens[1:], start=1):
+        if _is_verb(token):
+            return " ".join(tokens[: i + 1])
+    return None
+
+
+def _bare_predicate(clause: str) -> bool:
+    """Whether the clause has a verb and no comma after it (not a list in the making)."""
+    head = _predicate(clause)
+    return head is not None and "," not in clause[len(head) :]
+
+
+def _split_including(clause: str) -> list[str]:
+    """``X holds A, including B`` -> ``X holds A``, ``X holds B``."""
+    main, sep, rest = clause.partition(", including ")
+    head = _predicate(main)
+    if not sep or head is None or any(_is_verb(t) for t in rest.split()[:2]):
+        return [clause]
+    return [main, f"{head} {rest}"]
+
+
 def _split_clauses(sentence: str) -> list[str]:
     """Independent clauses: at ``;`` and at ``, and``/``, but`` followed by a new subject
     (a capitalised word or a pronoun, then a verb within three words)."""
     parts = [p for p in re.split(r";\s+", sentence) if p.strip()]
     clauses: list[str] = []
     for part in parts:
-        pieces = re.split(r",\s+(?:and|but|while|whereas)\s+", part)
+        pieces = re.split(r"(,\s+(?:and|but|while|whereas)\s+|\s+and\s+(?=[A-Z]))", part)
         current = pieces[0]
-        for piece in pieces[1:]:
+        for joint, piece in zip(pieces[1::2], pieces[2::2], strict=True):
             tokens = piece.split()
+            if not any(_is_verb(t) for t in current.split()[1:]):
+                current = f"{current}{joint}{piece}"  # no clause before the joint
+                continue
             starts_subject = bool(tokens) and (
-                tokens[0][:1].isupper() or tokens[0].lower() in {"he", "she", "it", "they", "we"}
+                tokens[0][:1].isupper() or tokens[0].lower() in _SUBJECT_STARTS
             )
-            if starts_subject and any(_is_verb(t) for t in tokens[1:4]):
+            if starts_subject and any(_is_verb(t) for t in tokens[1:5]):
                 clauses.append(current)
                 current = piece
             elif tokens and _is_verb(tokens[0]):
                 clauses.append(current)
                 current = piece  # a verb phrase: its subject is added in _split_verb_phrases
+            elif joint.startswith(",") and "and" in joint and _bare_predicate(current):
+                clauses.append(current)  # "X was A, and B" -> "X was A", "X was B"
+                current = f"{_predicate(current)} {piece}"
             else:
-                current = f"{current}, and {piece}"
+                current = f"{current}{joint}{piece}"
         clauses.append(current)
     return clauses
 
@@ -195,7 +244,11 @@ def decompose(sentence: str, referent: str | None = None) -> list[str]:
     subject = subject_of(text)
     claims: list[str] = []
     for clause in _split_clauses(text):
-        for part in _relative_and_appositive(clause.strip(" ,")):
+        parts = [
+            p for piece in _split_including(clause.strip(" ,"))
+            for p in _relative_and_appositive(piece)
+        ]
+        for part in parts:
             for phrase in _split_verb_phrases(part.strip(" ,"), subject):
                 claims.extend(_split_list(phrase))
     seen: dict[str, None] = {}
