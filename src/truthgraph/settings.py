@@ -208,6 +208,9 @@ class ApiSettings(BaseSettings):
     """Claims a batch job verifies between progress updates."""
     job_workers: int = Field(default=1, ge=0, le=16)
     """Threads running batch jobs; 0: jobs stay queued."""
+    check_sync_chars: int = Field(default=5000, ge=1, le=1_000_000)
+    """`POST /check`: a text up to this many characters is checked at once (200); a longer
+    one becomes a job (202)."""
     fetch_private_urls: bool = False
     """POST /documents {"url"}: fetch URLs whose host resolves to a loopback, private or
     reserved address (off: a client could read pages of the server's own network)."""

@@ -34,8 +34,8 @@ from truthgraph.errors import (
     ConfigError,
     DatasetError,
     InvalidInputError,
-    NothingToCheckError,
     NotFoundError,
+    NothingToCheckError,
     TruthGraphError,
     UnavailableError,
 )

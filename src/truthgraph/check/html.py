@@ -66,8 +66,7 @@ def _summary(data: dict[str, Any]) -> str:
     factual = f"{100 * score:.0f}%" if score is not None else "n/a"
     return (
         f"{data['verdict']} · factuality {factual} ({data['claims']} claims) · "
-        f"{data['sentences_checked']} of {data['sentences']} sentences checked: "
-        + ", ".join(parts)
+        f"{data['sentences_checked']} of {data['sentences']} sentences checked: " + ", ".join(parts)
     )
 
 
@@ -96,7 +95,7 @@ def render_html(report: CheckReport, title: str = "TruthGraph check") -> str:
     )
     payload = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
     return (
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
         f"<title>{html.escape(title)}</title>"
         '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
         "style-src 'unsafe-inline'; script-src 'unsafe-inline'\">"

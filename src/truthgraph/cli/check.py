@@ -127,7 +127,7 @@ def check_command(
     boilerplate are skipped. Exit 7 when no sentence is check-worthy.
     """
     from truthgraph.check.html import render_html
-    from truthgraph.check.run import check_text
+    from truthgraph.check.run import check_text, extraction_of
     from truthgraph.check.source import read_source
     from truthgraph.wiring import build_extractor
 
@@ -139,6 +139,8 @@ def check_command(
     if not document.text.strip():
         raise DatasetError(f"{source}: the text is empty")
     chosen = build_extractor(app.settings, extractor.value)
+    if extractor is not ExtractorName.LLM:  # fail before loading models (the llm is asked once)
+        extraction_of(document.text, chosen)
     verifier = app.verifier()
     options = verifier.options_with(top_k=top_k, persist=save)
     label = document.origin or document.source or source

@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from truthgraph.check.report import CheckReport
 from truthgraph.check.run import check_text
@@ -121,7 +121,7 @@ def map_verdict(report: CheckReport | None) -> str:
     return _MAP.get(report.label.value, "not_supported")
 
 
-class CheckStore(IngestStore):
+class CheckStore(IngestStore, Protocol):
     """What eval-check needs of the store: ingestion, and making and dropping collections."""
 
     def ensure_collection(
@@ -199,6 +199,7 @@ def measure_check(predictions: Sequence[CheckPrediction]) -> dict[str, Any]:
             "support": gold.count(label),
         }
     present = [c for c in CLASSES if c in gold]
+    pairs = list(zip(gold, predicted, strict=True))
     n = len(predictions)
     claims = [p.claims for p in predictions if p.sentences]
     proposed = sum(p.claims + p.unmapped for p in predictions)
@@ -207,10 +208,7 @@ def measure_check(predictions: Sequence[CheckPrediction]) -> dict[str, Any]:
         "accuracy": sum(g == q for g, q in zip(gold, predicted, strict=True)) / n if n else 0.0,
         "macro_f1": (sum(per_class[c]["f1"] for c in present) / len(present)) if present else 0.0,
         "per_class": per_class,
-        "confusion": {
-            g: {q: sum(a == g and b == q for a, b in zip(gold, predicted, strict=True)) for q in CLASSES}
-            for g in CLASSES
-        },
+        "confusion": {g: {q: pairs.count((g, q)) for q in CLASSES} for g in CLASSES},
         "claims": {
             "total": sum(claims),
             "per_text_mean": statistics.fmean(claims) if claims else 0.0,

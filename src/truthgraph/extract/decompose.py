@@ -21,7 +21,12 @@ from __future__ import annotations
 
 import re
 
-_VERBS = frozenset(
+
+def _set(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+_VERBS = _set(
     """is are was were be been has have had does did became becomes become won wins began
     begins wrote writes made makes took takes went goes held holds led leads ran runs
     includes include left leaves gave gives got gets came comes saw sees knew knows grew
@@ -33,18 +38,26 @@ _VERBS = frozenset(
     produced produces directed directs published publishes opened opens owns owned covers
     covered contains contained features featured consists consisted speaks spoke
     teaches runs became represents represented describes described employs employed
-    earned earns scored scores ranks ranked hosts hosted""".split()
+    earned earns scored scores ranks ranked hosts hosted"""
 )
-_NOT_VERBS = frozenset(
+_NOT_VERBS = _set(
     """red bed need seed feed speed bred shed wed hundred united based red-haired
-    married-couple""".split()
+    married-couple"""
 )
-_ANCHORS = frozenset(
+_ANCHORS = _set(
     """in of for to with by at on from as including include includes included and
-    like such""".split()
+    like such"""
 )
-_PRONOUNS = {"he": "", "she": "", "they": "", "it": "", "his": "'s", "her": "'s", "its": "'s",
-             "their": "'s"}
+_PRONOUNS = {
+    "he": "",
+    "she": "",
+    "they": "",
+    "it": "",
+    "his": "'s",
+    "her": "'s",
+    "its": "'s",
+    "their": "'s",
+}
 _WORD = re.compile(r"\S+")
 _NAME = re.compile(r"^(?:[A-Z][\w.'’-]*)(?:\s+(?:[A-Z][\w.'’-]*|of|de|van|von|the|and))*$")
 MAX_ITEM_WORDS = 6
@@ -98,9 +111,7 @@ def resolve_pronoun(sentence: str, referent: str | None) -> str:
     return f"{referent}{suffix} {rest}"
 
 
-_SUBJECT_STARTS = frozenset(
-    "he she it they we the a an his her its their this these those our".split()
-)
+_SUBJECT_STARTS = _set("he she it they we the a an his her its their this these those our")
 
 
 def _predicate(clause: str) -> str | None:
@@ -165,12 +176,18 @@ def _relative_and_appositive(clause: str) -> list[str]:
         return [f"{m['subj']} {m['rest']}", f"{m['subj']} {m['rel']}"]
     m = re.match(r"^(?P<subj>[A-Z][^,]*?),\s+(?P<app>(?:a|an|the)\s[^,]+),\s+(?P<rest>.+)$", clause)
     if m and _is_verb(m["rest"].split()[0]) and not any(_is_verb(w) for w in m["app"].split()):
-        copula = "was" if m["rest"].split()[0].lower() in {"was", "were"} or m["rest"].split()[
-            0
-        ].lower().endswith("ed") else "is"
+        copula = (
+            "was"
+            if m["rest"].split()[0].lower() in {"was", "were"}
+            or m["rest"].split()[0].lower().endswith("ed")
+            else "is"
+        )
         return [f"{m['subj']} {m['rest']}", f"{m['subj']} {copula} {m['app']}"]
-    m = re.match(r"^(?P<main>.+?\b(?P<ante>[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)),\s+(?:which|who)\s+"
-                 r"(?P<rel>[^,]+)$", clause)
+    m = re.match(
+        r"^(?P<main>.+?\b(?P<ante>[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)),\s+(?:which|who)\s+"
+        r"(?P<rel>[^,]+)$",
+        clause,
+    )
     if m and any(_is_verb(w) for w in m["rel"].split()[:2]):
         return [m["main"], f"{m['ante']} {m['rel']}"]
     return [clause]
@@ -202,8 +219,9 @@ def _split_list(claim: str) -> list[str]:
     body = claim.rstrip(" .")
     m = re.search(r"^(?P<head>.*?)(?P<items>(?:[^,]+,\s+)+[^,]+?,?\s+(?:and|or)\s+[^,]+)$", body)
     if m is None:
-        m = re.search(r"^(?P<head>.*\s)(?P<items>\S+(?:\s\S+){0,3}\s+and\s+\S+(?:\s\S+){0,3})$",
-                      body)
+        m = re.search(
+            r"^(?P<head>.*\s)(?P<items>\S+(?:\s\S+){0,3}\s+and\s+\S+(?:\s\S+){0,3})$", body
+        )
     if m is None:
         return [claim]
     head, items_text = m["head"], m["items"]
@@ -245,7 +263,8 @@ def decompose(sentence: str, referent: str | None = None) -> list[str]:
     claims: list[str] = []
     for clause in _split_clauses(text):
         parts = [
-            p for piece in _split_including(clause.strip(" ,"))
+            p
+            for piece in _split_including(clause.strip(" ,"))
             for p in _relative_and_appositive(piece)
         ]
         for part in parts:
