@@ -200,5 +200,7 @@ def test_rollup(labels: list[Label], expected: SentenceLabel) -> None:
 
 
 def test_factuality_is_the_share_of_supported_claims() -> None:
-    assert factuality([Label.SUPPORTED, Label.REFUTED, Label.NOT_ENOUGH_INFO, Label.SUPPORTED]) == 0.5
+    assert (
+        factuality([Label.SUPPORTED, Label.REFUTED, Label.NOT_ENOUGH_INFO, Label.SUPPORTED]) == 0.5
+    )
     assert factuality([]) is None
