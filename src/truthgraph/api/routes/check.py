@@ -81,10 +81,11 @@ async def check(request: Request, res: ResourcesDep, who: PrincipalDep) -> JSONR
     job's ``result`` at ``GET /jobs/{id}``. A text with no check-worthy sentence is 422
     ``nothing_to_check``. Verdicts are not stored."""
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    top_k: int | None
     if media == "application/json":
         body = await _json_body(request, res)
         document = await _document_from_json(body, res)
-        collection, extractor, top_k = body.collection, body.extractor, body.top_k
+        collection, extractor, top_k = body.collection, str(body.extractor), body.top_k
     elif media == "multipart/form-data":
         document, collection, extractor = await _document_from_upload(request, res)
         top_k = None
