@@ -3,8 +3,9 @@
     TruthGraphError                                  exit 1
     ├── ConfigError                                  exit 6
     ├── InvalidInputError (empty claim, bad file)    exit 3
-    │   └── DatasetError (unreadable data source)    exit 3
-    │       └── SourceError (a web page, PDF or URL that cannot be read)
+    │   ├── DatasetError (unreadable data source)    exit 3
+    │   │   └── SourceError (a web page, PDF or URL that cannot be read)
+    │   └── NothingToCheckError (no check-worthy sentence)  exit 7
     ├── NotFoundError (claim / verdict / collection) exit 4
     └── UnavailableError (retryable)                 exit 5
         ├── EvidenceStoreError (database unreachable or failing)
@@ -41,6 +42,13 @@ class DatasetError(InvalidInputError):
 class SourceError(DatasetError):
     """A web page, PDF or URL cannot be fetched or holds no text (404, timeout, scanned PDF,
     no main text, wrong content type, oversize body, undecodable bytes, ...)."""
+
+
+class NothingToCheckError(InvalidInputError):
+    """A text given to ``check`` holds no check-worthy sentence (only questions, opinions,
+    headings, ...): nothing was verified."""
+
+    exit_code = 7
 
 
 class NotFoundError(TruthGraphError):

@@ -11,6 +11,7 @@ library code receives explicit parameters or a sub-settings object.
     TRUTHGRAPH_RETRIEVAL__TOP_K, ..._INDEX_TYPE (hnsw|ivfflat), ..._HNSW_M, ...
     TRUTHGRAPH_VERIFICATION__STRATEGY      weighted_vote | majority_vote | ...
     TRUTHGRAPH_FETCH__TIMEOUT_S, ..._MAX_BYTES, ..._MAX_REDIRECTS   reading http(s) URLs
+    TRUTHGRAPH_LLM__BASE_URL, ..._MODEL, ..._API_KEY   an optional chat endpoint for `check`
     TRUTHGRAPH_API_KEYS, TRUTHGRAPH_API_*  the HTTP service (see ApiSettings)
 """
 
@@ -134,6 +135,26 @@ def _comma_separated(value: Any) -> Any:
     return value
 
 
+class LLMSettings(BaseModel):
+    """An optional OpenAI-compatible chat endpoint that `truthgraph check --extractor llm`
+    asks to find a text's check-worthy sentences and atomic claims (the built-in extractor
+    needs none). Its claims are kept only where they map back to the text."""
+
+    model_config = ConfigDict(use_attribute_docstrings=True)
+
+    base_url: str | None = None
+    """The endpoint's base URL, e.g. `http://127.0.0.1:8080/v1` (`/chat/completions` is
+    appended); unset: no LLM extractor."""
+    model: str = "default"
+    """The model name sent with each request."""
+    api_key: SecretStr | None = None
+    """Sent as `Authorization: Bearer ...` when set."""
+    timeout_s: float = Field(default=120.0, gt=0.0, le=3600.0)
+    """How long one request may take."""
+    sentences_per_request: int = Field(default=20, ge=1, le=500)
+    """Sentences sent in one request."""
+
+
 class ApiSettings(BaseSettings):
     """The HTTP service (``truthgraph serve``), read from ``TRUTHGRAPH_API_*``.
 
@@ -187,6 +208,9 @@ class ApiSettings(BaseSettings):
     """Claims a batch job verifies between progress updates."""
     job_workers: int = Field(default=1, ge=0, le=16)
     """Threads running batch jobs; 0: jobs stay queued."""
+    check_sync_chars: int = Field(default=5000, ge=1, le=1_000_000)
+    """`POST /check`: a text up to this many characters is checked at once (200); a longer
+    one becomes a job (202)."""
     fetch_private_urls: bool = False
     """POST /documents {"url"}: fetch URLs whose host resolves to a loopback, private or
     reserved address (off: a client could read pages of the server's own network)."""
@@ -222,6 +246,7 @@ class Settings(BaseSettings):
     retrieval: RetrievalSettings = RetrievalSettings()
     verification: VerificationSettings = VerificationSettings()
     fetch: FetchSettings = FetchSettings()
+    llm: LLMSettings = LLMSettings()
     api: ApiSettings = Field(default_factory=ApiSettings)
 
     @field_validator("home")

@@ -18,7 +18,9 @@ from typing import TypeVar
 
 from truthgraph.db.database import open_store
 from truthgraph.db.store import PgvectorEvidenceStore
-from truthgraph.errors import ModelLoadError
+from truthgraph.errors import ConfigError, ModelLoadError
+from truthgraph.extract import ClaimExtractor, DecomposingExtractor, SentenceExtractor
+from truthgraph.extract.llm import ChatExtractor
 from truthgraph.ml.backend import Backend, choose_backend, uses_accelerator
 from truthgraph.ml.device import detect_device
 from truthgraph.ml.onnx.cache import export_dir, key_of_export
@@ -338,3 +340,19 @@ def build_verifier(
         nli_cache_key=nli_cache_key(loaded_nli) if hooks.nli_cache else None,
         calibration=nli_calibration(settings),
     )
+
+
+EXTRACTORS = ("builtin", "sentence", "llm")
+
+
+def build_extractor(settings: Settings, name: str = "builtin") -> ClaimExtractor:
+    """The claim extractor of ``truthgraph check``: ``builtin`` (rules, offline),
+    ``sentence`` (each check-worthy sentence whole) or ``llm`` (the chat endpoint of
+    ``settings.llm``; ConfigError when none is set)."""
+    if name == "builtin":
+        return DecomposingExtractor()
+    if name == "sentence":
+        return SentenceExtractor()
+    if name == "llm":
+        return ChatExtractor(settings.llm)
+    raise ConfigError(f"unknown extractor {name!r}; use one of {', '.join(EXTRACTORS)}")

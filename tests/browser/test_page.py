@@ -175,3 +175,39 @@ def test_history_lists_past_verifications_and_reopens_one(
     expect(page.locator("#view-verify")).to_be_visible()
     expect(page.locator("#result-claim")).to_have_text(claim)
     expect(page.locator("#verdict")).to_have_attribute("data-label", verdict)
+
+
+def test_checking_a_text_highlights_it_by_verdict_with_evidence_on_click(
+    page: Page, demo_collection: str
+) -> None:
+    open_page(page, "check")
+    page.fill(
+        "#check-text",
+        "Luc Besson produced Colombiana. Is it a good film?\n\n"
+        "Soyuz was part of the Soviet space program and Janelle Monáe is Canadian.",
+    )
+    page.fill("#check-collection", demo_collection)
+    page.click("#check-button")
+    expect(page.locator("#check-result")).to_be_visible()
+    marks = page.locator("#check-text-view mark")
+    expect(marks).to_have_count(2)  # the question is not highlighted
+    expect(marks.nth(0)).to_have_attribute("data-verdict", "SUPPORTED")
+    expect(marks.nth(1)).to_have_attribute("data-verdict", "REFUTED")
+    expect(page.locator("#check-text-view")).to_contain_text("Is it a good film?")
+    expect(page.locator("#check-summary")).to_contain_text("factuality 67%")
+    marks.nth(1).click()
+    claims = page.locator("#check-details .claim")
+    expect(claims).to_have_count(2)
+    expect(claims.nth(1)).to_contain_text("Janelle Monáe is Canadian.")
+    expect(claims.nth(1).locator(".badge")).to_have_text("REFUTED")
+    expect(claims.nth(1).locator(".evidence").first).to_contain_text("Janelle")
+
+
+def test_checking_a_text_with_nothing_to_check_shows_the_error(
+    page: Page, demo_collection: str
+) -> None:
+    open_page(page, "check")
+    page.fill("#check-text", "Is this true? What do you think?")
+    page.fill("#check-collection", demo_collection)
+    page.click("#check-button")
+    expect(page.locator("#check-error")).to_contain_text("no check-worthy sentence")

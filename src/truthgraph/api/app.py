@@ -28,7 +28,17 @@ from truthgraph.api.middleware import (
     RequestContextMiddleware,
 )
 from truthgraph.api.ratelimit import TokenBucketLimiter
-from truthgraph.api.routes import claims, documents, health, inference, jobs, search, verify, web
+from truthgraph.api.routes import (
+    check,
+    claims,
+    documents,
+    health,
+    inference,
+    jobs,
+    search,
+    verify,
+    web,
+)
 from truthgraph.api.runtime import Runtime
 from truthgraph.settings import Settings
 from truthgraph.wiring import ServiceParts
@@ -89,7 +99,7 @@ def create_app(settings: Settings | None = None, parts: ServiceParts | None = No
     install_error_handlers(app)
 
     api = APIRouter(prefix=API_PREFIX, dependencies=[Depends(rate_limit)])
-    for module in (verify, jobs, claims, documents, search, inference):
+    for module in (verify, check, jobs, claims, documents, search, inference):
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(health.build_router(), prefix=API_PREFIX)

@@ -3,7 +3,8 @@
     TruthGraphError                       500 internal_error
     ├── ConfigError                       500 config_error
     ├── InvalidInputError                 422 invalid_input
-    │   └── DatasetError                  422 invalid_data
+    │   ├── DatasetError                  422 invalid_data
+    │   └── NothingToCheckError           422 nothing_to_check
     ├── NotFoundError                     404 not_found
     ├── UnavailableError                  503 unavailable   (+ Retry-After)
     │   └── Overloaded                    503 overloaded    (+ Retry-After)
@@ -34,6 +35,7 @@ from truthgraph.errors import (
     DatasetError,
     InvalidInputError,
     NotFoundError,
+    NothingToCheckError,
     TruthGraphError,
     UnavailableError,
 )
@@ -93,6 +95,7 @@ _TABLE: tuple[tuple[type[TruthGraphError], int, str], ...] = (
     (UnavailableError, 503, "unavailable"),
     (NotFoundError, 404, "not_found"),
     (DatasetError, 422, "invalid_data"),
+    (NothingToCheckError, 422, "nothing_to_check"),
     (InvalidInputError, 422, "invalid_input"),
     (ConfigError, 500, "config_error"),
 )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Literal
 
 import structlog
@@ -35,7 +36,7 @@ from truthgraph.db.store import PgvectorEvidenceStore
 from truthgraph.errors import EvidenceStoreError, TruthGraphError, UnavailableError
 from truthgraph.settings import Settings
 from truthgraph.verify.verifier import Verifier
-from truthgraph.wiring import ServiceParts
+from truthgraph.wiring import ServiceParts, build_extractor
 
 log = structlog.get_logger("truthgraph.api")
 Phase = Literal["starting", "ready", "failed", "stopped"]
@@ -273,7 +274,12 @@ class Runtime:
             worker = JobWorker(
                 jobs,
                 JobContext(
-                    verifier, store, batched_embedder, settings.retrieval, api.job_chunk_claims
+                    verifier,
+                    store,
+                    batched_embedder,
+                    settings.retrieval,
+                    api.job_chunk_claims,
+                    partial(build_extractor, settings),
                 ),
             )
             worker.start()

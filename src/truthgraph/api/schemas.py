@@ -67,6 +67,20 @@ class BatchVerifyRequest(_Request):
     strategy: Strategy | None = None
 
 
+class CheckRequest(_Request):
+    """A text to check (or a URL to fetch and check) against a collection."""
+
+    text: str | None = Field(
+        default=None,
+        max_length=1_000_000,
+        examples=["Luc Besson produced Colombiana. Janelle Monáe is Canadian."],
+    )
+    url: str | None = Field(default=None, max_length=2000)
+    collection: str = CollectionName
+    extractor: Literal["builtin", "sentence", "llm"] = "builtin"
+    top_k: int | None = Field(default=None, ge=1, le=200)
+
+
 class NLIScoresOut(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -135,7 +149,7 @@ class JobItemOut(BaseModel):
 
 class JobOut(BaseModel):
     id: uuid.UUID
-    kind: Literal["verify", "ingest"]
+    kind: Literal["verify", "ingest", "check"]
     status: Literal["queued", "running", "succeeded", "failed", "cancelled"]
     collection: str
     params: dict[str, Any]

@@ -1,4 +1,4 @@
-"""The background worker that runs jobs: batch verifications and document uploads.
+"""The background worker that runs jobs: batch verifications, document uploads, long checks.
 
 It claims jobs from ``PgJobStore`` (so a job that a dead server left running is picked up
 again), verifies claims in small chunks through the same micro-batched models as the
@@ -9,7 +9,7 @@ chunks. Stopping the server leaves the current job to the next start.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +20,7 @@ from truthgraph.db.jobs import ItemOutcome, Job, JobItem, JobStatus, PgJobStore
 from truthgraph.db.store import PgvectorEvidenceStore
 from truthgraph.domain import RawDocument, Verdict
 from truthgraph.errors import InvalidInputError, TruthGraphError
+from truthgraph.extract import ClaimExtractor, DecomposingExtractor
 from truthgraph.ingest.pipeline import ingest
 from truthgraph.ports import Embedder
 from truthgraph.settings import RetrievalSettings
@@ -42,6 +43,7 @@ class JobContext:
     embedder: Embedder
     retrieval: RetrievalSettings
     chunk_claims: int = 8
+    extractor: Callable[[str], ClaimExtractor] = lambda name: DecomposingExtractor()
 
 
 def document_to_json(document: RawDocument) -> dict[str, Any]:
@@ -130,6 +132,8 @@ class JobWorker:
         try:
             if job.kind == "verify":
                 self._run_verify(job)
+            elif job.kind == "check":
+                self._run_check(job)
             else:
                 self._run_ingest(job)
         except _Stopped:
@@ -197,6 +201,29 @@ class JobWorker:
             origin=f"job:{job.id}:{item.position}",
         )
         return saved.to_dict()
+
+    def _run_check(self, job: Job) -> None:
+        """Check the job's one text; the report is the job's result."""
+        from truthgraph.check.run import check_text
+
+        [value] = self.jobs.all_inputs(job.id)
+        verifier = self.context.verifier
+        options = verifier.options_with(top_k=job.params.get("top_k"), persist=False)
+
+        def progress(done: int, total: int) -> None:
+            if self._stop.is_set() or self.jobs.status(job.id) is not JobStatus.RUNNING:
+                raise _Stopped
+
+        report = check_text(
+            verifier,
+            value["text"],
+            job.collection,
+            self.context.extractor(str(job.params.get("extractor", "builtin"))),
+            options,
+            progress,
+            value.get("source"),
+        )
+        self.jobs.finish(job.id, JobStatus.SUCCEEDED, result=report.to_dict())
 
     def _run_ingest(self, job: Job) -> None:
         ctx = self.context

@@ -2,7 +2,7 @@
 
 Exit codes: 0 ok (NOT_ENOUGH_INFO is a verdict, not an error), 1 internal error, 2 usage,
 3 invalid input, 4 not found, 5 unavailable (database, model files), 6 configuration,
-130 interrupted.
+7 nothing to check (no check-worthy sentence), 130 interrupted.
 """
 
 from __future__ import annotations
@@ -17,8 +17,10 @@ from typer.core import TyperGroup
 
 from truthgraph.cli.admin import collections_command, db_app
 from truthgraph.cli.bench import bench_app
+from truthgraph.cli.check import check_command
 from truthgraph.cli.demo import demo_command
 from truthgraph.cli.errors import stderr
+from truthgraph.cli.eval_check import eval_check_command
 from truthgraph.cli.evaluate import eval_command
 from truthgraph.cli.ingest import ingest_command
 from truthgraph.cli.keys import keys_app
@@ -89,7 +91,9 @@ def root(
 app.command("ingest")(ingest_command)
 app.command("verify")(verify_command)
 app.command("show")(show_command)
+app.command("check")(check_command)
 app.command("eval")(eval_command)
+app.command("eval-check")(eval_check_command)
 app.command("collections")(collections_command)
 app.command("demo")(demo_command)
 app.command("train-verifier")(train_command)

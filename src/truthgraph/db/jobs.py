@@ -1,4 +1,4 @@
-"""PgJobStore: background jobs (batch verification, uploads) kept in PostgreSQL.
+"""PgJobStore: background jobs (batch verification, uploads, long checks) kept in PostgreSQL.
 
 A job and its items live in the ``jobs`` and ``job_items`` tables, so a job survives a server
 restart. A worker owns a job by holding a session advisory lock on it over a dedicated
@@ -25,7 +25,7 @@ from psycopg.rows import dict_row
 from truthgraph.db.pooled import PooledStore
 from truthgraph.errors import EvidenceStoreError, NotFoundError
 
-JobKind = Literal["verify", "ingest"]
+JobKind = Literal["verify", "ingest", "check"]
 _LOCK_NAMESPACE = 720415
 
 

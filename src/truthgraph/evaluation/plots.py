@@ -17,9 +17,17 @@ from truthgraph.domain import Label
 NAMES = {"SUPPORTED": "SUPPORTED", "REFUTED": "REFUTED", "NOT_ENOUGH_INFO": "NEI"}
 
 
-def plot_confusion(matrix: Mapping[str, Mapping[str, int]], path: Path, title: str = "") -> None:
-    """``matrix[gold][predicted]`` as a heat map with the counts, rows normalised for colour."""
-    labels = [label.value for label in Label]
+def plot_confusion(
+    matrix: Mapping[str, Mapping[str, int]],
+    path: Path,
+    title: str = "",
+    labels: Sequence[str] | None = None,
+    names: Mapping[str, str] | None = None,
+) -> None:
+    """``matrix[gold][predicted]`` as a heat map with the counts, rows normalised for colour
+    (``labels``: the classes in order, default the verdict labels; ``names``: short names)."""
+    labels = list(labels) if labels is not None else [label.value for label in Label]
+    names = names or NAMES
     counts = [[matrix[g][p] for p in labels] for g in labels]
     shares = [[c / (sum(row) or 1) for c in row] for row in counts]
     figure = Figure(figsize=(5.2, 4.4), dpi=100)
@@ -37,8 +45,8 @@ def plot_confusion(matrix: Mapping[str, Mapping[str, int]], path: Path, title: s
                 color="white" if shares[i][j] > 0.6 else "black",
             )
     ticks = list(range(len(labels)))
-    axes.set_xticks(ticks, [NAMES[x] for x in labels])
-    axes.set_yticks(ticks, [NAMES[x] for x in labels])
+    axes.set_xticks(ticks, [names.get(x, x) for x in labels])
+    axes.set_yticks(ticks, [names.get(x, x) for x in labels])
     axes.set_xlabel("predicted")
     axes.set_ylabel("gold")
     axes.set_title(f"Confusion matrix\n{title}".strip(), fontsize=10)

@@ -51,7 +51,7 @@ function showError(id, error) {
 
 function showView() {
   const view = (location.hash || "#verify").slice(1);
-  for (const name of ["verify", "documents", "history"]) {
+  for (const name of ["verify", "check", "documents", "history"]) {
     $(`view-${name}`).hidden = name !== view;
     $(`tab-${name}`).classList.toggle("active", name === view);
   }
@@ -197,6 +197,93 @@ async function evidenceCard(evidence) {
       el("span", { text: `neutral ${nli.neutral.toFixed(2)}` }),
       el("span", { text: `contradiction ${nli.contradiction.toFixed(2)}` })),
   );
+}
+
+// check a text -------------------------------------------------------------------------------
+
+async function checkText(event) {
+  event.preventDefault();
+  const collection = $("check-collection").value.trim() || "default";
+  const file = $("check-file").files[0];
+  const text = $("check-text").value;
+  $("check-button").disabled = true;
+  $("check-busy").hidden = false;
+  showError("check-error", null);
+  try {
+    let report;
+    if (file) {
+      const form = new FormData();
+      form.append("file", file);
+      form.append("collection", collection);
+      report = await api("/check", { method: "POST", body: form });
+    } else {
+      report = await api("/check", { method: "POST", json: { text, collection } });
+    }
+    if (report.kind === "check") {  // a long text: a job
+      const job = await followCheck(report.id);
+      if (job.status !== "succeeded") throw new Error(job.error || `the check ${job.status}`);
+      report = job.result;
+    }
+    renderCheck(report);
+  } catch (error) {
+    showError("check-error", error);
+  } finally {
+    $("check-button").disabled = false;
+    $("check-busy").hidden = true;
+  }
+}
+
+async function followCheck(id) {
+  for (;;) {
+    const job = await api(`/jobs/${id}?items_limit=0`);
+    if (["succeeded", "failed", "cancelled"].includes(job.status)) return job;
+    await new Promise((resolve) => setTimeout(resolve, 400));
+  }
+}
+
+function renderCheck(report) {
+  const score = report.factuality === null ? "n/a" : `${Math.round(report.factuality * 100)}%`;
+  $("check-summary").textContent =
+    `${report.verdict.replaceAll("_", " ")} · factuality ${score} (${report.claims} claims) · ` +
+    `${report.sentences_checked} of ${report.sentences} sentences checked`;
+  const view = $("check-text-view");
+  view.replaceChildren();
+  let cursor = 0;
+  for (const sentence of report.sentences) {
+    if (!sentence.checked) continue;
+    view.append(report.text.slice(cursor, sentence.start));
+    const mark = el("mark", {
+      className: `label-${sentence.verdict}`,
+      "data-verdict": sentence.verdict,
+      title: sentence.verdict,
+      text: report.text.slice(sentence.start, sentence.end),
+    });
+    mark.addEventListener("click", () => showSentence(mark, sentence));
+    view.append(mark);
+    cursor = sentence.end;
+  }
+  view.append(report.text.slice(cursor));
+  $("check-details").replaceChildren(el("p", { text: "Click a highlighted sentence for its claims and evidence." }));
+  $("check-result").hidden = false;
+}
+
+function showSentence(mark, sentence) {
+  for (const other of document.querySelectorAll("#check-text-view mark.selected")) {
+    other.classList.remove("selected");
+  }
+  mark.classList.add("selected");
+  const details = $("check-details");
+  details.replaceChildren(el("h2", { text: sentence.verdict.replaceAll("_", " ") }));
+  for (const claim of sentence.claims) {
+    const card = el("div", { className: "claim" },
+      el("span", { className: `badge label-${claim.verdict}`, text: claim.verdict.replaceAll("_", " ") }),
+      ` ${claim.text}`);
+    for (const evidence of claim.evidence) {
+      card.append(el("div", { className: "evidence",
+        text: `${NLI_LABELS[evidence.label]} · ${evidence.title || evidence.source || ""}: ${evidence.text}` }));
+    }
+    details.append(card);
+  }
 }
 
 // documents ----------------------------------------------------------------------------------
@@ -352,6 +439,7 @@ function start() {
     else localStorage.removeItem("truthgraph-api-key");
   });
   $("verify-form").addEventListener("submit", verify);
+  $("check-form").addEventListener("submit", checkText);
   $("upload-form").addEventListener("submit", upload);
   $("url-form").addEventListener("submit", addUrl);
   $("text-form").addEventListener("submit", addText);

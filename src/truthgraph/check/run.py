@@ -1,0 +1,91 @@
+"""Check a text: extract its claims, verify them in batches, roll up the verdicts."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+
+from truthgraph.check.report import CheckReport, ClaimResult, SentenceResult
+from truthgraph.domain import Verdict
+from truthgraph.errors import InvalidInputError, NothingToCheckError
+from truthgraph.extract import ClaimExtractor, Extraction, extract
+from truthgraph.text import check_text as check_characters
+from truthgraph.verify.verifier import Verifier, VerifyOptions
+
+VerifyMany = Callable[[Sequence[str], Callable[[int, int], None] | None], list[Verdict]]
+MAX_TEXT_CHARS = 1_000_000
+
+
+def extraction_of(text: str, extractor: ClaimExtractor) -> Extraction:
+    """The text's claims; InvalidInputError for an empty text, NothingToCheckError when no
+    sentence is check-worthy."""
+    if not isinstance(text, str):
+        raise InvalidInputError("the text must be text")
+    check_characters(text, "the text")
+    if not text.strip():
+        raise InvalidInputError("the text is empty")
+    if len(text) > MAX_TEXT_CHARS:
+        raise InvalidInputError(
+            f"the text is {len(text)} characters long; the limit is {MAX_TEXT_CHARS}"
+        )
+    extraction = extract(text, extractor)
+    if not extraction.claims:
+        skipped = sorted({s.skip for s in extraction.sentences if s.skip})
+        raise NothingToCheckError(
+            f"no check-worthy sentence in the text ({len(extraction.sentences)} sentences: "
+            f"{', '.join(skipped) or 'none'})"
+        )
+    return extraction
+
+
+def check_with(
+    text: str,
+    extractor: ClaimExtractor,
+    verify: VerifyMany,
+    collection: str,
+    progress: Callable[[int, int], None] | None = None,
+    source: str | None = None,
+) -> CheckReport:
+    """Check ``text`` with any ``verify(claims, progress) -> verdicts`` (in order)."""
+    t0 = time.perf_counter()
+    extraction = extraction_of(text, extractor)
+    t1 = time.perf_counter()
+    claims = extraction.claims
+    verdicts = verify([c.text for c in claims], progress)
+    t2 = time.perf_counter()
+    by_claim = iter(verdicts)
+    sentences = tuple(
+        SentenceResult(s, tuple(ClaimResult(c, next(by_claim)) for c in s.claims))
+        for s in extraction.sentences
+    )
+    stages: dict[str, float] = {"extraction": (t1 - t0) * 1000}
+    for stage in ("embedding", "retrieval", "nli", "aggregation", "database"):
+        spent = sum(v.timings_ms.get(stage, 0.0) for v in verdicts)
+        if spent:
+            stages[stage] = spent
+    stages["verification"] = (t2 - t1) * 1000
+    stages["total"] = (time.perf_counter() - t0) * 1000
+    return CheckReport(text, collection, extraction.extractor, sentences, stages, source)
+
+
+def check_text(
+    verifier: Verifier,
+    text: str,
+    collection: str,
+    extractor: ClaimExtractor,
+    options: VerifyOptions | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    source: str | None = None,
+) -> CheckReport:
+    """Check ``text`` against ``collection``: every claim through ``verifier.verify_many``.
+
+    Verdicts are not stored unless ``options.persist``. The collection is checked before any
+    claim is extracted, so an unknown collection fails fast.
+    """
+    verifier.store.get_collection(collection)
+    run_options = options or verifier.options
+
+    def verify(claims: Sequence[str], report: Callable[[int, int], None] | None) -> list[Verdict]:
+        return verifier.verify_many(claims, collection, run_options, report, batch_claims=32)
+
+    return check_with(text, extractor, verify, collection, progress, source)

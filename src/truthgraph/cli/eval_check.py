@@ -1,0 +1,146 @@
+"""truthgraph eval-check: accuracy of ``check`` on whole sentences with their own evidence."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from truthgraph.cli.check import ExtractorName
+from truthgraph.cli.errors import exits_cleanly
+from truthgraph.cli.progress import progress_bar
+from truthgraph.cli.state import state
+from truthgraph.errors import InvalidInputError
+
+
+class CheckDataset(StrEnum):
+    WICE = "wice"
+
+
+@exits_cleanly
+def eval_check_command(
+    ctx: typer.Context,
+    items_file: Annotated[
+        Path | None,
+        typer.Argument(
+            metavar="ITEMS",
+            help='Items .jsonl: {"id", "text", "evidence": [...], "label"} per line.',
+        ),
+    ] = None,
+    dataset: Annotated[
+        CheckDataset | None, typer.Option("--dataset", help="A named dataset instead (wice).")
+    ] = None,
+    data_dir: Annotated[
+        Path | None, typer.Option("--data-dir", help="Folder of the datasets (../shared/data).")
+    ] = None,
+    extractor: Annotated[
+        ExtractorName,
+        typer.Option("--extractor", "-e", help="builtin, sentence (no decomposition) or llm."),
+    ] = ExtractorName.BUILTIN,
+    no_decompose: Annotated[
+        bool, typer.Option("--no-decompose", help="The same as --extractor sentence.")
+    ] = False,
+    limit: Annotated[
+        int | None, typer.Option("--limit", "-n", min=1, help="Only the first N items.")
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Report folder (default: ./eval-check-<name>)."),
+    ] = None,
+    top_k: Annotated[
+        int | None, typer.Option("--top-k", "-k", min=1, max=200, help="Evidence per claim.")
+    ] = None,
+) -> None:
+    """Measure ``check`` on labelled texts (supported / partially_supported / not_supported).
+
+    Each item's evidence is ingested into a fresh collection of its own (never yours), the
+    text is checked against it, and the collection is dropped. Writes report.json, report.md,
+    predictions.jsonl and confusion.png into --out: accuracy, macro-F1, per-class P/R/F1,
+    confusion, claims per text and claims dropped by the span check. The last line printed
+    is JSON {"accuracy", "macro_f1", "n", ...}.
+    """
+    from truthgraph.evaluation.check import (
+        evaluate_check,
+        load_wice,
+        measure_check,
+        read_items,
+        write_check_report,
+    )
+    from truthgraph.wiring import build_extractor, build_verifier
+
+    if (items_file is None) == (dataset is None):
+        raise InvalidInputError("give either an ITEMS file or --dataset, not both or neither")
+    if dataset is not None and data_dir is None:
+        raise InvalidInputError("--dataset needs --data-dir (e.g. ../shared/data)")
+    if items_file is not None and data_dir is not None:
+        raise InvalidInputError("--data-dir goes with --dataset, not an ITEMS file")
+    if no_decompose:
+        extractor = ExtractorName.SENTENCE
+    if items_file is not None:
+        items, name = read_items(items_file), items_file.stem
+    else:
+        assert data_dir is not None and dataset is not None
+        items, name = load_wice(data_dir), f"{dataset.value}-dev"
+    items = items[:limit] if limit else items
+    target = out or Path(f"eval-check-{name}-{extractor.value}")
+    if target.exists() and not target.is_dir():
+        raise InvalidInputError(f"{target}: exists and is not a folder")
+    app = state(ctx)
+    chosen = build_extractor(app.settings, extractor.value)
+    store, embedder, nli = app.store(), app.embedder(), app.nli()
+    verifier = build_verifier(app.settings, store, embedder, nli, caches=False)
+    options = verifier.options_with(top_k=top_k, persist=False)
+    started = time.perf_counter()
+    with progress_bar(f"eval-check ({extractor.value})") as update:
+        predictions = evaluate_check(
+            items,
+            verifier,
+            store,
+            embedder,
+            embedder.dimension,
+            app.settings.retrieval,
+            chosen,
+            options,
+            update,
+        )
+    wall_s = time.perf_counter() - started
+    command = " ".join(["truthgraph", "eval-check", *sys.argv[2:]]) if sys.argv else ""
+    from truthgraph.bench.machine import describe_machine, machine_line
+
+    report: dict[str, Any] = {
+        "dataset": name,
+        "extractor": extractor.value,
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "command": command,
+        "machine": machine_line(describe_machine()),
+        "top_k": options.top_k,
+        "nli_model": app.settings.model.nli_model,
+        "embedding_model": app.settings.model.embedding_model,
+        **measure_check(predictions),
+        "wall_s": wall_s,
+    }
+    write_check_report(target, report, predictions)
+    Console(soft_wrap=True, highlight=False).print(
+        f"{name} ({extractor.value}): {report['n']} texts, accuracy "
+        f"{100 * report['accuracy']:.1f}%, macro-F1 {report['macro_f1']:.3f}, "
+        f"{report['claims']['per_text_mean']:.2f} claims per text, "
+        f"{report['claims']['unmapped']} dropped by the span check → {target}/",
+        markup=False,
+    )
+    line = {
+        "accuracy": report["accuracy"],
+        "macro_f1": report["macro_f1"],
+        "n": report["n"],
+        "extractor": extractor.value,
+        "claims_per_text": report["claims"]["per_text_mean"],
+        "claims_unmapped": report["claims"]["unmapped"],
+        "out": str(target),
+    }
+    sys.stdout.write(json.dumps(line) + "\n")
