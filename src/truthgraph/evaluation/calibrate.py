@@ -22,6 +22,7 @@ from truthgraph.verify.calibration import (
 )
 
 Row = tuple[str, dict[Label, float], Label]  # dataset, per-class scores, gold label
+CONFIDENT = 0.8  # "high confidence": the verdicts at or above it should be right that often
 
 
 def read_predictions(dataset: str, folder: Path) -> list[Row]:
@@ -40,10 +41,17 @@ def _figures(rows: Sequence[Row], calibration: Calibration) -> dict[str, Any]:
     predicted = [max(s, key=lambda k: s[k]) for s in scaled]
     gold = [g for _, _, g in rows]
     report = classification_report(gold, predicted)
+    confidences = [s[p] for s, p in zip(scaled, predicted, strict=True)]
+    confident = [
+        p is g for c, p, g in zip(confidences, predicted, gold, strict=True) if c >= CONFIDENT
+    ]
     return {
         "n": len(rows),
         "accuracy": round(report["accuracy"], 4),
         "macro_f1": round(report["macro_f1"], 4),
+        "abstain": round(sum(p is Label.NOT_ENOUGH_INFO for p in predicted) / len(rows), 4),
+        "confident_n": len(confident),
+        "confident_accuracy": round(sum(confident) / len(confident), 4) if confident else None,
         "ece": round(
             expected_calibration_error(
                 [s[p] for s, p in zip(scaled, predicted, strict=True)],
@@ -55,19 +63,34 @@ def _figures(rows: Sequence[Row], calibration: Calibration) -> dict[str, Any]:
     }
 
 
-def fit(rows: Sequence[Row]) -> tuple[Calibration, dict[str, Any]]:
-    """The fitted calibration and, per dataset and overall, the figures before and after."""
-    distributions = [scores for _, scores, _ in rows]
-    gold = [g for _, _, g in rows]
+def fit(
+    rows: Sequence[Row],
+    fit_only: Sequence[Row] = (),
+    groups: dict[str, frozenset[str]] | None = None,
+) -> tuple[Calibration, dict[str, Any]]:
+    """The calibration fitted on ``rows`` and ``fit_only`` together and, before and after it,
+    the figures of each dataset of ``rows``, of ``all`` of them, of each named group of
+    datasets in ``groups``, and of each ``fit_only`` dataset (named ``<dataset> (fit)``).
+
+    ``fit_only`` rows teach the fit where the verifier is wrong (e.g. FM2's ``fit`` split)
+    without being measured as development claims.
+    """
+    fitted_on = [*rows, *fit_only]
+    distributions = [scores for _, scores, _ in fitted_on]
+    gold = [g for _, _, g in fitted_on]
     bias = fit_bias(distributions, gold)
     calibration = Calibration(fit_temperature(distributions, gold, bias), bias)
-    datasets = sorted({d for d, _, _ in rows})
+    sets: dict[str, list[Row]] = {
+        d: [r for r in rows if r[0] == d] for d in sorted({r[0] for r in rows})
+    }
+    sets["all"] = list(rows)
+    for name, members in (groups or {}).items():
+        sets[name] = [r for r in rows if r[0] in members]
+    for name in sorted({r[0] for r in fit_only}):
+        sets[f"{name} (fit)"] = [r for r in fit_only if r[0] == name]
     figures = {
-        name: {
-            "before": _figures(subset, Calibration()),
-            "after": _figures(subset, calibration),
-        }
-        for name in [*datasets, "all"]
-        if (subset := [r for r in rows if name in ("all", r[0])])
+        name: {"before": _figures(subset, Calibration()), "after": _figures(subset, calibration)}
+        for name, subset in sets.items()
+        if subset
     }
     return calibration, figures

@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from truthgraph.domain import (
     EvidenceContext,
     EvidenceHit,
+    JoinedEvidence,
     Label,
     NLIScores,
     ScoredEvidence,
@@ -24,6 +25,7 @@ from truthgraph.verify.aggregate import aggregate
 from truthgraph.verify.calibration import Calibration, calibrate
 from truthgraph.verify.distinct import SPARE_FACTOR, distinct_hits
 from truthgraph.verify.fusion import reciprocal_rank_fusion
+from truthgraph.verify.joined import joined_premise, rerank, with_joined
 
 GIVEN_EVIDENCE = "(given evidence)"  # the collection of verdicts from ``verify_against``
 MAX_SEARCH = 400  # the most hits one search asks for (top_k is at most 200)
@@ -43,6 +45,8 @@ class VerifyOptions:
     persist: bool = True
     evidence_context: EvidenceContext = "title"
     hybrid: bool = False  # fuse vector and full-text search (reciprocal rank fusion)
+    joined_evidence: JoinedEvidence = "off"  # also read the top-k joined (verify/joined.py)
+    rerank_depth: int = 0  # score this many hits, keep the top_k most decisive (0: off)
 
 
 def _clean_claim(claim: str, max_chars: int) -> str:
@@ -116,8 +120,9 @@ class Verifier:
             )
         verdicts: list[Verdict] = []
         # Ask for spare hits: repeated texts are dropped and the rest fill the top k.
+        depth = max(options.top_k, options.rerank_depth)
         params = SearchParams(
-            min(options.top_k * SPARE_FACTOR, MAX_SEARCH), options.ef_search, options.probes
+            min(depth * SPARE_FACTOR, MAX_SEARCH), options.ef_search, options.probes
         )
         for begin in range(0, len(texts), batch_claims):
             batch = texts[begin : begin + batch_claims]
@@ -133,18 +138,23 @@ class Verifier:
                     for v, w in zip(hits, lexical, strict=True)
                 ]
             hits = [
-                distinct_hits(
-                    (h for h in row if h.similarity >= options.min_similarity), options.top_k
-                )
+                distinct_hits((h for h in row if h.similarity >= options.min_similarity), depth)
                 for row in hits
             ]
             t2 = time.perf_counter()
             scores = self._score(batch, hits, options.evidence_context)
-            t3 = time.perf_counter()
+            rows: list[tuple[list[EvidenceHit], list[NLIScores]]] = []
             offset = 0
-            for claim, row in zip(batch, hits, strict=True):
+            for row in hits:
                 claim_scores = scores[offset : offset + len(row)]
                 offset += len(row)
+                if depth > options.top_k:
+                    rows.append(rerank(row, claim_scores, options.top_k))
+                else:
+                    rows.append((list(row), claim_scores))
+            joined = self._score_joined(batch, [r for r, _ in rows], options)
+            t3 = time.perf_counter()
+            for claim, (row, claim_scores), joined_score in zip(batch, rows, joined, strict=True):
                 verdict = self._conclude(
                     claim,
                     row,
@@ -156,6 +166,7 @@ class Verifier:
                         "retrieval": (t2 - t1) * 1000 * share,
                         "nli": (t3 - t2) * 1000 * share,
                     },
+                    joined_score,
                 )
                 if options.persist:
                     d0 = time.perf_counter()
@@ -206,13 +217,14 @@ class Verifier:
                 (h.text, claim) for claim, row in zip(batch, batch_rows, strict=True) for h in row
             ]
             scores = self.nli.predict(pairs) if pairs else []
+            joined = self._score_joined(batch, batch_rows, options)
             share = (time.perf_counter() - t0) * 1000 / len(batch)
             offset = 0
-            for claim, row in zip(batch, batch_rows, strict=True):
+            for claim, row, joined_score in zip(batch, batch_rows, joined, strict=True):
                 claim_scores = scores[offset : offset + len(row)]
                 offset += len(row)
                 verdict = self._conclude(
-                    claim, row, claim_scores, options, GIVEN_EVIDENCE, {"nli": share}
+                    claim, row, claim_scores, options, GIVEN_EVIDENCE, {"nli": share}, joined_score
                 )
                 verdict.timings_ms["total"] = sum(verdict.timings_ms.values())
                 verdicts.append(verdict)
@@ -228,11 +240,16 @@ class Verifier:
         options: VerifyOptions,
         collection: str,
         timings_ms: dict[str, float],
+        joined: NLIScores | None = None,
     ) -> Verdict:
-        """Aggregate one claim's pair scores into its verdict, the carrying evidence first."""
+        """Aggregate one claim's pair scores (and its joined reading's, ``joined``) into its
+        verdict, the carrying evidence first."""
         a0 = time.perf_counter()
+        weighed, similarities = with_joined(
+            scores, [h.similarity for h in row], joined, options.joined_evidence
+        )
         result = calibrate(
-            aggregate(scores, [h.similarity for h in row], options.strategy, options.threshold),
+            aggregate(weighed, similarities, options.strategy, options.threshold),
             self.calibration,
         )
         evidence = tuple(
@@ -253,6 +270,22 @@ class Verifier:
             collection=collection,
             timings_ms={**timings_ms, "aggregation": (a1 - a0) * 1000},
         )
+
+    def _score_joined(
+        self,
+        claims: Sequence[str],
+        rows: Sequence[Sequence[EvidenceHit]],
+        options: VerifyOptions,
+    ) -> list[NLIScores | None]:
+        """Each claim's scores against its evidence joined into one premise (None where the
+        joined reading is off or the claim has no evidence); one NLI call, no cache (the
+        joined premise has no evidence id)."""
+        if options.joined_evidence == "off":
+            return [None] * len(claims)
+        wanted = [i for i, row in enumerate(rows) if row]
+        pairs = [(joined_premise(rows[i], options.evidence_context), claims[i]) for i in wanted]
+        scored = dict(zip(wanted, self.nli.predict(pairs) if pairs else [], strict=True))
+        return [scored.get(i) for i in range(len(claims))]
 
     def _score(
         self,
