@@ -29,3 +29,24 @@ def test_fit_moves_timid_refutations_and_reports_before_and_after(tmp_path: Path
     assert figures["b"]["after"]["accuracy"] == pytest.approx(0.75)
     assert figures["all"]["after"]["n"] == 12
     assert figures["all"]["after"]["nll"] < figures["all"]["before"]["nll"]
+
+
+def test_fit_only_rows_move_the_fit_without_joining_the_dev_figures() -> None:
+    timid = {Label.SUPPORTED: 0.35, Label.REFUTED: 0.1, Label.NOT_ENOUGH_INFO: 0.55}
+    sure = {Label.SUPPORTED: 0.1, Label.REFUTED: 0.05, Label.NOT_ENOUGH_INFO: 0.85}
+    timid2 = {Label.SUPPORTED: 0.3, Label.REFUTED: 0.1, Label.NOT_ENOUGH_INFO: 0.6}
+    dev = [("fever", sure, Label.NOT_ENOUGH_INFO)] * 2 + [
+        ("fever", timid, Label.NOT_ENOUGH_INFO),
+        ("fm2", timid2, Label.SUPPORTED),
+    ]
+    extra = [("fm2", timid, Label.SUPPORTED)] * 6
+    plain, _ = fit(dev)
+    assert plain.bias[Label.SUPPORTED] == 0.0
+    calibration, figures = fit(dev, extra, {"fever only": frozenset({"fever"})})
+    assert calibration.bias[Label.SUPPORTED] > plain.bias[Label.SUPPORTED]
+    assert figures["all"]["after"]["n"] == 4 and figures["fm2 (fit)"]["after"]["n"] == 6
+    assert figures["fever only"]["after"]["n"] == 3
+    before, after = figures["fm2"]["before"], figures["fm2"]["after"]
+    assert before["abstain"] == 1.0 and after["abstain"] == 0.0
+    assert figures["fever"]["after"]["abstain"] == pytest.approx(2 / 3, abs=1e-3)
+    assert before["confident_n"] == 0 and before["confident_accuracy"] is None
