@@ -54,6 +54,9 @@ def main() -> None:
     parser.add_argument("--datasets", default="fever,scifact,fever-symmetric")
     parser.add_argument("--fit-only", default="", help="datasets whose fit split joins the fit")
     parser.add_argument("--reuse", action="store_true", help="read earlier runs in --out-dir")
+    parser.add_argument(
+        "--abstention", action="store_true", help="also fit the abstention slope (similarity)"
+    )
     parser.add_argument("--out-dir", type=Path, default=ROOT / "runs" / "calibration")
     parser.add_argument("--limit", type=int, default=None)
     parser.add_argument("--dry-run", action="store_true", help="fit and print, write nothing")
@@ -90,10 +93,10 @@ def main() -> None:
     except TruthGraphError as exc:
         sys.exit(f"error: {exc}")
     groups = {"fever+scifact+symmetric": PREVIOUS} if {r[0] for r in rows} - PREVIOUS else None
-    calibration, figures = fit(rows, fit_only, groups)
+    calibration, figures = fit(rows, fit_only, groups, args.abstention)
     print(
         f"bias {dict((k.value, v) for k, v in calibration.bias.items())}, "
-        f"temperature {calibration.temperature}"
+        f"temperature {calibration.temperature}, similarity slope {calibration.similarity_slope}"
     )
     print(
         f"{'dataset':<24}{'n':>6}  accuracy before -> after  ECE before -> after"
@@ -128,6 +131,7 @@ def main() -> None:
             {
                 "temperature": calibration.temperature,
                 "bias": {k.value: v for k, v in calibration.bias.items()},
+                "similarity_slope": calibration.similarity_slope,
             }
         )
     )

@@ -70,3 +70,17 @@ def test_calibration_file_round_trip(tmp_path: Path) -> None:
     assert loaded.temperature == 1.7 and loaded.bias[R] == 0.3
     (tmp_path / "calibration.json").write_text("{broken")
     assert read_calibration(tmp_path).is_identity
+
+
+def test_the_abstention_term_lowers_nei_only_beside_close_evidence(tmp_path: Path) -> None:
+    scores = {S: 0.3, R: 0.1, N: 0.6}
+    calibration = Calibration(1.0, {}, similarity_slope=4.0)
+    assert not calibration.is_identity
+    assert scale(scores, calibration, None) == pytest.approx(scale(scores, Calibration()))
+    assert scale(scores, calibration, 0.5) == pytest.approx(scale(scores, Calibration()))
+    assert scale(scores, calibration, 0.9)[N] < 0.3 < scale(scores, calibration, 0.2)[N]
+    nei = Aggregate(N, 0.6, scores)
+    assert calibrate(nei, calibration, 0.9).label is S
+    assert calibrate(nei, calibration, 0.3).label is N
+    write_calibration(tmp_path, calibration, {"fitted_on": "x"})
+    assert read_calibration(tmp_path) == calibration

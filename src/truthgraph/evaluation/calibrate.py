@@ -15,31 +15,35 @@ from truthgraph.domain import Label
 from truthgraph.metrics import classification_report, expected_calibration_error
 from truthgraph.verify.calibration import (
     Calibration,
+    fit_abstention,
     fit_bias,
     fit_temperature,
     negative_log_likelihood,
     scale,
 )
 
-Row = tuple[str, dict[Label, float], Label]  # dataset, per-class scores, gold label
+# dataset, per-class scores, gold label, best retrieval similarity of the sentences read
+Row = tuple[str, dict[Label, float], Label, float | None]
 CONFIDENT = 0.8  # "high confidence": the verdicts at or above it should be right that often
 
 
 def read_predictions(dataset: str, folder: Path) -> list[Row]:
-    """(dataset, scores, gold) of every prediction of one ``truthgraph eval`` output folder."""
+    """(dataset, scores, gold, best similarity) of every prediction of one ``truthgraph eval``
+    output folder (the best similarity among its cited sentences; None without any)."""
     rows: list[Row] = []
     with (folder / "predictions.jsonl").open(encoding="utf-8") as handle:
         for line in handle:
             item = json.loads(line)
             scores = {Label(k): float(v) for k, v in item["scores"].items()}
-            rows.append((dataset, scores, Label(item["gold"])))
+            cited = [float(c["similarity"]) for c in item.get("cited") or []]
+            rows.append((dataset, scores, Label(item["gold"]), max(cited) if cited else None))
     return rows
 
 
 def _figures(rows: Sequence[Row], calibration: Calibration) -> dict[str, Any]:
-    scaled = [scale(scores, calibration) for _, scores, _ in rows]
+    scaled = [scale(scores, calibration, best) for _, scores, _, best in rows]
     predicted = [max(s, key=lambda k: s[k]) for s in scaled]
-    gold = [g for _, _, g in rows]
+    gold = [r[2] for r in rows]
     report = classification_report(gold, predicted)
     confidences = [s[p] for s, p in zip(scaled, predicted, strict=True)]
     confident = [
@@ -59,7 +63,10 @@ def _figures(rows: Sequence[Row], calibration: Calibration) -> dict[str, Any]:
             ),
             4,
         ),
-        "nll": round(negative_log_likelihood([r[1] for r in rows], gold, calibration), 4),
+        "nll": round(
+            negative_log_likelihood([r[1] for r in rows], gold, calibration, [r[3] for r in rows]),
+            4,
+        ),
     }
 
 
@@ -67,19 +74,29 @@ def fit(
     rows: Sequence[Row],
     fit_only: Sequence[Row] = (),
     groups: dict[str, frozenset[str]] | None = None,
+    abstention: bool = False,
 ) -> tuple[Calibration, dict[str, Any]]:
     """The calibration fitted on ``rows`` and ``fit_only`` together and, before and after it,
     the figures of each dataset of ``rows``, of ``all`` of them, of each named group of
     datasets in ``groups``, and of each ``fit_only`` dataset (named ``<dataset> (fit)``).
 
     ``fit_only`` rows teach the fit where the verifier is wrong (e.g. FM2's ``fit`` split)
-    without being measured as development claims.
+    without being measured as development claims. ``abstention`` also fits the abstention
+    slope (``verify.calibration``), for accuracy, with the bias.
     """
     fitted_on = [*rows, *fit_only]
-    distributions = [scores for _, scores, _ in fitted_on]
-    gold = [g for _, _, g in fitted_on]
-    bias = fit_bias(distributions, gold)
-    calibration = Calibration(fit_temperature(distributions, gold, bias), bias)
+    distributions = [r[1] for r in fitted_on]
+    gold = [r[2] for r in fitted_on]
+    best = [r[3] for r in fitted_on]
+    slope = 0.0
+    if abstention:
+        bias, slope = fit_abstention(distributions, gold, best)
+    else:
+        bias = fit_bias(distributions, gold)
+    temperature = fit_temperature(
+        distributions, gold, bias, similarity_slope=slope, similarities=best
+    )
+    calibration = Calibration(temperature, bias, slope)
     sets: dict[str, list[Row]] = {
         d: [r for r in rows if r[0] == d] for d in sorted({r[0] for r in rows})
     }

@@ -251,6 +251,7 @@ class Verifier:
         result = calibrate(
             aggregate(weighed, similarities, options.strategy, options.threshold),
             self.calibration,
+            max(similarities) if similarities else None,
         )
         evidence = tuple(
             sorted(
