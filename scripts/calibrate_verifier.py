@@ -24,12 +24,12 @@ import sys
 from pathlib import Path
 
 from truthgraph.errors import TruthGraphError
-from truthgraph.evaluation.calibrate import Row, fit, read_predictions
+from truthgraph.evaluation.calibrate import Row, figures_with, fit, read_predictions
 from truthgraph.evaluation.results import run_eval
 from truthgraph.ml.registry import adapter_source, resolve_model
 from truthgraph.revision import git_sha
 from truthgraph.settings import Settings
-from truthgraph.verify.calibration import write_calibration
+from truthgraph.verify.calibration import read_calibration, write_calibration
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -56,6 +56,11 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="read earlier runs in --out-dir")
     parser.add_argument(
         "--abstention", action="store_true", help="also fit the abstention slope (similarity)"
+    )
+    parser.add_argument(
+        "--shipped",
+        action="store_true",
+        help="fit nothing: the figures with the verifier's calibration.json (a dry run)",
     )
     parser.add_argument("--out-dir", type=Path, default=ROOT / "runs" / "calibration")
     parser.add_argument("--limit", type=int, default=None)
@@ -93,7 +98,12 @@ def main() -> None:
     except TruthGraphError as exc:
         sys.exit(f"error: {exc}")
     groups = {"fever+scifact+symmetric": PREVIOUS} if {r[0] for r in rows} - PREVIOUS else None
-    calibration, figures = fit(rows, fit_only, groups, args.abstention)
+    if args.shipped:
+        calibration = read_calibration(adapter_source(model_name) or model.path)
+        figures = figures_with(calibration, rows, fit_only, groups)
+        args.dry_run = True
+    else:
+        calibration, figures = fit(rows, fit_only, groups, args.abstention)
     print(
         f"bias {dict((k.value, v) for k, v in calibration.bias.items())}, "
         f"temperature {calibration.temperature}, similarity slope {calibration.similarity_slope}"

@@ -97,6 +97,17 @@ def fit(
         distributions, gold, bias, similarity_slope=slope, similarities=best
     )
     calibration = Calibration(temperature, bias, slope)
+    return calibration, figures_with(calibration, rows, fit_only, groups)
+
+
+def figures_with(
+    calibration: Calibration,
+    rows: Sequence[Row],
+    fit_only: Sequence[Row] = (),
+    groups: dict[str, frozenset[str]] | None = None,
+) -> dict[str, Any]:
+    """The figures of ``fit`` (per dataset, all, groups, fit-only sets) before and after a
+    given calibration."""
     sets: dict[str, list[Row]] = {
         d: [r for r in rows if r[0] == d] for d in sorted({r[0] for r in rows})
     }
@@ -105,9 +116,8 @@ def fit(
         sets[name] = [r for r in rows if r[0] in members]
     for name in sorted({r[0] for r in fit_only}):
         sets[f"{name} (fit)"] = [r for r in fit_only if r[0] == name]
-    figures = {
+    return {
         name: {"before": _figures(subset, Calibration()), "after": _figures(subset, calibration)}
         for name, subset in sets.items()
         if subset
     }
-    return calibration, figures
