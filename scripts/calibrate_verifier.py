@@ -58,6 +58,16 @@ def main() -> None:
         "--abstention", action="store_true", help="also fit the abstention slope (similarity)"
     )
     parser.add_argument(
+        "--nei-temperature",
+        action="store_true",
+        help="a temperature of its own for NOT_ENOUGH_INFO verdicts",
+    )
+    parser.add_argument(
+        "--fit-only-confidence",
+        action="store_true",
+        help="the --fit-only rows shape the temperatures only, not the bias (no label changes)",
+    )
+    parser.add_argument(
         "--shipped",
         action="store_true",
         help="fit nothing: the figures with the verifier's calibration.json (a dry run)",
@@ -103,10 +113,18 @@ def main() -> None:
         figures = figures_with(calibration, rows, fit_only, groups)
         args.dry_run = True
     else:
-        calibration, figures = fit(rows, fit_only, groups, args.abstention)
+        calibration, figures = fit(
+            rows,
+            fit_only,
+            groups,
+            args.abstention,
+            args.nei_temperature,
+            labels_from_fit_only=not args.fit_only_confidence,
+        )
     print(
         f"bias {dict((k.value, v) for k, v in calibration.bias.items())}, "
-        f"temperature {calibration.temperature}, similarity slope {calibration.similarity_slope}"
+        f"temperature {calibration.temperature}, NEI temperature {calibration.nei_temperature}, "
+        f"similarity slope {calibration.similarity_slope}"
     )
     print(
         f"{'dataset':<24}{'n':>6}  accuracy before -> after  ECE before -> after"
@@ -142,6 +160,7 @@ def main() -> None:
                 "temperature": calibration.temperature,
                 "bias": {k.value: v for k, v in calibration.bias.items()},
                 "similarity_slope": calibration.similarity_slope,
+                "nei_temperature": calibration.nei_temperature,
             }
         )
     )

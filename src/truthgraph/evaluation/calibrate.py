@@ -75,6 +75,8 @@ def fit(
     fit_only: Sequence[Row] = (),
     groups: dict[str, frozenset[str]] | None = None,
     abstention: bool = False,
+    nei_temperature: bool = False,
+    labels_from_fit_only: bool = True,
 ) -> tuple[Calibration, dict[str, Any]]:
     """The calibration fitted on ``rows`` and ``fit_only`` together and, before and after it,
     the figures of each dataset of ``rows``, of ``all`` of them, of each named group of
@@ -82,21 +84,37 @@ def fit(
 
     ``fit_only`` rows teach the fit where the verifier is wrong (e.g. FM2's ``fit`` split)
     without being measured as development claims. ``abstention`` also fits the abstention
-    slope (``verify.calibration``), for accuracy, with the bias.
+    slope (``verify.calibration``), for accuracy, with the bias. ``nei_temperature`` fits a
+    temperature of its own for the verdicts labelled NOT_ENOUGH_INFO. Without
+    ``labels_from_fit_only`` the bias (and slope), which decide the labels, are fitted on
+    ``rows`` alone and the ``fit_only`` rows shape only the temperatures (the confidence).
     """
     fitted_on = [*rows, *fit_only]
     distributions = [r[1] for r in fitted_on]
     gold = [r[2] for r in fitted_on]
     best = [r[3] for r in fitted_on]
+    labelled = fitted_on if labels_from_fit_only else list(rows)
     slope = 0.0
     if abstention:
-        bias, slope = fit_abstention(distributions, gold, best)
+        bias, slope = fit_abstention(
+            [r[1] for r in labelled], [r[2] for r in labelled], [r[3] for r in labelled]
+        )
     else:
-        bias = fit_bias(distributions, gold)
+        bias = fit_bias([r[1] for r in labelled], [r[2] for r in labelled])
     temperature = fit_temperature(
         distributions, gold, bias, similarity_slope=slope, similarities=best
     )
-    calibration = Calibration(temperature, bias, slope)
+    nei = 0.0
+    if nei_temperature:
+        nei = fit_temperature(
+            distributions,
+            gold,
+            bias,
+            similarity_slope=slope,
+            similarities=best,
+            temperature=temperature,
+        )
+    calibration = Calibration(temperature, bias, slope, nei)
     return calibration, figures_with(calibration, rows, fit_only, groups)
 
 

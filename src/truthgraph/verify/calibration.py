@@ -16,6 +16,10 @@ whose own subject was found is less likely to lack evidence than one that retrie
 unrelated sentences, so "not enough information" with high confidence beside closely matching
 evidence, the worst answer the product can give, becomes rarer. The slope is fitted with the
 bias, for accuracy, on claims where NOT_ENOUGH_INFO is wrong as well as where it is right.
+
+``nei_temperature`` (0: the same as ``temperature``) is the temperature of the verdicts whose
+label is NOT_ENOUGH_INFO: their confidence can then be made as honest as the others' on data
+where abstaining is often wrong, without changing any label.
 """
 
 from __future__ import annotations
@@ -45,10 +49,16 @@ class Calibration:
     temperature: float = 1.0
     bias: Mapping[Label, float] = field(default_factory=dict)
     similarity_slope: float = 0.0
+    nei_temperature: float = 0.0
 
     @property
     def is_identity(self) -> bool:
-        return self.temperature == 1.0 and not any(self.bias.values()) and not self.similarity_slope
+        return (
+            self.temperature == 1.0
+            and not any(self.bias.values())
+            and not self.similarity_slope
+            and self.nei_temperature in (0.0, 1.0)
+        )
 
 
 def _log_scores(scores: Mapping[Label, float]) -> np.ndarray:
@@ -74,14 +84,17 @@ def _calibrated(
 ) -> np.ndarray:
     """Calibrated distributions from log-scores (one row per claim, or a single row) and each
     claim's best retrieval similarity (NaN or None: no evidence read)."""
-    if calibration.temperature <= 0:
+    if calibration.temperature <= 0 or calibration.nei_temperature < 0:
         raise ValueError("temperature must be positive")
     bias = np.array([calibration.bias.get(k, 0.0) for k in _LABELS])
     shifted = log_scores + bias
     if calibration.similarity_slope and similarities is not None:
         shifted = shifted.copy()
         shifted[..., _NEI] -= _abstention(similarities, calibration.similarity_slope)
-    return _softmax(shifted / calibration.temperature)
+    temperature = np.full(shifted.shape[:-1], calibration.temperature)
+    if calibration.nei_temperature:
+        temperature[shifted.argmax(axis=-1) == _NEI] = calibration.nei_temperature
+    return _softmax(shifted / temperature[..., None])
 
 
 def scale(
@@ -206,12 +219,19 @@ def fit_temperature(
     high: float = 20.0,
     similarity_slope: float = 0.0,
     similarities: Sequence[float | None] | None = None,
+    temperature: float | None = None,
 ) -> float:
-    """The temperature in [low, high] with the least NLL: a log-spaced grid, then refined."""
+    """The temperature in [low, high] with the least NLL: a log-spaced grid, then refined.
+
+    With ``temperature`` given, the one fitted is ``nei_temperature`` (the verdicts labelled
+    NOT_ENOUGH_INFO; the others keep ``temperature``)."""
     bias = dict(bias or {})
 
     def loss(t: float) -> float:
-        calibration = Calibration(t, bias, similarity_slope)
+        if temperature is None:
+            calibration = Calibration(t, bias, similarity_slope)
+        else:
+            calibration = Calibration(temperature, bias, similarity_slope, nei_temperature=t)
         return negative_log_likelihood(distributions, gold, calibration, similarities)
 
     grid = np.exp(np.linspace(math.log(low), math.log(high), 60))
@@ -238,9 +258,12 @@ def read_calibration(model_folder: Path) -> Calibration:
         temperature = float(data["temperature"])
         bias = {Label(k): float(v) for k, v in data.get("bias", {}).items()}
         slope = float(data.get("similarity_slope", 0.0))
+        nei_temperature = float(data.get("nei_temperature", 0.0))
     except (ValueError, KeyError, TypeError, json.JSONDecodeError):
         return Calibration()
-    return Calibration(temperature, bias, slope) if temperature > 0 else Calibration()
+    if temperature <= 0 or nei_temperature < 0:
+        return Calibration()
+    return Calibration(temperature, bias, slope, nei_temperature)
 
 
 def write_calibration(
@@ -252,6 +275,7 @@ def write_calibration(
         "temperature": calibration.temperature,
         "bias": {k.value: round(v, 4) for k, v in calibration.bias.items()},
         "similarity_slope": calibration.similarity_slope,
+        "nei_temperature": calibration.nei_temperature,
         **record,
     }
     path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
