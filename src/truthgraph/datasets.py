@@ -49,6 +49,7 @@ _PTB = {
 _PTB_RE = re.compile("|".join(re.escape(k) for k in _PTB))
 _SPACE_BEFORE = re.compile(r" ([,.;:!?%)\]}]|'s\b|n't\b|'re\b|'ve\b|'d\b|'ll\b)")
 _SPACE_AFTER = re.compile(r"([(\[{]) ")
+_PTB_QUOTES = re.compile(r"``\s*(.*?)\s*''")
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +91,16 @@ def normalise_wiki_text(text: str) -> str:
     text = _SPACE_BEFORE.sub(r"\1", text)
     text = _SPACE_AFTER.sub(r"\1", text)
     return re.sub(r"\s+", " ", text).strip()
+
+
+def detokenise(text: str) -> str:
+    """Undo the Penn-Treebank tokenisation of SNLI-style text: FEVER's rules, plus quoted
+    spans (`````` HELP ME ''``) closed up around their words.
+
+    >>> detokenise("The man is reading a spoon with the words `` HELP ME '' on it .")
+    'The man is reading a spoon with the words "HELP ME" on it.'
+    """
+    return normalise_wiki_text(_PTB_QUOTES.sub(r'"\1"', text))
 
 
 def in_split(dataset: str, claim_id: str, split: Split) -> bool:
@@ -231,6 +242,65 @@ def load_nli_sample(
                     label=_label(str(row["label"]), path),
                     evidence=(evidence.strip(),),
                     dataset=name,
+                )
+            )
+    return claims
+
+
+def load_fm2(data_dir: Path, split: Split = "all") -> list[LabeledClaim]:
+    """Fool Me Twice dev (Eisenschlos et al. 2021): adversarial claims written against one
+    Wikipedia page each, SUPPORTS or REFUTES, with their gold sentences.
+
+    ``context`` holds the page's other retrieved sentences (its hard near misses, never a gold
+    one); ``pages`` the page title. The same fixed hash split by claim as every other dataset.
+    """
+    path = data_dir / "fm2" / "dev.jsonl"
+    claims = []
+    for row in _read_jsonl(path):
+        claim_id = str(row["id"])
+        if not in_split("fm2", claim_id, split):
+            continue
+        gold = tuple(dict.fromkeys(e["text"].strip() for e in row["gold_evidence"]))
+        near = (e["text"].strip() for e in row.get("retrieved_evidence", []))
+        claims.append(
+            LabeledClaim(
+                id=claim_id,
+                claim=row["text"].strip(),
+                label=_label(row["label"], path),
+                evidence=gold,
+                context=tuple(t for t in dict.fromkeys(near) if t and t not in gold),
+                pages=(row["wikipedia_page"],),
+                dataset="fm2",
+            )
+        )
+    return claims
+
+
+def load_snli(data_dir: Path, files: Sequence[str] | None = None) -> list[LabeledClaim]:
+    """SNLI pairs (Bowman et al. 2015) as single-evidence claims, detokenised (``detokenise``).
+
+    ``files`` in ``data_dir/snli`` (default: every ``*.jsonl`` there, by name). General NLI
+    for a first training stage; pairs without a gold label are skipped.
+    """
+    folder = data_dir / "snli"
+    if files is None:
+        files = sorted(p.name for p in folder.glob("*.jsonl"))
+        if not files:
+            raise DatasetError(f"{folder}: no SNLI .jsonl files")
+    claims = []
+    for file_name in files:
+        path = folder / file_name
+        for number, row in enumerate(_read_jsonl(path)):
+            label = _FEVER_LABELS.get(str(row.get("label", "")))
+            if label is None:
+                continue
+            claims.append(
+                LabeledClaim(
+                    id=f"{file_name}-{number}",
+                    claim=detokenise(row["hypothesis"]),
+                    label=label,
+                    evidence=(detokenise(row["premise"]),),
+                    dataset="snli",
                 )
             )
     return claims

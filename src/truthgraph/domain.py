@@ -19,6 +19,7 @@ class Label(StrEnum):
 
 # What the verifier reads as an evidence sentence's premise (see verify.premise).
 EvidenceContext = Literal["sentence", "title", "previous", "sentence+title"]
+JoinedEvidence = Literal["off", "alone", "beside"]
 
 
 class Strategy(StrEnum):

@@ -23,7 +23,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from truthgraph.domain import EvidenceContext, Strategy
+from truthgraph.domain import EvidenceContext, JoinedEvidence, Strategy
 
 DEFAULT_EMBEDDING_MODEL = "all-MiniLM-L6-v2"
 DEFAULT_NLI_MODEL = "truthgraph-verifier-minilm"
@@ -84,6 +84,9 @@ class RetrievalSettings(BaseModel):
     hybrid: bool = False
     """Verification also searches the sentences' words (PostgreSQL full text, any of the
     claim's words) and merges both rankings by reciprocal rank fusion."""
+    rerank_depth: int = Field(default=0, ge=0, le=200)
+    """Score this many retrieved sentences with the verifier and keep the top_k whose
+    entailment + contradiction is largest (0: off, keep the top_k by similarity)."""
 
 
 class VerificationSettings(BaseModel):
@@ -107,6 +110,10 @@ class VerificationSettings(BaseModel):
     document's title in front, "Title: sentence", where the document has one; chosen on the
     dev split), `sentence` (the sentence alone), `previous` (the sentence before it in front)
     or `sentence+title` (both readings, scores averaged: twice the NLI work)."""
+    joined_evidence: JoinedEvidence = "off"
+    """Also score the claim against its top-k evidence joined into one premise (grouped by
+    document, titles kept): `alone` (the joined reading decides), `beside` (it votes beside
+    the per-sentence scores) or `off` (one more NLI pair a claim; see verify/joined.py)."""
 
 
 class FetchSettings(BaseModel):

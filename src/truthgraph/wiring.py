@@ -241,6 +241,8 @@ def verify_options(settings: Settings) -> VerifyOptions:
         max_claim_chars=settings.verification.max_claim_chars,
         evidence_context=settings.verification.evidence_context,
         hybrid=settings.retrieval.hybrid,
+        joined_evidence=settings.verification.joined_evidence,
+        rerank_depth=settings.retrieval.rerank_depth,
     )
 
 

@@ -18,6 +18,7 @@ EXPECTED = {  # dataset: (default mode, corpus documents at least)
     "fever": ("retrieval", 100),
     "fever-symmetric": ("oracle", 100),
     "vitaminc": ("oracle", 50),
+    "fm2": ("retrieval", 1000),
 }
 
 

@@ -11,8 +11,9 @@ import torch
 from safetensors.torch import load_file
 
 from truthgraph.domain import Label
-from truthgraph.errors import ModelLoadError
+from truthgraph.errors import InvalidInputError, ModelLoadError
 from truthgraph.ml.nli.adapter import package_adapter
+from truthgraph.ml.nli.checkpoint import CHECKPOINT_DIR, has_checkpoint, read_pairs, write_pairs
 from truthgraph.ml.nli.data import Pair
 from truthgraph.ml.nli.model import CrossEncoderNLI
 from truthgraph.ml.nli.training import TrainConfig, train_verifier
@@ -163,3 +164,44 @@ def test_distillation_with_full_weight_learns_the_teacher_not_the_gold_labels(
 
     with pytest.raises(ValueError, match="soft labels"):
         train_verifier(PAIRS, base, config, tmp_path / "short", soft_labels=neutral[:2])
+
+
+def test_a_run_stopped_and_resumed_ends_with_the_weights_of_one_that_never_stopped(
+    settings: Settings, tmp_path: Path
+) -> None:
+    base = resolve_model("all-MiniLM-L6-v2", settings.models_dir)
+    # 2 epochs of 3 batches; titles drawn at random and dropout on, so the restored random
+    # states matter, not only the weights and the optimizer
+    config = TrainConfig(
+        epochs=2, batch_size=2, max_length=48, title_rate=0.5, threads=1, checkpoint_every=2
+    )
+    whole = train_verifier(PAIRS, base, config, tmp_path / "whole")
+    assert whole["complete"] and not (tmp_path / "whole" / CHECKPOINT_DIR).exists()
+
+    stopped = train_verifier(PAIRS, base, replace(config, stop_after_steps=3), tmp_path / "part")
+    assert stopped == {**stopped, "complete": False, "step": 3, "total_steps": 6}
+    assert has_checkpoint(tmp_path / "part")
+    assert not (tmp_path / "part" / "model.safetensors").exists()
+    resumed = train_verifier(PAIRS, base, config, tmp_path / "part", resume=True)
+    assert resumed["complete"] and resumed["resumed_at_step"] == 3
+    assert resumed["final_loss"] == whole["final_loss"]
+    want = load_file(str(tmp_path / "whole" / "model.safetensors"))
+    got = load_file(str(tmp_path / "part" / "model.safetensors"))
+    assert want.keys() == got.keys()
+    assert all(torch.equal(want[k], got[k]) for k in want)
+
+    with pytest.raises(InvalidInputError, match="no checkpoint"):
+        train_verifier(PAIRS, base, config, tmp_path / "nothing", resume=True)
+    train_verifier(PAIRS, base, replace(config, stop_after_steps=1), tmp_path / "other")
+    with pytest.raises(InvalidInputError, match="learning_rate"):
+        train_verifier(
+            PAIRS, base, replace(config, learning_rate=1e-3), tmp_path / "other", resume=True
+        )
+
+
+def test_the_training_pairs_kept_beside_a_checkpoint_read_back_whole(tmp_path: Path) -> None:
+    teacher = [[0.1, 0.8, 0.1]] * len(PAIRS)
+    write_pairs(tmp_path, PAIRS, teacher)
+    assert read_pairs(tmp_path) == (PAIRS, teacher)
+    write_pairs(tmp_path / "plain", PAIRS, None)
+    assert read_pairs(tmp_path / "plain") == (PAIRS, None)

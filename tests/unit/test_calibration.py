@@ -70,3 +70,30 @@ def test_calibration_file_round_trip(tmp_path: Path) -> None:
     assert loaded.temperature == 1.7 and loaded.bias[R] == 0.3
     (tmp_path / "calibration.json").write_text("{broken")
     assert read_calibration(tmp_path).is_identity
+
+
+def test_the_abstention_term_lowers_nei_only_beside_close_evidence(tmp_path: Path) -> None:
+    scores = {S: 0.3, R: 0.1, N: 0.6}
+    calibration = Calibration(1.0, {}, similarity_slope=4.0)
+    assert not calibration.is_identity
+    assert scale(scores, calibration, None) == pytest.approx(scale(scores, Calibration()))
+    assert scale(scores, calibration, 0.5) == pytest.approx(scale(scores, Calibration()))
+    assert scale(scores, calibration, 0.9)[N] < 0.3 < scale(scores, calibration, 0.2)[N]
+    nei = Aggregate(N, 0.6, scores)
+    assert calibrate(nei, calibration, 0.9).label is S
+    assert calibrate(nei, calibration, 0.3).label is N
+    write_calibration(tmp_path, calibration, {"fitted_on": "x"})
+    assert read_calibration(tmp_path) == calibration
+
+
+def test_a_temperature_of_its_own_for_nei_verdicts_changes_their_confidence_only() -> None:
+    nei = {S: 0.2, R: 0.1, N: 0.7}
+    decided = {S: 0.7, R: 0.1, N: 0.2}
+    calibration = Calibration(1.0, {}, nei_temperature=3.0)
+    softened = scale(nei, calibration)
+    assert max(softened, key=lambda k: softened[k]) is N and softened[N] < 0.5
+    assert scale(decided, calibration) == pytest.approx(decided)
+    wrong = [nei] * 8 + [decided] * 8
+    gold = [S] * 8 + [S] * 8  # every NEI verdict wrong, every decided one right
+    fitted = fit_temperature(wrong, gold, temperature=1.0)
+    assert fitted > 2.0

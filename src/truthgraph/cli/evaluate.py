@@ -40,6 +40,7 @@ class DatasetName(StrEnum):
     FEVER = "fever"
     FEVER_SYMMETRIC = "fever-symmetric"
     VITAMINC = "vitaminc"
+    FM2 = "fm2"
 
 
 class SplitName(StrEnum):

@@ -87,11 +87,52 @@ def train_command(
         float,
         typer.Option(min=0.0, max=1.0, help="Weight of the teacher's term in the loss."),
     ] = 0.5,
+    fm2: Annotated[
+        bool,
+        typer.Option(
+            "--fm2",
+            help="Add Fool Me Twice's pairs of the split: its gold pairs and one same-page "
+            "near miss per claim as NOT_ENOUGH_INFO (filter those with --nei-filter-model).",
+        ),
+    ] = False,
+    snli_pairs: Annotated[
+        int,
+        typer.Option(min=0, help="Add this many SNLI pairs (general NLI, detokenised)."),
+    ] = 0,
+    snli_only: Annotated[
+        bool,
+        typer.Option(
+            "--snli-only",
+            help="A first stage: train on SNLI pairs only (--snli-pairs of them, default all); "
+            "then train the fact-verification stage with --base-model set to this OUT.",
+        ),
+    ] = False,
+    checkpoint_every: Annotated[
+        int,
+        typer.Option(
+            min=0, help="Save a checkpoint in OUT/checkpoint every N steps (0: only on stopping)."
+        ),
+    ] = 500,
+    stop_after_steps: Annotated[
+        int | None,
+        typer.Option(
+            min=1, help="Stop at this step with a checkpoint (go on later with --resume)."
+        ),
+    ] = None,
+    resume: Annotated[
+        bool,
+        typer.Option(
+            "--resume",
+            help="Go on from the checkpoint in OUT, with the same settings and the pairs kept "
+            "there, to the same weights as a run that never stopped.",
+        ),
+    ] = False,
 ) -> None:
     """Train the NLI verifier on the development data.
 
     Fine-tunes a 3-class cross-encoder (entailment / neutral / contradiction) with fixed
     seeds, measures it on the held-out split and writes a model card next to the weights.
+    Saves a checkpoint every --checkpoint-every steps; --resume goes on from it.
     """
     if not (data_dir / "fever" / "paper_dev.jsonl").is_file():
         raise DatasetError(f"{data_dir}: not a TruthGraph development-data folder")
@@ -121,10 +162,15 @@ def train_command(
         init_adapter=None if init_adapter is None else str(init_adapter),
         teacher_model=teacher_model,
         distill_weight=distill_weight,
+        fm2=fm2,
+        snli_pairs=snli_pairs,
+        snli_only=snli_only,
+        checkpoint_every=checkpoint_every,
+        stop_after_steps=stop_after_steps,
     )
     settings = state(ctx).settings
     teacher = None
-    if teacher_model is not None:
+    if teacher_model is not None and not resume:  # a resumed run keeps the teacher's labels
         from truthgraph.wiring import build_nli
 
         model = settings.model.model_copy(update={"nli_model": teacher_model})
@@ -137,5 +183,12 @@ def train_command(
             config,
             progress=lambda _stage, step, total, _loss: update(step, total),
             teacher=teacher,
+            resume=resume,
         )
+    if not summary["complete"]:
+        sys.stdout.write(
+            json.dumps({"stopped_at_step": summary["step"], "total_steps": summary["total_steps"]})
+            + "\n"
+        )
+        return
     sys.stdout.write(json.dumps(summary["heldout_pairs"]) + "\n")

@@ -8,10 +8,14 @@ Each converter reads one dataset with the loaders of ``truthgraph.datasets`` fro
   ends a sentence when ingested). Gold evidence: one text per rationale (its sentences).
 - ``fever``: retrieval over the gold evidence texts of the split's claims, pooled; the
   NOT_ENOUGH_INFO claims are verified against the same pool.
+- ``fm2``: Fool Me Twice's adversarial claims (every one SUPPORTS or REFUTES), retrieval over
+  the pooled sentences of their pages that the dataset gives (each claim's gold sentences and
+  about 10 hard near misses from the same page), with the page title: the gold sentence has
+  to be found among sentences about the same subject.
 - ``fever-symmetric`` and ``vitaminc``: oracle (each item has one evidence sentence); their
   pooled evidence is the corpus for ``--mode retrieval``.
 
-Splits: ``in_split``'s fixed hash split by claim for SciFact, FEVER and FEVER-Symmetric:
+Splits: ``in_split``'s fixed hash split by claim for SciFact, FEVER, FEVER-Symmetric and FM2:
 ``heldout`` (20%, which the shipped verifier never trained on), ``train`` (the rest), which
 divides into ``dev`` (for tuning) and ``fit``. The VitaminC sample comes as files, and the
 training recipe holds out ``test.jsonl``: that file is VitaminC's held-out split, the
@@ -20,6 +24,7 @@ training recipe holds out ``test.jsonl``: that file is VitaminC's held-out split
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -29,6 +34,7 @@ from truthgraph.datasets import (
     Split,
     load_fever,
     load_fever_symmetric,
+    load_fm2,
     load_nli_sample,
     load_scifact,
     load_scifact_corpus,
@@ -38,7 +44,7 @@ from truthgraph.domain import RawDocument
 from truthgraph.errors import DatasetError
 from truthgraph.evaluation.dataset import EvalSet, corpus_from_documents, pooled_corpus
 
-DATASETS = ("scifact", "fever", "fever-symmetric", "vitaminc")
+DATASETS = ("scifact", "fever", "fever-symmetric", "vitaminc", "fm2")
 VITAMINC_FILES: dict[Split, tuple[str, ...]] = {  # no dev split: training uses every train file
     "heldout": ("test.jsonl",),
     "train": tuple(f"train_{i}.jsonl" for i in range(5)),
@@ -151,11 +157,46 @@ def convert_vitaminc(data_dir: Path, split: Split = "heldout") -> EvalSet:
     )
 
 
+def convert_fm2(data_dir: Path, split: Split = "heldout") -> EvalSet:
+    """Fool Me Twice claims, verified by retrieval over their pages' pooled sentences."""
+    claims = unique_ids(load_fm2(data_dir, split))
+    _nonempty(claims, data_dir / "fm2", split)
+    titles: dict[str, str] = {}
+    for claim in claims:
+        for text in (*claim.evidence, *claim.context):
+            titles.setdefault(text, claim.pages[0])
+    documents = [
+        RawDocument(
+            text=text,
+            title=title,
+            source="fm2",
+            external_id=hashlib.sha1(text.encode()).hexdigest()[:12],
+        )
+        for text, title in titles.items()
+    ]
+    return EvalSet(
+        name="fm2",
+        claims=claims,
+        corpus=corpus_from_documents(
+            documents, f"FM2 page sentences of {len(claims)} claims, pooled ({len(documents)})"
+        ),
+        default_mode="retrieval",
+        split=split,
+        source=str(data_dir / "fm2" / "dev.jsonl"),
+        notes=(
+            "corpus: each claim's gold sentences and the near misses FM2 gives from the same "
+            "page (retrieved_evidence), pooled over the split, one document per sentence with "
+            "its page title; every claim is SUPPORTS or REFUTES",
+        ),
+    )
+
+
 CONVERTERS: dict[str, Callable[[Path, Split], EvalSet]] = {
     "scifact": convert_scifact,
     "fever": convert_fever,
     "fever-symmetric": convert_fever_symmetric,
     "vitaminc": convert_vitaminc,
+    "fm2": convert_fm2,
 }
 
 

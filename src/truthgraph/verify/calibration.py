@@ -8,6 +8,18 @@ over-confident scores, ``T < 1`` sharpens timid ones, and the label never change
 Both are fitted on development claims (never the held-out ones): the bias for the best
 accuracy over them, the temperature for the least negative log-likelihood. They ship in
 ``calibration.json`` next to the verifier's weights.
+
+An optional abstention term reads how close the best retrieved sentence is to the claim: the
+NOT_ENOUGH_INFO log-score loses ``similarity_slope * (s - SIMILARITY_PIVOT)`` where ``s`` is
+the largest retrieval similarity among the sentences read (none read: no change). A claim
+whose own subject was found is less likely to lack evidence than one that retrieved only
+unrelated sentences, so "not enough information" with high confidence beside closely matching
+evidence, the worst answer the product can give, becomes rarer. The slope is fitted with the
+bias, for accuracy, on claims where NOT_ENOUGH_INFO is wrong as well as where it is right.
+
+``nei_temperature`` (0: the same as ``temperature``) is the temperature of the verdicts whose
+label is NOT_ENOUGH_INFO: their confidence can then be made as honest as the others' on data
+where abstaining is often wrong, without changing any label.
 """
 
 from __future__ import annotations
@@ -25,6 +37,8 @@ from truthgraph.domain import Aggregate, Label
 
 _FLOOR = 1e-6
 _LABELS = tuple(Label)
+_NEI = _LABELS.index(Label.NOT_ENOUGH_INFO)
+SIMILARITY_PIVOT = 0.5
 CALIBRATION_FILE = "calibration.json"
 
 
@@ -34,10 +48,17 @@ class Calibration:
 
     temperature: float = 1.0
     bias: Mapping[Label, float] = field(default_factory=dict)
+    similarity_slope: float = 0.0
+    nei_temperature: float = 0.0
 
     @property
     def is_identity(self) -> bool:
-        return self.temperature == 1.0 and not any(self.bias.values())
+        return (
+            self.temperature == 1.0
+            and not any(self.bias.values())
+            and not self.similarity_slope
+            and self.nei_temperature in (0.0, 1.0)
+        )
 
 
 def _log_scores(scores: Mapping[Label, float]) -> np.ndarray:
@@ -52,22 +73,43 @@ def _softmax(logits: np.ndarray) -> np.ndarray:
     return normalised
 
 
-def _calibrated(log_scores: np.ndarray, calibration: Calibration) -> np.ndarray:
-    """Calibrated distributions from log-scores (one row per claim, or a single row)."""
-    if calibration.temperature <= 0:
+def _abstention(similarities: np.ndarray, slope: float) -> np.ndarray:
+    """What the NOT_ENOUGH_INFO log-score loses for each claim's best similarity (NaN: none)."""
+    shift: np.ndarray = np.nan_to_num(slope * (similarities - SIMILARITY_PIVOT), nan=0.0)
+    return shift
+
+
+def _calibrated(
+    log_scores: np.ndarray, calibration: Calibration, similarities: np.ndarray | None = None
+) -> np.ndarray:
+    """Calibrated distributions from log-scores (one row per claim, or a single row) and each
+    claim's best retrieval similarity (NaN or None: no evidence read)."""
+    if calibration.temperature <= 0 or calibration.nei_temperature < 0:
         raise ValueError("temperature must be positive")
     bias = np.array([calibration.bias.get(k, 0.0) for k in _LABELS])
-    return _softmax((log_scores + bias) / calibration.temperature)
+    shifted = log_scores + bias
+    if calibration.similarity_slope and similarities is not None:
+        shifted = shifted.copy()
+        shifted[..., _NEI] -= _abstention(similarities, calibration.similarity_slope)
+    temperature = np.full(shifted.shape[:-1], calibration.temperature)
+    if calibration.nei_temperature:
+        temperature[shifted.argmax(axis=-1) == _NEI] = calibration.nei_temperature
+    return _softmax(shifted / temperature[..., None])
 
 
-def scale(scores: Mapping[Label, float], calibration: Calibration) -> dict[Label, float]:
-    """``scores`` (a distribution over the labels) with the bias added and the temperature
-    applied."""
-    weights = _calibrated(_log_scores(scores), calibration)
+def scale(
+    scores: Mapping[Label, float], calibration: Calibration, similarity: float | None = None
+) -> dict[Label, float]:
+    """``scores`` (a distribution over the labels) with the bias (and the abstention term for
+    the best retrieval ``similarity``) added and the temperature applied."""
+    best = np.array(np.nan if similarity is None else similarity)
+    weights = _calibrated(_log_scores(scores), calibration, best)
     return {k: float(w) for k, w in zip(_LABELS, weights, strict=True)}
 
 
-def calibrate(result: Aggregate, calibration: Calibration) -> Aggregate:
+def calibrate(
+    result: Aggregate, calibration: Calibration, similarity: float | None = None
+) -> Aggregate:
     """The aggregate with calibrated scores, its label their argmax and its confidence the
     label's score.
 
@@ -78,7 +120,7 @@ def calibrate(result: Aggregate, calibration: Calibration) -> Aggregate:
         result.confidence, result.scores.get(result.label, -1.0), abs_tol=1e-9
     ):
         return result
-    scaled = scale(result.scores, calibration)
+    scaled = scale(result.scores, calibration, similarity)
     label = max(scaled, key=lambda k: scaled[k])
     return replace(result, label=label, confidence=scaled[label], scores=scaled)
 
@@ -91,17 +133,48 @@ def _gold_index(gold: Sequence[Label]) -> np.ndarray:
     return np.array([_LABELS.index(g) for g in gold], dtype=int)
 
 
+def _similarities(values: Sequence[float | None] | None, n: int) -> np.ndarray:
+    if values is None:
+        return np.full(n, np.nan)
+    return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
+
+
 def negative_log_likelihood(
     distributions: Sequence[Mapping[Label, float]],
     gold: Sequence[Label],
     calibration: Calibration,
+    similarities: Sequence[float | None] | None = None,
 ) -> float:
     """Mean NLL of the gold labels under the calibrated distributions."""
     if not distributions:
         return 0.0
-    probabilities = _calibrated(_matrix(distributions), calibration)
+    best = _similarities(similarities, len(distributions))
+    probabilities = _calibrated(_matrix(distributions), calibration, best)
     picked = probabilities[np.arange(len(gold)), _gold_index(gold)]
     return float(-np.log(np.clip(picked, _FLOOR, None)).mean())
+
+
+def fit_abstention(
+    distributions: Sequence[Mapping[Label, float]],
+    gold: Sequence[Label],
+    similarities: Sequence[float | None],
+    slopes: Sequence[float] = tuple(np.round(np.arange(0.0, 8.01, 0.5), 6)),
+) -> tuple[dict[Label, float], float]:
+    """The bias (see ``fit_bias``) and the abstention slope among ``slopes`` with the best
+    accuracy over all the claims given; ties go to the smallest slope."""
+    best_bias, best_slope, best_score = fit_bias(distributions, gold), 0.0, -1.0
+    logits = _matrix(distributions)
+    truth = _gold_index(gold)
+    shift = _similarities(similarities, len(distributions))
+    for slope in slopes:
+        moved = logits.copy()
+        moved[:, _NEI] -= _abstention(shift, float(slope))
+        bias = _fit_bias_logits(moved, truth)
+        values = np.array([bias[k] for k in _LABELS])
+        score = float(((moved + values).argmax(axis=1) == truth).mean())
+        if score > best_score + 1e-12:
+            best_bias, best_slope, best_score = bias, float(slope), score
+    return best_bias, best_slope
 
 
 def fit_bias(
@@ -117,8 +190,12 @@ def fit_bias(
     of the datasets followed their smallest ones, and in leave-one-dataset-out checks on the
     development split it lowered the accuracy of the dataset left out.
     """
-    logits = _matrix(distributions)
-    truth = _gold_index(gold)
+    return _fit_bias_logits(_matrix(distributions), _gold_index(gold), limit, step)
+
+
+def _fit_bias_logits(
+    logits: np.ndarray, truth: np.ndarray, limit: float = 2.0, step: float = 0.05
+) -> dict[Label, float]:
     grid = np.round(np.arange(-limit, limit + step / 2, step), 6)
     s, r = _LABELS.index(Label.SUPPORTED), _LABELS.index(Label.REFUTED)
     best: tuple[float, float, float, float] = (-1.0, 0.0, 0.0, 0.0)
@@ -140,12 +217,22 @@ def fit_temperature(
     bias: Mapping[Label, float] | None = None,
     low: float = 0.05,
     high: float = 20.0,
+    similarity_slope: float = 0.0,
+    similarities: Sequence[float | None] | None = None,
+    temperature: float | None = None,
 ) -> float:
-    """The temperature in [low, high] with the least NLL: a log-spaced grid, then refined."""
+    """The temperature in [low, high] with the least NLL: a log-spaced grid, then refined.
+
+    With ``temperature`` given, the one fitted is ``nei_temperature`` (the verdicts labelled
+    NOT_ENOUGH_INFO; the others keep ``temperature``)."""
     bias = dict(bias or {})
 
     def loss(t: float) -> float:
-        return negative_log_likelihood(distributions, gold, Calibration(t, bias))
+        if temperature is None:
+            calibration = Calibration(t, bias, similarity_slope)
+        else:
+            calibration = Calibration(temperature, bias, similarity_slope, nei_temperature=t)
+        return negative_log_likelihood(distributions, gold, calibration, similarities)
 
     grid = np.exp(np.linspace(math.log(low), math.log(high), 60))
     best = int(np.argmin([loss(float(t)) for t in grid]))
@@ -170,9 +257,13 @@ def read_calibration(model_folder: Path) -> Calibration:
         data = json.loads(path.read_text(encoding="utf-8"))
         temperature = float(data["temperature"])
         bias = {Label(k): float(v) for k, v in data.get("bias", {}).items()}
+        slope = float(data.get("similarity_slope", 0.0))
+        nei_temperature = float(data.get("nei_temperature", 0.0))
     except (ValueError, KeyError, TypeError, json.JSONDecodeError):
         return Calibration()
-    return Calibration(temperature, bias) if temperature > 0 else Calibration()
+    if temperature <= 0 or nei_temperature < 0:
+        return Calibration()
+    return Calibration(temperature, bias, slope, nei_temperature)
 
 
 def write_calibration(
@@ -183,6 +274,8 @@ def write_calibration(
     data = {
         "temperature": calibration.temperature,
         "bias": {k.value: round(v, 4) for k, v in calibration.bias.items()},
+        "similarity_slope": calibration.similarity_slope,
+        "nei_temperature": calibration.nei_temperature,
         **record,
     }
     path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")

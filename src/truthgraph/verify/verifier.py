@@ -12,6 +12,7 @@ import numpy as np
 from truthgraph.domain import (
     EvidenceContext,
     EvidenceHit,
+    JoinedEvidence,
     Label,
     NLIScores,
     ScoredEvidence,
@@ -26,6 +27,7 @@ from truthgraph.verify.aggregate import aggregate
 from truthgraph.verify.calibration import Calibration, calibrate
 from truthgraph.verify.distinct import SPARE_FACTOR, distinct_hits
 from truthgraph.verify.fusion import reciprocal_rank_fusion
+from truthgraph.verify.joined import joined_premise, rerank, with_joined
 
 GIVEN_EVIDENCE = "(given evidence)"  # the collection of verdicts from ``verify_against``
 MAX_SEARCH = 400  # the most hits one search asks for (top_k is at most 200)
@@ -45,6 +47,8 @@ class VerifyOptions:
     persist: bool = True
     evidence_context: EvidenceContext = "title"
     hybrid: bool = False  # fuse vector and full-text search (reciprocal rank fusion)
+    joined_evidence: JoinedEvidence = "off"  # also read the top-k joined (verify/joined.py)
+    rerank_depth: int = 0  # score this many hits, keep the top_k most decisive (0: off)
 
 
 def clean_claim(claim: str, max_chars: int) -> str:
@@ -183,13 +187,14 @@ class Verifier:
                 (h.text, claim) for claim, row in zip(batch, batch_rows, strict=True) for h in row
             ]
             scores = self.nli.predict(pairs) if pairs else []
+            joined = self.judge().score_joined(batch, batch_rows, options)
             share = (time.perf_counter() - t0) * 1000 / len(batch)
             offset = 0
-            for claim, row in zip(batch, batch_rows, strict=True):
+            for claim, row, joined_score in zip(batch, batch_rows, joined, strict=True):
                 claim_scores = scores[offset : offset + len(row)]
                 offset += len(row)
                 verdict = self.judge().conclude(
-                    claim, row, claim_scores, options, GIVEN_EVIDENCE, {"nli": share}
+                    claim, row, claim_scores, options, GIVEN_EVIDENCE, {"nli": share}, joined_score
                 )
                 verdict.timings_ms["total"] = sum(verdict.timings_ms.values())
                 verdicts.append(verdict)
@@ -263,7 +268,8 @@ def retrieve(
     params: SearchParams | None = None,
 ) -> list[list[EvidenceHit]]:
     """The evidence for each claim: vector search (fused with full-text search when
-    ``options.hybrid``), above ``options.min_similarity``, distinct texts, top k."""
+    ``options.hybrid``), above ``options.min_similarity``, distinct texts, top k (or the
+    deeper ``options.rerank_depth``, which the judge narrows to the top k)."""
     if params is None:
         params = search_params(options)
     hits = store.search(target, vectors, params)
@@ -274,7 +280,7 @@ def retrieve(
             for v, w in zip(hits, lexical, strict=True)
         ]
     return [
-        distinct_hits((h for h in row if h.similarity >= options.min_similarity), options.top_k)
+        distinct_hits((h for h in row if h.similarity >= options.min_similarity), _depth(options))
         for row in hits
     ]
 
@@ -283,8 +289,13 @@ def search_params(options: VerifyOptions) -> SearchParams:
     """What one search asks for: spare hits, as repeated texts are dropped and the rest fill
     the top k."""
     return SearchParams(
-        min(options.top_k * SPARE_FACTOR, MAX_SEARCH), options.ef_search, options.probes
+        min(_depth(options) * SPARE_FACTOR, MAX_SEARCH), options.ef_search, options.probes
     )
+
+
+def _depth(options: VerifyOptions) -> int:
+    """How many hits a claim's evidence holds before the rerank: the top k, or more."""
+    return max(options.top_k, options.rerank_depth)
 
 
 def persist_verdict(
@@ -332,18 +343,29 @@ class Judge:
         earlier stages' shares per claim, and the NLI time is shared out the same way."""
         t2 = time.perf_counter()
         scores = self.score(claims, hits, options.evidence_context)
-        nli_ms = (time.perf_counter() - t2) * 1000 / max(len(claims), 1)
-        verdicts = []
+        rows: list[tuple[list[EvidenceHit], list[NLIScores]]] = []
         offset = 0
-        for claim, row in zip(claims, hits, strict=True):
+        for row in hits:
             claim_scores = scores[offset : offset + len(row)]
             offset += len(row)
-            verdicts.append(
-                self.conclude(
-                    claim, row, claim_scores, options, collection, {**timings_ms, "nli": nli_ms}
-                )
+            if len(row) > options.top_k:  # a deeper search (rerank_depth): the most decisive
+                rows.append(rerank(row, claim_scores, options.top_k))
+            else:
+                rows.append((list(row), claim_scores))
+        joined = self.score_joined(claims, [r for r, _ in rows], options)
+        nli_ms = (time.perf_counter() - t2) * 1000 / max(len(claims), 1)
+        return [
+            self.conclude(
+                claim,
+                row,
+                claim_scores,
+                options,
+                collection,
+                {**timings_ms, "nli": nli_ms},
+                joined_score,
             )
-        return verdicts
+            for claim, (row, claim_scores), joined_score in zip(claims, rows, joined, strict=True)
+        ]
 
     def conclude(
         self,
@@ -353,12 +375,18 @@ class Judge:
         options: VerifyOptions,
         collection: str,
         timings_ms: dict[str, float],
+        joined: NLIScores | None = None,
     ) -> Verdict:
-        """Aggregate one claim's pair scores into its verdict, the carrying evidence first."""
+        """Aggregate one claim's pair scores (and its joined reading's, ``joined``) into its
+        verdict, the carrying evidence first."""
         a0 = time.perf_counter()
+        weighed, similarities = with_joined(
+            scores, [h.similarity for h in row], joined, options.joined_evidence
+        )
         result = calibrate(
-            aggregate(scores, [h.similarity for h in row], options.strategy, options.threshold),
+            aggregate(weighed, similarities, options.strategy, options.threshold),
             self.calibration,
+            max(similarities) if similarities else None,
         )
         evidence = tuple(
             sorted(
@@ -378,6 +406,22 @@ class Judge:
             collection=collection,
             timings_ms={**timings_ms, "aggregation": (a1 - a0) * 1000},
         )
+
+    def score_joined(
+        self,
+        claims: Sequence[str],
+        rows: Sequence[Sequence[EvidenceHit]],
+        options: VerifyOptions,
+    ) -> list[NLIScores | None]:
+        """Each claim's scores against its evidence joined into one premise (None where the
+        joined reading is off or the claim has no evidence); one NLI call, no cache (the
+        joined premise has no evidence id)."""
+        if options.joined_evidence == "off":
+            return [None] * len(claims)
+        wanted = [i for i, row in enumerate(rows) if row]
+        pairs = [(joined_premise(rows[i], options.evidence_context), claims[i]) for i in wanted]
+        scored = dict(zip(wanted, self.nli.predict(pairs) if pairs else [], strict=True))
+        return [scored.get(i) for i in range(len(claims))]
 
     def score(
         self,

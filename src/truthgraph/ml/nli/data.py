@@ -23,8 +23,10 @@ from truthgraph.datasets import (
     Split,
     load_fever,
     load_fever_symmetric,
+    load_fm2,
     load_nli_sample,
     load_scifact,
+    load_snli,
     page_title,
 )
 from truthgraph.domain import Label
@@ -36,7 +38,7 @@ _NEGATABLE = re.compile(r"\b(is|was|are|were|has|had|can|could|will|would|does|d
 _ALREADY_NEGATED = re.compile(r"\b(not|never|no|n't|only)\b", re.IGNORECASE)
 
 
-NEAR_MISS_SOURCES = frozenset({"fever-nei", "scifact-nei"})
+NEAR_MISS_SOURCES = frozenset({"fever-nei", "scifact-nei", "fm2-nei"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,6 +191,35 @@ def scifact_pairs(
     return pairs
 
 
+def fm2_pairs(claims: Sequence[LabeledClaim], embedder: Embedder, rng: random.Random) -> list[Pair]:
+    """FM2's gold pairs (SUPPORTED / REFUTED, with the page title), and for each claim one
+    NOT_ENOUGH_INFO pair from one of its three nearest near-miss sentences of the same page.
+
+    The near misses come from the page the claim was written against, so some do settle it:
+    leave out the settled ones with ``drop_settled_nei`` (``--nei-filter-model``).
+    """
+    pairs: list[Pair] = []
+    for claim in claims:
+        title = page_title(claim.pages)
+        pairs.extend(Pair(e, claim.claim, claim.label, "fm2", title) for e in claim.evidence)
+        if not claim.context:
+            continue
+        vectors = embedder.embed([claim.claim, *claim.context])
+        ranked = np.argsort(-(vectors[1:] @ vectors[0]))[:3]
+        index = int(rng.choice(list(ranked)))
+        pairs.append(
+            Pair(claim.context[index], claim.claim, Label.NOT_ENOUGH_INFO, "fm2-nei", title)
+        )
+    return pairs
+
+
+def snli_pairs(data_dir: Path, count: int, rng: random.Random) -> list[Pair]:
+    """``count`` SNLI pairs (all for a count past its size), drawn reproducibly."""
+    claims = load_snli(data_dir)
+    picked = claims if count >= len(claims) else rng.sample(claims, count)
+    return single_evidence_pairs(picked)
+
+
 def single_evidence_pairs(claims: Sequence[LabeledClaim]) -> list[Pair]:
     """One pair per claim for datasets that come as (claim, evidence) pairs already."""
     return [Pair(c.evidence[0], c.claim, c.label, c.dataset) for c in claims if c.evidence]
@@ -221,12 +252,16 @@ def build_pairs(
     seed: int = 13,
     mutation_rate: float = 0.0,
     scifact_repeat: int = 1,
+    fm2: bool = False,
+    snli: int = 0,
 ) -> list[Pair]:
     """All pairs of one split of the development data, shuffled reproducibly.
 
     ``mutation_rate`` adds counterfactual triples for that share of supported FEVER pairs;
-    ``scifact_repeat`` repeats SciFact's rationale pairs (its scarce SUPPORTS/REFUTES data).
-    Both are added after the other sources, so those stay the same pairs for a given seed.
+    ``scifact_repeat`` repeats SciFact's rationale pairs (its scarce SUPPORTS/REFUTES data);
+    ``fm2`` adds Fool Me Twice's pairs of the split (``fm2_pairs``); ``snli`` that many SNLI
+    pairs (SNLI has no split of ours: it is general NLI, never evaluated on as claims).
+    All are added after the other sources, so those stay the same pairs for a given seed.
     """
     rng = random.Random(seed)
     pairs: list[Pair] = []
@@ -244,5 +279,9 @@ def build_pairs(
     if mutation_rate > 0:
         pairs += mutation_pairs(fever, embedder, random.Random(seed + 1), mutation_rate)
     pairs += [p for p in scifact if p.source == "scifact"] * (scifact_repeat - 1)
+    if fm2:
+        pairs += fm2_pairs(load_fm2(data_dir, split), embedder, random.Random(seed + 3))
+    if snli:
+        pairs += snli_pairs(data_dir, snli, random.Random(seed + 4))
     rng.shuffle(pairs)
     return pairs

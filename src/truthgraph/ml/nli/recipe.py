@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import platform
+import random
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -14,9 +15,11 @@ from pathlib import Path
 from typing import Any, cast
 
 from truthgraph.datasets import Split
+from truthgraph.errors import InvalidInputError
 from truthgraph.ml.embedder import SentenceTransformerEmbedder
 from truthgraph.ml.nli.card import write_model_card
-from truthgraph.ml.nli.data import Pair, build_pairs, drop_settled_nei
+from truthgraph.ml.nli.checkpoint import check_config, has_checkpoint, read_pairs, write_pairs
+from truthgraph.ml.nli.data import Pair, build_pairs, drop_settled_nei, snli_pairs
 from truthgraph.ml.nli.model import CrossEncoderNLI
 from truthgraph.ml.nli.training import TrainConfig, pair_metrics, train_verifier
 from truthgraph.ml.registry import resolve_model
@@ -42,6 +45,28 @@ def _teacher_labels(
     return labels
 
 
+def _training_pairs(
+    data_dir: Path, models_dir: Path, config: TrainConfig, embedder: SentenceTransformerEmbedder
+) -> tuple[list[Pair], int]:
+    """The run's training pairs, and how many near-miss NEI pairs the filter left out."""
+    if config.snli_only:  # a first stage: general NLI only
+        return snli_pairs(data_dir, config.snli_pairs or 10**9, random.Random(config.seed)), 0
+    pairs = build_pairs(
+        data_dir,
+        embedder,
+        cast(Split, config.train_split),
+        seed=config.seed,
+        mutation_rate=config.mutation_rate,
+        scifact_repeat=config.scifact_repeat,
+        fm2=config.fm2,
+        snli=config.snli_pairs,
+    )
+    if not config.nei_filter_model:
+        return pairs, 0
+    judge = CrossEncoderNLI(resolve_model(config.nei_filter_model, models_dir), max_length=256)
+    return drop_settled_nei(pairs, judge, config.nei_filter_threshold)
+
+
 def run_recipe(
     data_dir: Path,
     out_dir: Path,
@@ -49,27 +74,33 @@ def run_recipe(
     config: TrainConfig | None = None,
     progress: Progress | None = None,
     teacher: NLIModel | None = None,
+    resume: bool = False,
 ) -> dict[str, Any]:
     """Train a verifier on the train split of ``data_dir`` and measure it on the held-out split.
 
     With a ``teacher`` (a trained verifier; ``config.teacher_model`` names it), the student also
     learns the teacher's probabilities for each training pair (see ``train_verifier``).
+    The training pairs (and the teacher's probabilities) are kept beside the checkpoint;
+    ``resume`` reads them back and goes on from the checkpoint in ``out_dir``. A run that stops
+    early (``stop_after_steps``) returns its summary without a held-out measure.
     """
     config = config or TrainConfig()
     started = time.perf_counter()
     embedder = SentenceTransformerEmbedder(resolve_model("all-MiniLM-L6-v2", models_dir))
-    train_pairs = build_pairs(
-        data_dir,
-        embedder,
-        cast(Split, config.train_split),
-        seed=config.seed,
-        mutation_rate=config.mutation_rate,
-        scifact_repeat=config.scifact_repeat,
-    )
+    soft_labels: list[tuple[float, float, float]] | list[list[float]] | None = None
     dropped = 0
-    if config.nei_filter_model:
-        judge = CrossEncoderNLI(resolve_model(config.nei_filter_model, models_dir), max_length=256)
-        train_pairs, dropped = drop_settled_nei(train_pairs, judge, config.nei_filter_threshold)
+    if resume:
+        if not has_checkpoint(out_dir):
+            raise InvalidInputError(f"{out_dir}: no checkpoint to resume from")
+        check_config(out_dir, config)
+        train_pairs, soft_labels = read_pairs(out_dir)
+    else:
+        train_pairs, dropped = _training_pairs(data_dir, models_dir, config, embedder)
+        if config.max_train_pairs is not None:
+            train_pairs = train_pairs[: config.max_train_pairs]
+        if teacher is not None:
+            soft_labels = _teacher_labels(teacher, train_pairs, config.title_rate > 0, progress)
+        write_pairs(out_dir, train_pairs, soft_labels)
     heldout_pairs = build_pairs(
         data_dir, embedder, "heldout", seed=config.seed, mutation_rate=config.mutation_rate
     )
@@ -80,14 +111,11 @@ def run_recipe(
         if progress is not None:
             progress("train", step, total, loss)
 
-    if config.max_train_pairs is not None:
-        train_pairs = train_pairs[: config.max_train_pairs]
-    soft_labels = None
-    if teacher is not None:
-        soft_labels = _teacher_labels(teacher, train_pairs, config.title_rate > 0, progress)
     summary = train_verifier(
-        train_pairs, base, config, out_dir, progress=on_step, soft_labels=soft_labels
+        train_pairs, base, config, out_dir, progress=on_step, soft_labels=soft_labels, resume=resume
     )
+    if not summary["complete"]:
+        return summary
     model = CrossEncoderNLI(ResolvedModel("trained", out_dir), max_length=256)
     with_title = config.title_rate > 0
     texts = [(p.text(with_title), p.hypothesis) for p in heldout_pairs]

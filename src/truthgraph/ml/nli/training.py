@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import random
+import shutil
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
@@ -24,6 +25,7 @@ import torch
 from truthgraph.domain import Label
 from truthgraph.errors import ModelLoadError
 from truthgraph.metrics import classification_report
+from truthgraph.ml.nli import checkpoint
 from truthgraph.ml.nli.adapter import ADAPTER_CONFIG
 from truthgraph.ml.nli.data import Pair
 from truthgraph.ml.nli.labels import HEAD_CONFIG, LABEL_TO_ID
@@ -54,6 +56,11 @@ class TrainConfig:
     init_adapter: str | None = None
     teacher_model: str | None = None
     distill_weight: float = 0.5
+    fm2: bool = False
+    snli_pairs: int = 0
+    snli_only: bool = False
+    checkpoint_every: int = 500
+    stop_after_steps: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -119,12 +126,18 @@ def train_verifier(
     out_dir: Path,
     progress: Callable[[int, int, float], None] | None = None,
     soft_labels: Sequence[Sequence[float]] | None = None,
+    resume: bool = False,
 ) -> dict[str, Any]:
     """Train on ``pairs`` and save the model to ``out_dir``; returns a summary of the run.
 
     ``soft_labels`` (a teacher's entailment / neutral / contradiction probabilities, one row
     per pair) turn on distillation: the loss becomes ``distill_weight`` times the KL
     divergence from the teacher plus the rest times the cross-entropy on the gold labels.
+
+    Every ``checkpoint_every`` steps (and when it stops) the run saves a checkpoint in
+    ``out_dir/checkpoint`` (see ``checkpoint``); ``resume`` goes on from it, to the same
+    weights as a run that never stopped. ``stop_after_steps`` ends the run at that step
+    with a checkpoint and no model (the summary says ``"complete": false``).
     """
     from transformers import (
         AutoModelForSequenceClassification,
@@ -173,10 +186,32 @@ def train_verifier(
         optimizer, int(total_steps * config.warmup_ratio), total_steps
     )
     step = 0
-    started = time.perf_counter()
     losses: list[float] = []
+    if resume:
+        checkpoint.check_config(out_dir, config)
+        step, losses = checkpoint.restore(out_dir, model, optimizer, scheduler, title_rng)
+    resumed_at = step
+    started = time.perf_counter()
+
+    def save() -> None:
+        checkpoint.save(out_dir, config, model, optimizer, scheduler, step, losses, title_rng)
+
+    position = 0  # batches replayed or trained so far; the first ``resumed_at`` are skipped
     for _epoch in range(config.epochs):
         for batch in _length_batches(pairs, config.batch_size, rng):
+            position += 1
+            if position <= resumed_at:
+                continue
+            if config.stop_after_steps is not None and step >= config.stop_after_steps:
+                save()
+                return {
+                    "config": asdict(config),
+                    "complete": False,
+                    "step": step,
+                    "total_steps": total_steps,
+                    "train_pairs": len(pairs),
+                    "train_seconds": round(time.perf_counter() - started, 1),
+                }
             encoded = tokenizer(
                 [pairs[i].text(title_rng.random() < config.title_rate) for i in batch],
                 [pairs[i].hypothesis for i in batch],
@@ -200,6 +235,8 @@ def train_verifier(
             optimizer.zero_grad()
             losses.append(loss.item())
             step += 1
+            if config.checkpoint_every and step % config.checkpoint_every == 0:
+                save()
             if progress is not None:
                 progress(step, total_steps, float(np.mean(losses[-50:])))
     elapsed = time.perf_counter() - started
@@ -210,13 +247,18 @@ def train_verifier(
         model = model.merge_and_unload()
     model.half().save_pretrained(out_dir, safe_serialization=True)
     tokenizer.save_pretrained(out_dir)
+    shutil.rmtree(checkpoint.checkpoint_dir(out_dir), ignore_errors=True)  # done: not shipped
     summary = {
         "config": asdict(config),
+        "complete": True,
+        "resumed_at_step": resumed_at or None,
         "train_pairs": len(pairs),
         "train_label_counts": dict(Counter(p.label.value for p in pairs)),
         "train_source_counts": dict(Counter(p.source for p in pairs)),
         "train_seconds": round(elapsed, 1),
-        "train_pairs_per_second": round(len(pairs) * config.epochs / elapsed, 1),
+        "train_pairs_per_second": round(
+            len(pairs) * config.epochs * (1 - resumed_at / total_steps) / max(elapsed, 1e-9), 1
+        ),
         "final_loss": round(float(np.mean(losses[-100:])), 4) if losses else None,
     }
     (out_dir / "training_config.json").write_text(json.dumps(summary, indent=2) + "\n")
