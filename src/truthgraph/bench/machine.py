@@ -10,6 +10,7 @@ from typing import Any
 
 import psutil
 
+from truthgraph.ml.cpu import cpu_flags
 from truthgraph.revision import git_sha
 
 
@@ -21,22 +22,6 @@ def _cpu_model() -> str:
     except OSError:
         pass
     return platform.processor() or platform.machine()
-
-
-# The instruction sets that decide int8 speed (VNNI doubles it; AMX more): named with each figure.
-INT8_FLAGS = ("avx2", "avx512f", "avx512_vnni", "avx_vnni", "amx_int8")
-
-
-def cpu_flags() -> list[str]:
-    """Which of ``INT8_FLAGS`` this CPU has (from /proc/cpuinfo; empty where unreadable)."""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("flags"):
-                present = set(line.split(":", 1)[1].split())
-                return [flag for flag in INT8_FLAGS if flag in present]
-    except OSError:
-        pass
-    return []
 
 
 def _version(package: str) -> str | None:

@@ -37,6 +37,7 @@ import numpy as np
 
 from truthgraph.domain import Label
 from truthgraph.ml.backend import SHIPPED_QUALITY_TABLE, Backend, shipped_records
+from truthgraph.ml.cpu import cpu_flags
 from truthgraph.ml.nli.data import Pair
 from truthgraph.ml.onnx.cache import QUALITY_FILE, TOKENIZER_FILE, Kind, read_manifest
 from truthgraph.ml.onnx.session import available_cores
@@ -106,6 +107,7 @@ def machine_info() -> dict[str, Any]:
     return {
         "platform": platform.platform(),
         "processor": platform.processor() or platform.machine(),
+        "cpu_flags": cpu_flags(),
         "cores_available": available_cores(),
         "logical_cpus": os.cpu_count(),
         "torch": torch.__version__,
