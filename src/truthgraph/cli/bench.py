@@ -84,3 +84,54 @@ _register(
     "One process vs Ray (1, 2 workers) and the sizing table: writes SCALE.md (--out).",
     _tool("scale_main"),
 )
+
+
+@bench_app.command("check")
+@exits_cleanly
+def check_bench_command(
+    ctx: typer.Context,
+    words: int = typer.Option(2000, "--words", min=50, max=2795, help="Article length."),
+    repeat: int = typer.Option(3, "--repeat", min=1, max=50, help="Timed checks."),
+    extractor: str = typer.Option("builtin", "--extractor", help="builtin or sentence."),
+) -> None:
+    """A demo-corpus article of --words words checked whole, caches off: seconds per stage
+    (median of --repeat runs after one untimed run)."""
+    import json
+    import sys
+
+    from rich.console import Console
+
+    from truthgraph.bench.check import STAGES, bench_check
+    from truthgraph.bench.machine import describe_machine, machine_line
+    from truthgraph.cli.progress import progress_bar
+    from truthgraph.wiring import build_extractor, build_verifier
+
+    app = state(ctx)
+    store, embedder = app.store(), app.embedder()
+    # no embedding or NLI cache: each timed check pays for its models, as a new text would
+    verifier = build_verifier(app.settings, store, embedder, app.nli(), caches=False)
+    with progress_bar("bench check") as update:
+        result = bench_check(
+            verifier,
+            store,
+            embedder,
+            embedder.dimension,
+            app.settings.retrieval,
+            build_extractor(app.settings, extractor),
+            "bench-check-demo",
+            words,
+            repeat,
+            update,
+        )
+    result["machine"] = machine_line(describe_machine())
+    result["embedding_backend"] = embedder.backend
+    result["nli_backend"] = app.nli().backend
+    console = Console(highlight=False)
+    console.print(
+        f"{result['words']} words, {result['sentences_checked']} of {result['sentences']} "
+        f"sentences checked, {result['claims']} claims ({result['extractor']}, top-"
+        f"{result['top_k']}); {result['machine']}"
+    )
+    for stage in STAGES:
+        console.print(f"  {stage:<13} {result['stages_ms'][stage] / 1000:8.3f} s")
+    sys.stdout.write(json.dumps(result) + "\n")

@@ -3,7 +3,9 @@
 A sentence is skipped, with the reason, when it is a question, an instruction, an opinion, a
 heading or boilerplate, or too short to state a fact. Everything else is checked: the rules
 drop only what they recognise, so a statement of fact is kept unless it looks like one of
-these (on WiCE dev, every one of its 349 Wikipedia sentences is kept).
+these. Evaluative words (*amazing*, *best*, *should*) mark an opinion only in a sentence with
+no fact anchor (a number, or two capitalised words: names, titles), so reported speech and
+award names stay checked; first-person opinion markers (*I think*, *in my view*) always do.
 """
 
 from __future__ import annotations
@@ -24,9 +26,12 @@ _IMPERATIVE = re.compile(
     r"send|fill|keep|avoid|ask|get)\b",
     re.IGNORECASE,
 )
-_OPINION = re.compile(
+_FIRST_PERSON = re.compile(
     r"\b(?:i|we)\s+(?:think|believe|feel|guess|suppose|hope|love|hate|like|prefer|wish)\b|"
-    r"\bin\s+(?:my|our)\s+(?:opinion|view)\b|\bpersonally\b|\bi'm\s+sure\b|\bi\s+am\s+sure\b|"
+    r"\bin\s+(?:my|our)\s+(?:opinion|view)\b|\bpersonally\b|\bi'm\s+sure\b|\bi\s+am\s+sure\b",
+    re.IGNORECASE,
+)
+_EVALUATIVE = re.compile(
     r"\b(?:should|ought\s+to|must)\b|\bwould\s+(?:be\s+)?(?:better|best|nice|great)\b|"
     r"\b(?:amazing|awesome|terrible|awful|wonderful|beautiful|ugly|boring|overrated|"
     r"underrated|delicious|lovely|fantastic|horrible|brilliant|stupid|disgusting|gorgeous|"
@@ -64,9 +69,11 @@ def skip_reason(sentence: str) -> str | None:
         return "heading"
     if _IMPERATIVE.match(_BULLET.sub("", text)):
         return "instruction"
-    opinion = _OPINION.search(text)
-    if opinion is not None and not (
-        opinion.group().lower() in {"best", "worst", "must"} and _FACT_ANCHOR.search(text)
-    ):
+    if _FIRST_PERSON.search(text):
+        return "opinion"
+    evaluative = [
+        m for m in _EVALUATIVE.finditer(text) if not m.group()[0].isupper() or m.start() == 0
+    ]
+    if evaluative and not _FACT_ANCHOR.search(text):
         return "opinion"
     return None
