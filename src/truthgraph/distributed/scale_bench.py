@@ -224,6 +224,7 @@ def run_scale_benchmark(
     from truthgraph.wiring import build_embedder, build_nli, build_store
 
     say = progress or (lambda _: None)
+    load_before = os.getloadavg()[0]
     store = build_store(settings)
     try:
         embedder = build_embedder(settings)
@@ -270,6 +271,7 @@ def run_scale_benchmark(
         cores=cores,
     )
     return {
+        "load": (load_before, os.getloadavg()[0]),
         "machine": describe_machine(),
         "documents": len(documents),
         "sentences": sentences,
@@ -316,7 +318,10 @@ def render_scale(figures: dict[str, Any], command: str) -> str:
         f"git {machine.get('truthgraph_git_sha') or 'unknown'}. Models: embedding on "
         f"{figures['backend']['embedding']}, NLI on {figures['backend']['nli']}. "
         "Ray runs are a local Ray on this machine's cores (one run, so the ratios compare "
-        "like with like); see [docs/scale.md](../docs/scale.md).",
+        "like with like); see [docs/scale.md](../docs/scale.md). Load average (1 min) at the "
+        f"start {figures['load'][0]:.1f}, at the end {figures['load'][1]:.1f}: a figure above "
+        f"the {machine['usable_cpus']} CPUs means other work shared them, and the times are "
+        "longer and noisier than on a quiet machine.",
         "",
         f"## Ingestion: {figures['documents']} documents, {figures['sentences']} sentences",
         "",

@@ -99,7 +99,9 @@ class RayVerifier:
             num_cpus=0,
             batch_format="numpy",
         )
-        dataset = self._judge_and_persist(ray, dataset, collection, options, cpus, gpus)
+        dataset = self._judge_and_persist(
+            ray, dataset, collection, options, cpus, gpus, self.caches
+        )
         return _collect(dataset, len(texts), progress)
 
     def verify_against_many(
@@ -127,7 +129,10 @@ class RayVerifier:
         cpus = self.ray_options.actor_cpus(ray, model_stages=1)
         gpus = self.ray_options.gpus_per_actor or None
         dataset = _dataset(ray, rows, self.ray_options)
-        dataset = self._judge_and_persist(ray, dataset, GIVEN_EVIDENCE, options, cpus, gpus)
+        # given texts have no evidence ids, so the NLI cache is never used (as on one process)
+        dataset = self._judge_and_persist(
+            ray, dataset, GIVEN_EVIDENCE, options, cpus, gpus, caches=False
+        )
         return _collect(dataset, len(rows), progress)
 
     def _judge_and_persist(
@@ -138,6 +143,7 @@ class RayVerifier:
         options: VerifyOptions,
         cpus: float,
         gpus: float | None,
+        caches: bool,
     ) -> Any:
         workers = ray.data.ActorPoolStrategy(size=self.ray_options.workers)
         dataset = dataset.map_batches(
@@ -147,7 +153,7 @@ class RayVerifier:
                 "url": self.url,
                 "collection": collection,
                 "options": options,
-                "caches": self.caches,
+                "caches": caches,
             },
             batch_size=self.ray_options.batch_size,
             compute=workers,
