@@ -1,13 +1,14 @@
-"""Accuracy of the configured verifier on the four development datasets, for the docs.
+"""Accuracy of the configured verifier on the development datasets, for the docs.
 
 Runs ``truthgraph eval --dataset D --data-dir DATA`` on the held-out split, in each dataset's
 default mode, one after another (SciFact: retrieval over its 5,183 abstracts; FEVER:
-retrieval over the pooled gold evidence; FEVER-Symmetric and VitaminC: oracle), writes each
+retrieval over the pooled gold evidence; FM2: retrieval over its pages' sentences;
+FEVER-Symmetric and VitaminC: oracle), writes each
 report into OUT/accuracy/<dataset>/, the table into OUT/ACCURACY.md, and the same table into
 docs/accuracy.md between ``<!-- accuracy-table:start -->`` and ``<!-- accuracy-table:end -->``.
 
     python scripts/eval_results.py --data-dir ../shared/data [--limit N] [--out-dir benchmarks]
-        [--datasets scifact,fever,fever-symmetric,vitaminc]
+        [--datasets scifact,fever,fever-symmetric,vitaminc,fm2]
         [--readme docs/accuracy.md | --no-readme]
         [--nli-model truthgraph-verifier-mpnet]
 

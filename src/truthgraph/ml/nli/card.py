@@ -100,6 +100,19 @@ def _without_mutations(by_source: dict[str, dict[str, Any]]) -> str:
     return f" ({right / count:.1%} over the {count} pairs that are not mutation pairs)"
 
 
+def _abstain(figures: dict[str, Any]) -> str:
+    """The share of NOT_ENOUGH_INFO verdicts and the accuracy of the confident ones."""
+    if "abstain" not in figures["before"]:
+        return "n/a"
+
+    def one(f: dict[str, Any]) -> str:
+        right = f["confident_accuracy"]
+        confident = "none" if right is None else f"{right:.0%} of {f['confident_n']}"
+        return f"{f['abstain']:.0%}; {confident}"
+
+    return f"{one(figures['before'])} -> {one(figures['after'])}"
+
+
 def _calibration_section(out_dir: Path) -> str:
     path = out_dir / "calibration.json"
     if not path.is_file():
@@ -108,21 +121,31 @@ def _calibration_section(out_dir: Path) -> str:
     rows = "\n".join(
         f"| {name} | {f['before']['n']} | {f['before']['accuracy']:.1%} -> "
         f"{f['after']['accuracy']:.1%} | {f['before']['ece']:.3f} -> {f['after']['ece']:.3f} |"
+        f" {_abstain(f)} |"
         for name, f in data.get("figures", {}).items()
     )
+    extra = ""
+    if data.get("similarity_slope"):
+        extra += (
+            f", an abstention slope {data['similarity_slope']} (the NOT_ENOUGH_INFO log-score "
+            "falls by it times the best retrieval similarity less 0.5)"
+        )
+    if data.get("nei_temperature"):
+        extra += f", a temperature {data['nei_temperature']} for NOT_ENOUGH_INFO verdicts"
     backends = data.get("nli_backend")
     backend = f" with the {', '.join(backends)} backend" if backends else ""
     if contexts := data.get("evidence_context"):
         backend += f" and evidence context {', '.join(contexts)}"
     return (
         "## Calibration (`calibration.json`)\n"
-        f"Weighted-vote verdicts get a class bias {data['bias']} (added to the log-scores) and a "
-        f"temperature {data['temperature']}, fitted on the development split (claims in "
+        f"Weighted-vote verdicts get a class bias {data['bias']} (added to the log-scores){extra}"
+        f" and a temperature {data['temperature']}, fitted on the development split (claims in "
         "neither the training nor the held-out split) by `"
         f"{data.get('command', 'scripts/calibrate_verifier.py')}`{backend}"
         "; `TRUTHGRAPH_VERIFICATION__CALIBRATION=false` turns them off.\n\n"
-        "| dev dataset | claims | accuracy before -> after | ECE before -> after |\n"
-        "|---|---|---|---|\n"
+        "| dev dataset | claims | accuracy before -> after | ECE before -> after "
+        "| NOT_ENOUGH_INFO share; right at confidence >= 0.8, before -> after |\n"
+        "|---|---|---|---|---|\n"
         f"{rows}\n\n"
     )
 
