@@ -140,8 +140,8 @@ def train_command(
         raise typer.BadParameter(
             "needs --lora-rank (the adapters' rank)", param_hint="--init-adapter"
         )
+    from truthgraph.ml.nli.config import TrainConfig
     from truthgraph.ml.nli.recipe import run_recipe
-    from truthgraph.ml.nli.training import TrainConfig
     from truthgraph.wiring import quiet_libraries
 
     quiet_libraries()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import warnings
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -124,7 +125,13 @@ def ray_runtime(options: RayOptions) -> Iterator[ModuleType]:
     context.enable_progress_bars = False
     context.print_on_execution_start = False
     try:
-        yield ray
+        with warnings.catch_warnings():
+            # Ray Data's advice when a run has fewer blocks than actors (a small input, or
+            # one left after a retry): nothing a user can act on, and no error
+            warnings.filterwarnings(
+                "ignore", message="The minimum number of concurrent actors", category=UserWarning
+            )
+            yield ray
     finally:
         if started:
             ray.shutdown()

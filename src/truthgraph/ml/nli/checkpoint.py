@@ -32,7 +32,7 @@ from truthgraph.errors import InvalidInputError
 from truthgraph.ml.nli.data import Pair
 
 if TYPE_CHECKING:
-    from truthgraph.ml.nli.training import TrainConfig
+    from truthgraph.ml.nli.config import TrainConfig
 
 CHECKPOINT_DIR = "checkpoint"
 STATE_FILE = "state.pt"
