@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import pickle
 import time
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -167,6 +168,7 @@ class RayVerifier:
                 "url": self.url,
                 "options": options,
                 "embedding_model": self.embedding_model,
+                "run_id": uuid.uuid4().hex,
             },
             batch_size=self.ray_options.batch_size,
             compute=workers,
@@ -280,22 +282,31 @@ class PersistStage:
     """Stage 4 (actors, one database connection each): each verdict stored (when the options
     say so) and its timings totalled."""
 
-    def __init__(self, url: str, options: VerifyOptions, embedding_model: str) -> None:
+    def __init__(self, url: str, options: VerifyOptions, embedding_model: str, run_id: str) -> None:
         from truthgraph.wiring import store_at
 
         self.store = store_at(url) if options.persist else None
         self.options = options
         self.embedding_model = embedding_model
+        self.run_id = run_id
 
     def __call__(self, batch: Batch) -> Batch:
         done = []
-        for data, nli_model in zip(batch["verdict"], batch["nli_model"], strict=True):
+        for index, data, nli_model in zip(
+            batch["index"], batch["verdict"], batch["nli_model"], strict=True
+        ):
             verdict: Verdict = pickle.loads(data)
             if self.store is None:
                 verdict.timings_ms["total"] = sum(verdict.timings_ms.values())
             else:
+                # a task Ray retries saves each claim's verdict once: keyed by run and position
                 verdict = persist_verdict(
-                    self.store, verdict, self.options, self.embedding_model, str(nli_model)
+                    self.store,
+                    verdict,
+                    self.options,
+                    self.embedding_model,
+                    str(nli_model),
+                    origin=f"ray:{self.run_id}:{int(index)}",
                 )
             done.append(pickle.dumps(verdict))
         return {"index": batch["index"], "verdict": _objects(done)}
