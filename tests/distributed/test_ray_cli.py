@@ -164,6 +164,44 @@ def test_ray_verify_gives_the_verdicts_of_one_process_and_stores_them(
         assert cited == [e.hit.evidence_id for e in verdict.evidence]
 
 
+def test_ray_check_of_two_texts_gives_the_reports_of_one_process(
+    ray_cluster: Any, external_env: dict[str, str], external_database_url: str, tmp_path: Path
+) -> None:
+    texts = [
+        "Luc Besson produced Colombiana. Is it any good? Colombiana is a 2011 French film.",
+        "Soul Food is a 1997 American comedy-drama film. It was released by Fox 2000 Pictures.",
+    ]
+    sources = []
+    for index, text in enumerate(texts):
+        path = tmp_path / f"text{index}.txt"
+        path.write_text(text, encoding="utf-8")
+        sources.append(str(path))
+    if not document_counts(external_database_url, RAY):  # run alone: ingest on one process
+        ingested = CliRunner().invoke(
+            app, ["ingest", str(DEMO_DIR / "corpus.jsonl"), "-c", RAY], env=external_env
+        )
+        assert ingested.exit_code == 0, ingested.output
+
+    def reports(*extra: str) -> list[dict[str, Any]]:
+        result = CliRunner().invoke(
+            app, ["check", *sources, "-c", RAY, "--json", *extra], env=external_env
+        )
+        assert result.exit_code == 0, result.output
+        return [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+
+    on_ray, single = reports("--ray"), reports()
+
+    assert len(on_ray) == len(single) == 2
+    for ray_report, report in zip(on_ray, single, strict=True):
+        assert ray_report["source"] == report["source"]
+        assert ray_report["verdict"] == report["verdict"]
+        assert ray_report["factuality"] == report["factuality"]
+        assert [s["verdict"] for s in ray_report["sentences"]] == [
+            s["verdict"] for s in report["sentences"]
+        ]
+        assert any(s["verdict"] is not None for s in report["sentences"])
+
+
 def test_a_cluster_run_against_the_embedded_database_stops_before_it_starts(
     home: Path,
 ) -> None:

@@ -6,9 +6,10 @@ import json
 import os
 import sys
 import tempfile
+from collections.abc import Callable, Sequence
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -17,10 +18,16 @@ from rich.text import Text
 from truthgraph.check.report import CheckReport
 from truthgraph.cli.errors import exits_cleanly
 from truthgraph.cli.progress import progress_bar
+from truthgraph.cli.ray_flags import RAY, RAY_CPUS, RAY_GPUS, RAY_WORKERS, ray_options
 from truthgraph.cli.render import COLOURS
 from truthgraph.cli.state import state
-from truthgraph.domain import Label
+from truthgraph.domain import Label, Verdict
 from truthgraph.errors import DatasetError, InvalidInputError
+
+if TYPE_CHECKING:
+    from truthgraph.distributed.runtime import RayOptions
+    from truthgraph.extract import ClaimExtractor
+    from truthgraph.settings import Settings
 
 SENTENCE_COLOURS = {
     "SUPPORTED": "green",
@@ -94,8 +101,13 @@ def print_report(console: Console, report: CheckReport, evidence: int = 1) -> No
 @exits_cleanly
 def check_command(
     ctx: typer.Context,
-    source: Annotated[
-        str, typer.Argument(help="A file (.txt, .md, .html, .pdf), an http(s) URL, or - (stdin).")
+    sources: Annotated[
+        list[str],
+        typer.Argument(
+            help="Files (.txt, .md, .html, .pdf), http(s) URLs, or - (stdin); each is checked "
+            "as its own text.",
+            metavar="SOURCE...",
+        ),
     ],
     collection: Annotated[str, typer.Option("--collection", "-c")] = "default",
     extractor: Annotated[
@@ -118,13 +130,19 @@ def check_command(
     save: Annotated[
         bool, typer.Option("--save/--no-save", help="Store each claim's verdict.")
     ] = False,
+    ray: Annotated[str | None, RAY] = None,
+    ray_workers: Annotated[int, RAY_WORKERS] = 1,
+    ray_cpus: Annotated[float | None, RAY_CPUS] = None,
+    ray_gpus: Annotated[float, RAY_GPUS] = 0.0,
 ) -> None:
     """Check a whole text: its check-worthy sentences, split into atomic claims, verified.
 
     Each sentence gets SUPPORTED, REFUTED, PARTLY_SUPPORTED (some claims supported, the rest
     lacking evidence) or NOT_ENOUGH_INFO; the text gets counts and a factuality score (the
     share of its claims that are supported). Questions, instructions, opinions, headings and
-    boilerplate are skipped. Exit 7 when no sentence is check-worthy.
+    boilerplate are skipped. Exit 7 when no sentence is check-worthy. With several sources,
+    every one is read and checked for text before any model loads; --json then prints one
+    report per line. With --ray the claims are verified by Ray workers (see ``verify --ray``).
     """
     from truthgraph.check.html import render_html
     from truthgraph.check.run import check_text, extraction_of
@@ -133,22 +151,84 @@ def check_command(
 
     if html is not None and (html.is_dir() or not (html.parent or Path(".")).is_dir()):
         raise InvalidInputError(f"--html {html}: not a file in an existing folder")
+    if html is not None and len(sources) > 1:
+        raise InvalidInputError("--html writes one text's report: give one source")
+    if sources.count("-") > 1:
+        raise InvalidInputError("stdin (-) can be read once")
+    on_ray = ray_options(ray, ray_workers, ray_cpus, ray_gpus)
     app = state(ctx)
-    stdin = sys.stdin.buffer.read() if source == "-" else None
-    document = read_source(source, app.settings.fetch, stdin)
-    if not document.text.strip():
-        raise DatasetError(f"{source}: the text is empty")
+    texts: list[tuple[str, str]] = []  # (label, text), every source read before any model
+    for source in sources:
+        stdin = sys.stdin.buffer.read() if source == "-" else None
+        document = read_source(source, app.settings.fetch, stdin)
+        if not document.text.strip():
+            raise DatasetError(f"{source}: the text is empty")
+        texts.append((document.origin or document.source or source, document.text))
     chosen = build_extractor(app.settings, extractor.value)
     if extractor is not ExtractorName.LLM:  # fail before loading models (the llm is asked once)
-        extraction_of(document.text, chosen)
-    verifier = app.verifier()
-    options = verifier.options_with(top_k=top_k, persist=save)
-    label = document.origin or document.source or source
-    with progress_bar("check") as update:
-        report = check_text(verifier, document.text, collection, chosen, options, update, label)
+        for _, text in texts:
+            extraction_of(text, chosen)
+    if on_ray is None:
+        verifier = app.verifier()
+        options = verifier.options_with(top_k=top_k, persist=save)
+        with progress_bar("check") as update:
+            reports = [
+                check_text(verifier, text, collection, chosen, options, update, label)
+                for label, text in texts
+            ]
+    else:
+        reports = _check_on_ray(app.settings, on_ray, texts, collection, chosen, top_k, save)
+    report = reports[0]
+    label = texts[0][0]
     if html is not None:
         write_atomically(html, render_html(report, title=f"TruthGraph check: {label}"))
     if as_json:
-        sys.stdout.write(json.dumps(report.to_dict(), ensure_ascii=False) + "\n")
+        for each in reports:
+            sys.stdout.write(json.dumps(each.to_dict(), ensure_ascii=False) + "\n")
     else:
-        print_report(Console(soft_wrap=True), report)
+        console = Console(soft_wrap=True)
+        for (each_label, _), each in zip(texts, reports, strict=True):
+            if len(reports) > 1:
+                console.print(f"\n[bold]{each_label}[/]")
+            print_report(console, each)
+
+
+def _check_on_ray(
+    settings: Settings,
+    on_ray: RayOptions,
+    texts: Sequence[tuple[str, str]],
+    collection: str,
+    extractor: ClaimExtractor,
+    top_k: int | None,
+    save: bool,
+) -> list[CheckReport]:
+    """Each text checked with its claims verified on Ray (one runtime for all of them)."""
+    from truthgraph.check.run import check_with
+    from truthgraph.distributed.runtime import check_database, import_ray, ray_runtime
+    from truthgraph.distributed.verify import open_ray_verifier
+    from truthgraph.verify.verifier import replace_options
+    from truthgraph.wiring import build_store, verify_options
+
+    import_ray()  # the missing extra is named before anything starts
+    check_database(settings, on_ray)
+    store = build_store(settings)
+    try:
+        store.get_collection(collection)  # an unknown collection fails before Ray starts
+    finally:
+        store.close()
+    options = replace_options(verify_options(settings), top_k=top_k, persist=save)
+    reports = []
+    with ray_runtime(on_ray), progress_bar("check") as update:
+        verifier, close = open_ray_verifier(settings, on_ray, options)
+        try:
+            for label, text in texts:
+
+                def verify(
+                    claims: Sequence[str], report: Callable[[int, int], None] | None
+                ) -> list[Verdict]:
+                    return verifier.verify_many(claims, collection, options, report)
+
+                reports.append(check_with(text, extractor, verify, collection, update, label))
+        finally:
+            close()
+    return reports
