@@ -61,6 +61,7 @@ def test_a_file_upload(client: TestClient, demo_collection: str) -> None:
         ({"text": "   "}, 422, "invalid_input"),
         ({}, 422, "invalid_input"),
         ({"text": "Paris is in France.", "collection": "no-such-collection"}, 404, "not_found"),
+        ({"text": "Paris is in France.", "extractor": "llm"}, 422, "invalid_input"),
     ],
 )
 def test_bad_input(

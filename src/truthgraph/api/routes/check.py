@@ -27,7 +27,7 @@ from truthgraph.errors import InvalidInputError
 from truthgraph.ingest.fetch import is_url
 from truthgraph.ingest.sources import read_url
 from truthgraph.text import check_collection_name
-from truthgraph.wiring import build_extractor
+from truthgraph.wiring import EXTRACTORS, build_extractor
 
 router = APIRouter(tags=["check"])
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -93,6 +93,10 @@ async def check(request: Request, res: ResourcesDep, who: PrincipalDep) -> JSONR
         raise UnsupportedMediaType("send application/json (text or url) or multipart/form-data")
     check_collection_name(collection)
     require_read(who, collection)
+    if extractor == "llm" and not res.settings.llm.base_url:
+        raise InvalidInputError("this server has no LLM extractor (TRUTHGRAPH_LLM__BASE_URL)")
+    if extractor not in EXTRACTORS:
+        raise InvalidInputError(f"unknown extractor {extractor!r}; use one of {EXTRACTORS}")
     chosen = build_extractor(res.settings, extractor)
     verifier = res.verifier
     options = verifier.options_with(top_k=top_k, persist=False)
