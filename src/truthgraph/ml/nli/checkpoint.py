@@ -21,18 +21,14 @@ import json
 import os
 import random
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import torch
 
 from truthgraph.domain import Label
 from truthgraph.errors import InvalidInputError
 from truthgraph.ml.nli.data import Pair
-
-if TYPE_CHECKING:
-    from truthgraph.ml.nli.config import TrainConfig
 
 CHECKPOINT_DIR = "checkpoint"
 STATE_FILE = "state.pt"
@@ -93,13 +89,13 @@ def read_pairs(out_dir: Path) -> tuple[list[Pair], list[list[float]] | None]:
     return pairs, (teacher if teacher else None)
 
 
-def check_config(out_dir: Path, config: TrainConfig) -> None:
-    """Fail with one line when there is no checkpoint, or it was made with other settings."""
+def check_config(out_dir: Path, current: Mapping[str, Any]) -> None:
+    """Fail with one line when there is no checkpoint, or it was made with settings other
+    than ``current`` (a ``TrainConfig`` as a dict)."""
     if not has_checkpoint(out_dir):
         raise InvalidInputError(f"{out_dir}: no checkpoint to resume from")
     path = checkpoint_dir(out_dir) / CONFIG_FILE
     saved: Mapping[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    current = asdict(config)
     differ = sorted(
         name
         for name in set(saved) | set(current)
@@ -112,7 +108,7 @@ def check_config(out_dir: Path, config: TrainConfig) -> None:
 
 def save(
     out_dir: Path,
-    config: TrainConfig,
+    config: Mapping[str, Any],
     model: Any,
     optimizer: torch.optim.Optimizer,
     scheduler: Any,
@@ -120,7 +116,8 @@ def save(
     losses: Sequence[float],
     title_rng: random.Random,
 ) -> Path:
-    """Write the checkpoint of ``step`` (atomically) and its config."""
+    """Write the checkpoint of ``step`` (atomically) and its config (a ``TrainConfig`` as a
+    dict)."""
     folder = checkpoint_dir(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
     state = {
@@ -135,7 +132,7 @@ def save(
     temporary = folder / (STATE_FILE + ".tmp")
     torch.save(state, temporary)
     os.replace(temporary, folder / STATE_FILE)
-    (folder / CONFIG_FILE).write_text(json.dumps(asdict(config), indent=2) + "\n")
+    (folder / CONFIG_FILE).write_text(json.dumps(dict(config), indent=2) + "\n")
     return folder / STATE_FILE
 
 

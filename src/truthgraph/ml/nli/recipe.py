@@ -10,7 +10,7 @@ import platform
 import random
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any, cast
 
@@ -93,7 +93,7 @@ def run_recipe(
     if resume:
         if not has_checkpoint(out_dir):
             raise InvalidInputError(f"{out_dir}: no checkpoint to resume from")
-        check_config(out_dir, config)
+        check_config(out_dir, asdict(config))
         train_pairs, soft_labels = read_pairs(out_dir)
     else:
         train_pairs, dropped = _training_pairs(data_dir, models_dir, config, embedder)

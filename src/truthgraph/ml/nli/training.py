@@ -156,13 +156,15 @@ def train_verifier(
     step = 0
     losses: list[float] = []
     if resume:
-        checkpoint.check_config(out_dir, config)
+        checkpoint.check_config(out_dir, asdict(config))
         step, losses = checkpoint.restore(out_dir, model, optimizer, scheduler, title_rng)
     resumed_at = step
     started = time.perf_counter()
 
     def save() -> None:
-        checkpoint.save(out_dir, config, model, optimizer, scheduler, step, losses, title_rng)
+        checkpoint.save(
+            out_dir, asdict(config), model, optimizer, scheduler, step, losses, title_rng
+        )
 
     position = 0  # batches replayed or trained so far; the first ``resumed_at`` are skipped
     for _epoch in range(config.epochs):
