@@ -54,12 +54,13 @@ def bench_check(
     words: int,
     repeat: int,
     progress: Callable[[int, int], None] | None = None,
+    top_k: int | None = None,
 ) -> dict[str, Any]:
     """The figures of ``repeat`` timed checks of a ``words``-word article."""
     target = store.ensure_collection(collection, embedder.name, dimension, retrieval)
     ingest(demo_documents(), target, store, embedder)
     article = demo_article(words)
-    options = verifier.options_with(persist=False)
+    options = verifier.options_with(top_k=top_k, persist=False)
     check_text(verifier, article, collection, extractor, options)  # warm-up, untimed
     runs = []
     for i in range(repeat):

@@ -93,6 +93,7 @@ def check_bench_command(
     words: int = typer.Option(2000, "--words", min=50, max=2795, help="Article length."),
     repeat: int = typer.Option(3, "--repeat", min=1, max=50, help="Timed checks."),
     extractor: str = typer.Option("builtin", "--extractor", help="builtin or sentence."),
+    top_k: int | None = typer.Option(None, "--top-k", min=1, max=200, help="Evidence per claim."),
 ) -> None:
     """A demo-corpus article of --words words checked whole, caches off: seconds per stage
     (median of --repeat runs after one untimed run)."""
@@ -122,6 +123,7 @@ def check_bench_command(
             words,
             repeat,
             update,
+            top_k,
         )
     result["machine"] = machine_line(describe_machine())
     result["embedding_backend"] = embedder.backend
