@@ -6,7 +6,7 @@ import pytest
 
 from truthgraph.api.errors import Overloaded, RateLimited, status_and_code
 from truthgraph.api.loadtest import LevelResult, require_loopback, summarise
-from truthgraph.api.routes.documents import safe_filename
+from truthgraph.api.uploads import safe_filename
 from truthgraph.domain import EvidenceHit
 from truthgraph.errors import (
     ConfigError,

@@ -12,14 +12,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import UploadFile
 
 from truthgraph.api.deps import PrincipalDep, ResourcesDep, require_read
 from truthgraph.api.errors import PayloadTooLarge, UnsupportedMediaType
-from truthgraph.api.routes.documents import safe_filename
 from truthgraph.api.routes.jobs import job_out
 from truthgraph.api.runtime import Resources
 from truthgraph.api.schemas import CheckRequest, ErrorOut, JobOut
+from truthgraph.api.uploads import read_upload
 from truthgraph.check.run import check_text, extraction_of
 from truthgraph.check.source import CHECK_SUFFIXES, read_source
 from truthgraph.domain import RawDocument
@@ -173,18 +172,7 @@ async def _document_from_upload(request: Request, res: Resources) -> tuple[RawDo
         upload = form.get("file")
         if not isinstance(collection, str) or not isinstance(extractor, str):
             raise InvalidInputError("collection and extractor must be text")
-        if not isinstance(upload, UploadFile):
-            raise InvalidInputError("the upload needs a file field named 'file'")
-        filename = safe_filename(upload.filename)
-        suffix = Path(filename).suffix.lower()
-        if suffix not in CHECK_SUFFIXES:
-            raise UnsupportedMediaType(
-                f"unsupported file type {suffix or '(none)'}; use one of "
-                + ", ".join(sorted(CHECK_SUFFIXES))
-            )
-        data = await upload.read(limit + 1)
-        if len(data) > limit:
-            raise PayloadTooLarge(f"the file is larger than {limit} bytes")
+        filename, data = await read_upload(upload, CHECK_SUFFIXES, limit)
     finally:
         await form.close()
     document = await run_in_threadpool(_read_upload, filename, data, res)

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import re
 import tempfile
 from dataclasses import replace
 from pathlib import Path as FilePath
@@ -14,7 +13,6 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import UploadFile
 
 from truthgraph.api.auth import Principal
 from truthgraph.api.deps import (
@@ -37,6 +35,7 @@ from truthgraph.api.schemas import (
     ErrorOut,
     JobOut,
 )
+from truthgraph.api.uploads import read_upload
 from truthgraph.api.worker import document_to_json
 from truthgraph.chunking import split_sentences
 from truthgraph.db.records import DocumentRecord
@@ -52,7 +51,6 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorOut} for code in (401, 404, 413, 415, 422, 429, 503)
 }
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _UPLOAD_BODY = {
     "requestBody": {
         "required": True,
@@ -189,16 +187,6 @@ def _store_one(
     return res.store.get_document(document_id), report.documents_added == 1, report.sentences_added
 
 
-def safe_filename(name: str | None) -> str:
-    """The upload's base name with anything but letters, digits, ``._-`` replaced."""
-    base = FilePath(name or "upload").name
-    cleaned = _UNSAFE.sub("_", base).strip("._") or "upload"
-    stem, dot, suffix = cleaned.rpartition(".")
-    if dot:
-        return f"{stem[:100]}.{suffix[:10]}"
-    return cleaned[:100]
-
-
 def parse_upload(filename: str, data: bytes) -> list[RawDocument]:
     """Read every document of an uploaded file (DatasetError if it is malformed). An uploaded
     page or PDF has the origin ``upload:<file name>``: uploading a changed file of the same
@@ -225,18 +213,7 @@ async def _create_from_upload(request: Request, res: Resources, who: Principal) 
             raise InvalidInputError("collection must be a name of 1 to 200 characters")
         check_collection_name(collection)
         require_write(who, collection)
-        if not isinstance(upload, UploadFile):
-            raise InvalidInputError("the upload needs a file field named 'file'")
-        filename = safe_filename(upload.filename)
-        suffix = FilePath(filename).suffix.lower()
-        if suffix not in SUFFIXES:
-            raise UnsupportedMediaType(
-                f"unsupported file type {suffix or '(none)'}; use one of "
-                + ", ".join(sorted(SUFFIXES))
-            )
-        data = await upload.read(limit + 1)
-        if len(data) > limit:
-            raise PayloadTooLarge(f"the file is larger than {limit} bytes")
+        filename, data = await read_upload(upload, SUFFIXES, limit)
     finally:
         await form.close()
     documents = await run_in_threadpool(parse_upload, filename, data)
