@@ -20,16 +20,6 @@ ARTICLE = (
 
 
 @pytest.fixture(scope="module")
-def runner() -> CliRunner:
-    return CliRunner()
-
-
-@pytest.fixture(scope="module")
-def env(home: Path, database_url: str) -> dict[str, str]:
-    return {"TRUTHGRAPH_HOME": str(home), "TRUTHGRAPH_DATABASE_URL": ""}
-
-
-@pytest.fixture(scope="module")
 def demo(runner: CliRunner, env: dict[str, str]) -> str:
     result = runner.invoke(
         app, ["ingest", str(DEMO_DIR / "corpus.jsonl"), "-c", "check-demo"], env=env

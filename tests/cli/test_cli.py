@@ -16,16 +16,6 @@ pytestmark = [pytest.mark.integration, pytest.mark.models]
 
 
 @pytest.fixture(scope="module")
-def runner() -> CliRunner:
-    return CliRunner()
-
-
-@pytest.fixture(scope="module")
-def env(home: Path, database_url: str) -> dict[str, str]:
-    return {"TRUTHGRAPH_HOME": str(home), "TRUTHGRAPH_DATABASE_URL": ""}
-
-
-@pytest.fixture(scope="module")
 def demo_collection(runner: CliRunner, env: dict[str, str]) -> str:
     result = runner.invoke(
         app, ["ingest", str(DEMO_DIR / "corpus.jsonl"), "-c", "cli-demo"], env=env

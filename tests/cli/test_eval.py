@@ -33,16 +33,6 @@ REPORT_KEYS = {
 
 
 @pytest.fixture(scope="module")
-def runner() -> CliRunner:
-    return CliRunner()
-
-
-@pytest.fixture(scope="module")
-def env(home: Path, database_url: str) -> dict[str, str]:
-    return {"TRUTHGRAPH_HOME": str(home), "TRUTHGRAPH_DATABASE_URL": ""}
-
-
-@pytest.fixture(scope="module")
 def fixture_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Four demo claims (one per label, FEVER spellings for two) over their four demo pages,
     with gold sentences taken from those pages."""

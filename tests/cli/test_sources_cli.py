@@ -21,11 +21,6 @@ _names = iter(range(1_000_000))
 
 
 @pytest.fixture(scope="module")
-def runner() -> CliRunner:
-    return CliRunner()
-
-
-@pytest.fixture(scope="module")
 def env(home: Path, database_url: str) -> dict[str, str]:
     return {
         "TRUTHGRAPH_HOME": str(home),
