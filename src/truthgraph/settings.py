@@ -185,8 +185,11 @@ class ApiSettings(BaseSettings):
     """Comma-separated origins whose browsers may call the API."""
     max_queue_depth: int = Field(default=256, ge=1, le=100_000)
     """Requests in flight past which the answer is 503 with `Retry-After`."""
+    max_queue_wait_s: float = Field(default=20.0, gt=0, le=3600)
+    """Longest wait for a request let in: past what the server drains in this time at its
+    measured rate, the answer is 503 (with the fixed depth still the upper bound)."""
     retry_after_s: int = Field(default=1, ge=1, le=3600)
-    """The `Retry-After` of a 503."""
+    """The least `Retry-After` of a 503; it is the measured time to drain the queue when longer."""
     max_upload_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, le=1024**3)
     """Largest upload to POST /documents."""
     max_batch_claims: int = Field(default=1000, ge=1, le=100_000)

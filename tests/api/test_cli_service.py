@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -17,6 +18,7 @@ from truthgraph.api.loadtest import local_server
 from truthgraph.cli.main import app as cli
 
 pytestmark = [pytest.mark.integration, pytest.mark.models]
+API_SETTINGS = {"max_queue_depth": 2}  # a crowd of 6 is turned away in part
 
 
 def test_serve_starts_warms_up_answers_and_logs_json_lines(
@@ -48,35 +50,39 @@ def test_serve_starts_warms_up_answers_and_logs_json_lines(
     assert any(r["event"] == "ready" for r in records)
 
 
+def _loadtest(url: str, collection: str, home: Path, *extra: str) -> dict[str, Any]:
+    result = CliRunner().invoke(
+        cli,
+        ["loadtest", "--url", url, "-c", collection, "--concurrency", "1,6", "--requests", "6"]
+        + [*extra, "--json"],
+        env={"TRUTHGRAPH_HOME": str(home)},
+    )
+    assert result.exit_code == 0, result.output
+    summary: dict[str, Any] = json.loads(result.stdout)
+    return summary
+
+
 def test_loadtest_reports_throughput_latency_and_errors(
     app: FastAPI, demo_collection: str, home: Path
 ) -> None:
-    with running_server(app) as url:
-        result = CliRunner().invoke(
-            cli,
-            [
-                "loadtest",
-                "--url",
-                url,
-                "-c",
-                demo_collection,
-                "--concurrency",
-                "1,4",
-                "--requests",
-                "4",
-                "--json",
-            ],
-            env={"TRUTHGRAPH_HOME": str(home)},
-        )
-    assert result.exit_code == 0, result.output
-    summary = json.loads(result.stdout)
-    assert [lv["concurrency"] for lv in summary["levels"]] == [1, 4]
+    with running_server(app) as url:  # one server: the app starts once per module
+        summary = _loadtest(url, demo_collection, home)
+        without_retries = _loadtest(url, demo_collection, home, "--no-retry")
+    assert [lv["concurrency"] for lv in summary["levels"]] == [1, 6]
     for level in summary["levels"]:
-        assert level["ok"] == level["requests"] == 4 and level["errors"] == {}
+        assert level["ok"] == level["requests"] == 6 and level["errors"] == {}
         assert 0 < level["p50_ms"] <= level["p95_ms"] <= level["p99_ms"]
         assert level["nli_pairs_per_call"] > 0
+    crowd = summary["levels"][1]
+    # a queue of 2: some of the 6 were first turned away, came back after Retry-After, and won
+    assert crowd["overloaded_first"] > 0 and crowd["retries"] >= crowd["overloaded_first"]
+    assert crowd["answered"] == 6 + crowd["retries"] and crowd["answers_over_30s"] == 0
     assert summary["single_request_throughput_per_s"] > 0
-    assert set(summary["throughput_gain"]) == {"1", "4"}
+    assert set(summary["throughput_gain"]) == {"1", "6"}
+    # clients that do not come back: the 503s are errors
+    crowd = without_retries["levels"][1]
+    assert crowd["errors"].get("http_503", 0) > 0 and crowd["retries"] == 0
+    assert crowd["ok"] + crowd["errors"]["http_503"] == 6
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import ExitStack
+
 import pytest
 
 from truthgraph.api.admission import AdmissionGate
@@ -59,3 +61,42 @@ def test_a_request_heavier_than_the_queue_is_admitted_when_the_queue_is_empty() 
     gate = AdmissionGate(max_in_flight=2, retry_after_s=1)
     with gate.admit(weight=5):
         assert gate.in_flight == 5
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_the_gate_bounds_the_queue_by_its_measured_drain_rate() -> None:
+    clock = _Clock()
+    gate = AdmissionGate(max_in_flight=100, retry_after_s=1, max_wait_s=2.0, clock=clock)
+    assert gate.drain_rate() is None and gate.limit(None) == 100
+    for _ in range(40):  # 40 requests done in 10 s: 4 per second
+        clock.now += 0.25
+        with gate.admit():
+            pass
+    rate = gate.drain_rate()
+    assert rate is not None and 3.5 < rate < 4.5
+    assert gate.limit(rate) == 8  # what 4/s drains in 2 s
+    with ExitStack() as stack:
+        for _ in range(8):
+            stack.enter_context(gate.admit())
+        with pytest.raises(Overloaded) as raised, gate.admit():
+            pass
+    # told to come back when the 8 queued ahead have drained at 4/s
+    assert raised.value.retry_after_s == 2
+
+
+def test_the_drain_rate_forgets_old_completions() -> None:
+    clock = _Clock()
+    gate = AdmissionGate(max_in_flight=50, retry_after_s=1, max_wait_s=1.0, clock=clock)
+    for _ in range(30):
+        with gate.admit():
+            pass
+    assert gate.drain_rate() is not None
+    clock.now += 60
+    assert gate.drain_rate() is None and gate.limit(gate.drain_rate()) == 50

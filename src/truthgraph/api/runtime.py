@@ -268,6 +268,7 @@ class Runtime:
             api.max_queue_depth,
             api.retry_after_s,
             on_reject=self.metrics.rejected.labels("overload").inc,
+            max_wait_s=api.max_queue_wait_s,
         )
         worker = None
         if api.job_workers > 0:

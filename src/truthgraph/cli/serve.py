@@ -162,14 +162,23 @@ def loadtest_command(
             "--with-caches", help="Keep the embedding and NLI caches on in the started server."
         ),
     ] = False,
+    honour_retry_after: Annotated[
+        bool,
+        typer.Option(
+            "--honour-retry-after/--no-retry",
+            help="Send a request answered 503 again after its Retry-After (default), or count "
+            "the 503 as an error.",
+        ),
+    ] = True,
 ) -> None:
     """Send concurrent POST /api/v1/verify requests and report throughput, p50/p95/p99
     latency, errors, and the batching gain.
 
-    Without --url it starts `truthgraph serve` on a free loopback port (rate limit off, queue
-    deep enough for the highest level, embedding and NLI caches off so that every claim runs
-    both models) and, if the collection is missing and named `demo`, uploads the demo corpus
-    into it first.
+    Without --url it starts `truthgraph serve` on a free loopback port (rate limit off, its
+    own admission queue, embedding and NLI caches off so that every claim runs both models)
+    and, if the collection is missing and named `demo`, uploads the demo corpus into it first.
+    Clients honour Retry-After: a 503 is sent again when the server says, and the table shows
+    how many requests were first turned away and the slowest answer of any kind.
     """
     _require_api_extra()
     from truthgraph.api.loadtest import local_server, require_loopback, run_loadtest
@@ -183,7 +192,15 @@ def loadtest_command(
     def run(base: str) -> None:
         _prepare_collection(base, collection)
         summary = asyncio.run(
-            run_loadtest(base, claims, collection, levels, per_level, time_limit_s)
+            run_loadtest(
+                base,
+                claims,
+                collection,
+                levels,
+                per_level,
+                time_limit_s,
+                honour_retry_after=honour_retry_after,
+            )
         )
         if as_json:
             sys.stdout.write(json.dumps(summary.as_dict(), indent=2) + "\n")
@@ -198,7 +215,6 @@ def loadtest_command(
         "TRUTHGRAPH_HOME": str(settings.home),
         "TRUTHGRAPH_API_KEYS": "",
         "TRUTHGRAPH_API_RATE_LIMIT_PER_MINUTE": "0",
-        "TRUTHGRAPH_API_MAX_QUEUE_DEPTH": str(max(settings.api.max_queue_depth, 2 * max(levels))),
         "TRUTHGRAPH_MODEL__EMBEDDING_MODEL": settings.model.embedding_model,
         "TRUTHGRAPH_MODEL__NLI_MODEL": settings.model.nli_model,
     }
@@ -258,6 +274,8 @@ def _print_summary(summary: dict[str, object]) -> None:
         "p50 ms",
         "p95 ms",
         "p99 ms",
+        "first 503",
+        "slowest answer s",
         "NLI pairs/call",
         "NLI ms/pair",
     )
@@ -273,12 +291,14 @@ def _print_summary(summary: dict[str, object]) -> None:
             f"{level['p50_ms']:.0f}",
             f"{level['p95_ms']:.0f}",
             f"{level['p99_ms']:.0f}",
+            str(level["overloaded_first"]),
+            f"{level['slowest_answer_ms'] / 1000:.1f}",
             str(level["nli_pairs_per_call"]),
             str(level["nli_ms_per_pair"]),
         )
     console = Console()
     if not console.is_terminal:  # a file or pipe: room for every column
-        console = Console(width=160)
+        console = Console(width=200)
     console.print(table)
     console.print(
         f"server: {summary['server']}\n"
