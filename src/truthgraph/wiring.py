@@ -14,13 +14,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from truthgraph.db.database import open_store
-from truthgraph.db.store import PgvectorEvidenceStore
 from truthgraph.errors import ConfigError, ModelLoadError
 from truthgraph.extract import ClaimExtractor, DecomposingExtractor, SentenceExtractor
-from truthgraph.extract.llm import ChatExtractor
 from truthgraph.ml.backend import Backend, choose_backend, uses_accelerator
 from truthgraph.ml.device import detect_device
 from truthgraph.ml.onnx.cache import export_dir, key_of_export
@@ -30,6 +27,9 @@ from truthgraph.ports import Embedder, LoadedEmbedder, LoadedNLIModel, NLIModel
 from truthgraph.settings import Settings
 from truthgraph.verify.calibration import Calibration, read_calibration
 from truthgraph.verify.verifier import Judge, Verifier, VerifyOptions
+
+if TYPE_CHECKING:  # the database and the chat client load only when a path uses them
+    from truthgraph.db.store import PgvectorEvidenceStore
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -211,12 +211,16 @@ def nli_cache_key(nli: LoadedNLIModel) -> str:
 
 
 def build_store(settings: Settings) -> PgvectorEvidenceStore:
+    from truthgraph.db.database import open_store
+
     return open_store(settings)
 
 
 def store_at(url: str, max_connections: int = 1) -> PgvectorEvidenceStore:
     """A store on a database whose schema is already current (a distributed run's workers:
     the driver brought the schema up to date), holding at most ``max_connections``."""
+    from truthgraph.db.store import PgvectorEvidenceStore
+
     return PgvectorEvidenceStore(url, max_connections=max_connections)
 
 
@@ -356,5 +360,7 @@ def build_extractor(settings: Settings, name: str = "builtin") -> ClaimExtractor
     if name == "sentence":
         return SentenceExtractor()
     if name == "llm":
+        from truthgraph.extract.llm import ChatExtractor
+
         return ChatExtractor(settings.llm)
     raise ConfigError(f"unknown extractor {name!r}; use one of {', '.join(EXTRACTORS)}")

@@ -192,6 +192,57 @@ def _arithmetic_lines(arithmetic: dict[str, Any] | None) -> list[str]:
     return lines
 
 
+def _versus_lines(data: dict[str, Any]) -> list[str]:
+    """Against the stack a user would pick (issue 22): sentence-transformers' ``encode`` and a
+    transformers cross-encoder (the ``torch`` backend runs exactly these) against the default
+    ONNX int8 path, from the same run, with the arithmetic ceiling of each."""
+    b = data["backends"]
+    arithmetic = (data.get("arithmetic") or {}).get("models", {})
+    rows = [
+        (
+            "embedding, texts/s",
+            "sentence-transformers `encode`",
+            "embedding",
+            ("embeddings", "best", "texts_per_s"),
+        ),
+        ("verifier, pairs/s", "transformers cross-encoder", "verifier", ("nli", "pairs_per_s")),
+    ]
+
+    def value(backend: str, path: Sequence[str]) -> float | None:
+        found: Any = b.get(backend, {})
+        for key in path:
+            found = found.get(key) if isinstance(found, dict) else None
+        return float(found) if isinstance(found, int | float) else None
+
+    lines = [
+        "",
+        "## Against the stack users would pick",
+        "",
+        "Same weights, same real texts and pairs, each side in its own fresh process, one run. "
+        "The ceiling is the arithmetic limit at the measured int8 matrix-multiply peak "
+        "(below); the share is how much of it the int8 path reaches.",
+        "",
+        "| figure | what users would pick (torch fp32) | TruthGraph (ONNX int8) | ratio "
+        "| goal | int8 ceiling | share of ceiling |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name, stack, model, path in rows:
+        theirs, ours = value("torch", path), value("onnx-int8", path)
+        ceiling = arithmetic.get(model, {}).get("ceiling_items_per_s", {}).get("int8")
+        ratio = f"{ours / theirs:.2f}x" if theirs and ours else "n/a"
+        share = f"{ours / ceiling:.0%}" if ours and ceiling else "n/a"
+        lines.append(
+            f"| {name} | {stack}: {theirs or 'n/a'} | {ours or 'n/a'} | {ratio} | >= 3x "
+            f"| {f'{ceiling:,.0f}' if ceiling else 'n/a'} | {share} |"
+        )
+    flags = data["machine"].get("cpu_flags")
+    lines += [
+        "",
+        f"CPU int8 instruction sets: {', '.join(flags) if flags else 'not recorded'}.",
+    ]
+    return lines
+
+
 def _quality_lines() -> list[str]:
     """The ONNX quality check's records (``models/onnx-quality.json``) as a table."""
     from truthgraph.ml.backend import SHIPPED_QUALITY_TABLE
@@ -311,6 +362,7 @@ def render(data: dict[str, Any]) -> str:
                 f"{when} |"
             )
     lines += _vector_target_lines(data["vector_search"], data.get("vector_shared_buffers"))
+    lines += _versus_lines(data)
     lines += _arithmetic_lines(data.get("arithmetic"))
     lines += _quality_lines()
     lines += [
