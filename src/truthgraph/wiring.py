@@ -61,6 +61,12 @@ def onnx_cache_dir(settings: Settings) -> Path:
     return settings.home / "onnx"
 
 
+def optimized_dir(settings: Settings) -> Path:
+    """Where ONNX graphs optimised for this CPU are kept: ``TRUTHGRAPH_HOME/onnx-optimized``
+    (beside the exports, not among them: ``models prune`` judges those)."""
+    return settings.home / "onnx-optimized"
+
+
 def model_backend(settings: Settings, model: ResolvedModel, folder: Path | None = None) -> Backend:
     """The backend that runs ``model`` (``settings.model.backend``, with ``auto`` resolved)."""
     return choose_backend(
@@ -160,7 +166,13 @@ def build_embedder(settings: Settings) -> LoadedEmbedder:
     def onnx(folder: Path, int8: bool, device: str) -> LoadedEmbedder:
         from truthgraph.ml.onnx.embedder import OnnxEmbedder
 
-        return OnnxEmbedder(folder, int8=int8, device=device, batch_size=batch_size)
+        return OnnxEmbedder(
+            folder,
+            int8=int8,
+            device=device,
+            batch_size=batch_size,
+            optimized_dir=optimized_dir(settings),
+        )
 
     def torch(device: str) -> LoadedEmbedder:
         from truthgraph.ml.embedder import SentenceTransformerEmbedder
@@ -183,7 +195,9 @@ def build_nli(settings: Settings) -> LoadedNLIModel:
     def onnx(folder: Path, int8: bool, device: str) -> LoadedNLIModel:
         from truthgraph.ml.onnx.nli import OnnxNLI
 
-        return OnnxNLI(folder, int8, device, batch_size, max_length)
+        return OnnxNLI(
+            folder, int8, device, batch_size, max_length, optimized_dir=optimized_dir(settings)
+        )
 
     def torch(device: str) -> LoadedNLIModel:
         from truthgraph.ml.nli.model import CrossEncoderNLI

@@ -77,6 +77,7 @@ def test_loadtest_reports_throughput_latency_and_errors(
     # a queue of 2: some of the 6 were first turned away, came back after Retry-After, and won
     assert crowd["overloaded_first"] > 0 and crowd["retries"] >= crowd["overloaded_first"]
     assert crowd["answered"] == 6 + crowd["retries"] and crowd["answers_over_30s"] == 0
+    assert crowd["server_peak_rss_mb"] > 100  # the models are loaded in it
     assert summary["single_request_throughput_per_s"] > 0
     assert set(summary["throughput_gain"]) == {"1", "6"}
     # clients that do not come back: the 503s are errors

@@ -181,3 +181,35 @@ def test_the_shipped_export_is_the_export_of_the_shipped_weights(name: str, tmp_
     assert model.export.name == export_dir(model, tmp_path / "onnx").name
     assert (model.export / INT8_FILE).stat().st_size < 30_000_000
     assert not (model.export / FP32_FILE).exists()
+
+
+def test_the_graph_optimised_for_this_cpu_is_kept_and_gives_the_same_vectors(
+    tmp_path: Path,
+) -> None:
+    from truthgraph.ml.onnx.session import optimized_path
+    from truthgraph.ml.onnx.shipped import shipped_export
+
+    folder = shipped_export("all-MiniLM-L6-v2")
+    assert folder is not None
+    texts = demo_sentences()[:16]
+    plain = OnnxEmbedder(folder).embed(texts)
+    cache = tmp_path / "optimized"
+    first = OnnxEmbedder(folder, optimized_dir=cache)  # optimises and keeps the copy
+    [copy] = list(cache.iterdir())
+    assert copy == optimized_path(folder / INT8_FILE, cache)
+    second = OnnxEmbedder(folder, optimized_dir=cache)  # reads the copy back
+    np.testing.assert_allclose(first.embed(texts), plain, atol=1e-6)
+    np.testing.assert_allclose(second.embed(texts), plain, atol=1e-6)
+    copy.write_bytes(b"not a graph")  # a damaged copy is made again
+    np.testing.assert_allclose(OnnxEmbedder(folder, optimized_dir=cache).embed(texts), plain)
+    assert copy.stat().st_size > 1_000_000
+
+
+def test_an_optimised_graph_is_filed_under_its_cpu(tmp_path: Path) -> None:
+    from truthgraph.ml.cpu import cpu_signature
+
+    avx2, vnni = tmp_path / "avx2", tmp_path / "vnni"
+    avx2.write_text("model name\t: AMD EPYC\nflags\t\t: sse avx2\n")
+    vnni.write_text("model name\t: Intel Xeon\nflags\t\t: sse avx2 avx512f avx512_vnni\n")
+    assert cpu_signature(avx2) != cpu_signature(vnni)
+    assert cpu_signature(avx2) == cpu_signature(avx2)

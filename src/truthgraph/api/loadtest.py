@@ -52,6 +52,7 @@ class LevelResult:
     retries: int = 0
     slowest_answer_ms: float = 0.0
     answers_over_30s: int = 0
+    server_peak_rss_mb: float | None = None
     nli_pairs_per_call: float | None = None
     nli_ms_per_pair: float | None = None
     embedding_texts_per_call: float | None = None
@@ -208,6 +209,11 @@ async def run_level(
         retries=retries,
         slowest_answer_ms=round(max(answers, default=0.0), 1),
         answers_over_30s=sum(1 for a in answers if a > 30_000),
+        server_peak_rss_mb=(
+            round(after[("truthgraph_peak_rss_bytes", ())] / 2**20, 1)
+            if ("truthgraph_peak_rss_bytes", ()) in after
+            else None
+        ),
         nli_pairs_per_call=round(nli_pairs / nli_calls, 1) if nli_calls else None,
         nli_ms_per_pair=round(nli_seconds * 1000 / nli_pairs, 3) if nli_pairs else None,
         embedding_texts_per_call=round(embed_texts / embed_calls, 1) if embed_calls else None,

@@ -16,6 +16,16 @@ from prometheus_client import (
 from prometheus_client.core import CounterMetricFamily
 from prometheus_client.registry import Collector
 
+
+def peak_rss_bytes() -> float:
+    """The process's peak resident set size (Linux reports ru_maxrss in KiB, macOS in bytes)."""
+    import resource
+    import sys
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return float(peak if sys.platform == "darwin" else peak * 1024)
+
+
 _LATENCY_BUCKETS = (
     0.005,
     0.01,
@@ -108,6 +118,12 @@ class Metrics:
         self.ready = Gauge(
             "truthgraph_ready", "1 once models are warm and the database is up", registry=r
         )
+        self.peak_rss = Gauge(
+            "truthgraph_peak_rss_bytes",
+            "The most resident memory this server process has held (getrusage ru_maxrss)",
+            registry=r,
+        )
+        self.peak_rss.set_function(peak_rss_bytes)
 
     def observe_batch(self, model: str, items: int, requests: int, seconds: float) -> None:
         self.batch_items.labels(model).observe(items)

@@ -276,6 +276,7 @@ def _print_summary(summary: dict[str, object]) -> None:
         "p99 ms",
         "first 503",
         "slowest answer s",
+        "server peak RSS MB",
         "NLI pairs/call",
         "NLI ms/pair",
     )
@@ -293,6 +294,7 @@ def _print_summary(summary: dict[str, object]) -> None:
             f"{level['p99_ms']:.0f}",
             str(level["overloaded_first"]),
             f"{level['slowest_answer_ms'] / 1000:.1f}",
+            str(level["server_peak_rss_mb"]),
             str(level["nli_pairs_per_call"]),
             str(level["nli_ms_per_pair"]),
         )

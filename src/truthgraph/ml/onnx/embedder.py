@@ -31,6 +31,7 @@ class OnnxEmbedder:
         device: str = "cpu",
         batch_size: int = 64,
         threads: int | None = None,
+        optimized_dir: Path | None = None,
     ) -> None:
         manifest = read_manifest(folder, "embedder")
         self.name = manifest.name
@@ -38,7 +39,7 @@ class OnnxEmbedder:
         self.device = device
         self.batch_size = clamp_batch_size(batch_size, device)
         self.path = folder / (INT8_FILE if int8 else FP32_FILE)
-        self._session = create_session(self.path, device, threads)
+        self._session = create_session(self.path, device, threads, optimized_dir)
         self._tokenizer = load_tokenizer(folder / TOKENIZER_FILE, manifest.max_length)
         self._inputs = tuple(i.name for i in self._session.get_inputs())
         self._output = self._session.get_outputs()[0].name

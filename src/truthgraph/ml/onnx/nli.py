@@ -48,6 +48,7 @@ class OnnxNLI:
         batch_size: int = 32,
         max_length: int = 256,
         threads: int | None = None,
+        optimized_dir: Path | None = None,
     ) -> None:
         manifest = read_manifest(folder, "nli")
         if manifest.id2label is None:
@@ -60,7 +61,7 @@ class OnnxNLI:
         self.path = folder / (INT8_FILE if int8 else FP32_FILE)
         self.weights_key: str | None = key_of_export(folder)  # the export is named by it
         self._indices = list(label_indices(manifest.id2label))
-        self._session = create_session(self.path, device, threads)
+        self._session = create_session(self.path, device, threads, optimized_dir)
         self._tokenizer = load_tokenizer(folder / TOKENIZER_FILE, max_length)
         self._inputs = tuple(i.name for i in self._session.get_inputs())
         self._output = self._session.get_outputs()[0].name
