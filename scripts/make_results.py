@@ -1,7 +1,7 @@
 """Run every benchmark tool and write benchmarks/RESULTS.md (never edited by hand).
 
 python scripts/make_results.py [--num-texts 1000] [--pairs 500] [--vector-sizes 10000]
-    [--vector-only]
+    [--vector-only | --models-only]
 """
 
 from __future__ import annotations
@@ -42,6 +42,11 @@ def main() -> None:
         help="measure only vector search; take the model figures from the last all.json",
     )
     parser.add_argument(
+        "--models-only",
+        action="store_true",
+        help="measure only the models; keep the vector-search runs of the last all.json",
+    )
+    parser.add_argument(
         "--vector-shared-buffers",
         default="4GB",
         help="the embedded server's shared_buffers for the vector runs (default 4GB)",
@@ -58,6 +63,7 @@ def main() -> None:
             args.vector_corpus,
             args.vector_claims,
             vector_only=args.vector_only,
+            models_only=args.models_only,
             shared_buffers=args.vector_shared_buffers,
         )
     (args.out_dir / "RESULTS.md").write_text(render(data))

@@ -228,3 +228,21 @@ def test_measure_core_times_claims_at_top_10_with_caches_off(
     assert timed["claims"] == timed["n"] == 2 and 0 < timed["p50"] <= timed["p99"]
     assert set(result["ingest"]) == {"documents", "sentences", "seconds", "sentences_per_s"}
     assert result["machine"]["usable_cpus"] >= 1
+
+
+def test_results_put_the_int8_path_beside_what_users_would_pick() -> None:
+    from truthgraph.bench.results import render
+
+    root = Path(__file__).resolve().parents[2]
+    data = json.loads((root / "benchmarks" / "results" / "all.json").read_text())
+    data["machine"]["cpu_flags"] = ["avx2"]
+    page = render(data)
+    section = page[page.index("## Against the stack users would pick") :]
+    embed = data["backends"]
+    ratio = (
+        embed["onnx-int8"]["embeddings"]["best"]["texts_per_s"]
+        / embed["torch"]["embeddings"]["best"]["texts_per_s"]
+    )
+    assert f"| {ratio:.2f}x | >= 3x |" in section
+    assert "sentence-transformers `encode`" in section and "cross-encoder" in section
+    assert "CPU int8 instruction sets: avx2." in section

@@ -43,6 +43,7 @@ def collect(
     vector_claims: Path | None = None,
     vector_only: bool = False,
     shared_buffers: str = "4GB",
+    models_only: bool = False,
 ) -> dict[str, Any]:
     """Run every tool and return their results keyed by tool and backend.
 
@@ -50,7 +51,8 @@ def collect(
     (a 1M-vector HNSW index is about 2 GB).
 
     With ``vector_only`` the model figures are read back from the last full run's
-    ``all.json`` (with its date) and only the vector-search sizes are measured again.
+    ``all.json`` (with its date) and only the vector-search sizes are measured again;
+    ``models_only`` is the converse (each vector run keeps its own date and git revision).
     """
     from truthgraph.bench.coldstart import cold_start
 
@@ -87,7 +89,15 @@ def collect(
             "cold_start": cold_start(home, 3, env),
         }
     vector_env = {**base_env, "TRUTHGRAPH_EMBEDDED_SHARED_BUFFERS": shared_buffers}
-    data["vector_search"] = [
+    if models_only:
+        previous = json.loads((out_dir / "all.json").read_text())
+        sizes: Sequence[int] = ()
+        data["vector_search"] = previous["vector_search"]
+        shared_buffers = previous.get("vector_shared_buffers", shared_buffers)
+    else:
+        sizes = vector_sizes
+        data["vector_search"] = []
+    data["vector_search"] += [
         _run(
             "benchmark_vector_search.py",
             ["--corpus-size", str(size), "--queries", "200", *_vector_build_args(size)]
@@ -96,7 +106,7 @@ def collect(
             out_dir / f"vector_search_{size}.json",
             vector_env,
         )
-        for size in vector_sizes
+        for size in sizes
     ]
     data["vector_shared_buffers"] = shared_buffers
     from truthgraph.bench.arithmetic import analyse_models
