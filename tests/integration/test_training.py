@@ -206,3 +206,18 @@ def test_the_training_pairs_kept_beside_a_checkpoint_read_back_whole(tmp_path: P
     assert read_pairs(tmp_path) == (PAIRS, teacher)
     write_pairs(tmp_path / "plain", PAIRS, None)
     assert read_pairs(tmp_path / "plain") == (PAIRS, None)
+
+
+def test_training_from_the_shipped_fp16_verifier_runs_in_fp32(
+    settings: Settings, tmp_path: Path
+) -> None:
+    shipped = resolve_model("truthgraph-verifier-minilm", settings.models_dir)
+    assert shipped.path is not None
+    stored = load_file(str(shipped.path / "model.safetensors"))
+    assert {t.dtype for t in stored.values()} == {torch.float16}  # as it ships
+    # the torch backend and a further fine-tune both read it in fp32
+    model = CrossEncoderNLI(shipped)
+    assert {p.dtype for p in model._model.parameters()} == {torch.float32}
+    config = TrainConfig(epochs=1, batch_size=3, max_length=48, threads=1)
+    summary = train_verifier(PAIRS[:3], shipped, config, tmp_path / "ft")
+    assert summary["complete"] and summary["final_loss"] == summary["final_loss"]  # not NaN

@@ -53,7 +53,10 @@ class CrossEncoderNLI:
         self.max_length = max_length
         try:
             self._tokenizer: Any = AutoTokenizer.from_pretrained(model.location)
-            self._model: Any = AutoModelForSequenceClassification.from_pretrained(model.location)
+            # fp32 whatever the stored weights (the shipped verifier is stored in fp16)
+            self._model: Any = AutoModelForSequenceClassification.from_pretrained(
+                model.location, dtype=torch.float32
+            )
         except Exception as exc:  # library raises many types; wrap them all at the boundary
             raise ModelLoadError(f"cannot load NLI model {model.location}: {exc}") from exc
         self._indices = label_indices(dict(self._model.config.id2label))

@@ -124,7 +124,11 @@ def train_verifier(
     if teacher is not None and teacher.shape[0] < len(pairs):
         raise ValueError(f"{teacher.shape[0]} soft labels for {len(pairs)} pairs")
     tokenizer: Any = AutoTokenizer.from_pretrained(base.location)
-    model: Any = AutoModelForSequenceClassification.from_pretrained(base.location, **HEAD_CONFIG)
+    # fp32 whatever the stored weights (the shipped verifier is stored in fp16, and
+    # transformers loads a checkpoint in its own dtype): CPU training in fp16 is ~25x slower
+    model: Any = AutoModelForSequenceClassification.from_pretrained(
+        base.location, dtype=torch.float32, **HEAD_CONFIG
+    )
     if config.init_adapter:
         model = _from_adapter(model, Path(config.init_adapter), config.lora_rank)
     elif config.lora_rank:
