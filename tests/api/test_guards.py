@@ -63,16 +63,8 @@ def test_a_request_heavier_than_the_queue_is_admitted_when_the_queue_is_empty() 
         assert gate.in_flight == 5
 
 
-class _Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 def test_the_gate_bounds_the_queue_by_its_measured_drain_rate() -> None:
-    clock = _Clock()
+    clock = Clock()
     gate = AdmissionGate(max_in_flight=100, retry_after_s=1, max_wait_s=2.0, clock=clock)
     assert gate.drain_rate() is None and gate.limit(None) == 100
     for _ in range(40):  # 40 requests done in 10 s: 4 per second
@@ -92,7 +84,7 @@ def test_the_gate_bounds_the_queue_by_its_measured_drain_rate() -> None:
 
 
 def test_the_drain_rate_forgets_old_completions() -> None:
-    clock = _Clock()
+    clock = Clock()
     gate = AdmissionGate(max_in_flight=50, retry_after_s=1, max_wait_s=1.0, clock=clock)
     for _ in range(30):
         with gate.admit():

@@ -202,6 +202,14 @@ def _arithmetic_lines(arithmetic: dict[str, Any] | None) -> list[str]:
     return lines
 
 
+def _figure(backends: dict[str, Any], backend: str, path: Sequence[str]) -> float | None:
+    """The number at ``path`` in one backend's results, or None where it is missing."""
+    found: Any = backends.get(backend, {})
+    for key in path:
+        found = found.get(key) if isinstance(found, dict) else None
+    return float(found) if isinstance(found, int | float) else None
+
+
 def _versus_lines(data: dict[str, Any]) -> list[str]:
     """Against the stack a user would pick (issue 22): sentence-transformers' ``encode`` and a
     transformers cross-encoder (the ``torch`` backend runs exactly these) against the default
@@ -218,12 +226,6 @@ def _versus_lines(data: dict[str, Any]) -> list[str]:
         ("verifier, pairs/s", "transformers cross-encoder", "verifier", ("nli", "pairs_per_s")),
     ]
 
-    def value(backend: str, path: Sequence[str]) -> float | None:
-        found: Any = b.get(backend, {})
-        for key in path:
-            found = found.get(key) if isinstance(found, dict) else None
-        return float(found) if isinstance(found, int | float) else None
-
     lines = [
         "",
         "## Against the stack users would pick",
@@ -237,7 +239,7 @@ def _versus_lines(data: dict[str, Any]) -> list[str]:
         "|---|---|---|---|---|---|---|",
     ]
     for name, stack, model, path in rows:
-        theirs, ours = value("torch", path), value("onnx-int8", path)
+        theirs, ours = _figure(b, "torch", path), _figure(b, "onnx-int8", path)
         ceiling = arithmetic.get(model, {}).get("ceiling_items_per_s", {}).get("int8")
         ratio = f"{ours / theirs:.2f}x" if theirs and ours else "n/a"
         share = f"{ours / ceiling:.0%}" if ours and ceiling else "n/a"
@@ -294,10 +296,8 @@ def render(data: dict[str, Any]) -> str:
     b = data["backends"]
 
     def cell(backend: str, path: Sequence[str], fmt: str = "{:,.1f}") -> str:
-        value: Any = b.get(backend, {})
-        for key in path:
-            value = value.get(key) if isinstance(value, dict) else None
-        return fmt.format(value) if isinstance(value, int | float) else "n/a"
+        value = _figure(b, backend, path)
+        return "n/a" if value is None else fmt.format(value)
 
     rows = [
         (
