@@ -34,7 +34,7 @@ from truthgraph.bench.data import sample_pairs, sample_texts
 from truthgraph.bench.machine import describe_machine, machine_line
 from truthgraph.ml.onnx.cache import FP32_FILE, INT8_FILE, INT8_SETTINGS
 from truthgraph.ml.onnx.embedder import OnnxEmbedder
-from truthgraph.ml.onnx.export import _matching_nodes, export_embedder, export_nli
+from truthgraph.ml.onnx.export import export_embedder, export_nli, quantize
 from truthgraph.ml.onnx.nli import OnnxNLI
 from truthgraph.ml.registry import resolve_model
 from truthgraph.settings import Settings
@@ -54,25 +54,6 @@ def fuse(fp32: Path, out: Path, heads: int, hidden: int) -> Path:
     return out
 
 
-def quantize_fused(path: Path, op_types: list[str], exclude: list[str], u8: bool) -> Path:
-    """Dynamic int8 quantization of a fused graph (its contrib operators carry no types for
-    shape inference, so the default tensor type is given)."""
-    import onnx
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
-    destination = path.with_name(INT8_FILE)
-    quantize_dynamic(
-        path,
-        destination,
-        weight_type=QuantType.QUInt8 if u8 else QuantType.QInt8,
-        per_channel=True,
-        op_types_to_quantize=op_types,
-        nodes_to_exclude=_matching_nodes(path, exclude),
-        extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
-    )
-    return destination
-
-
 VARIANTS = ("shipped", "fused", "fused-u8")
 
 
@@ -88,7 +69,13 @@ def build_variant(export: Path, kind: str, name: str, root: Path) -> Path:
     settings = INT8_SETTINGS[kind]
     fuse(export / FP32_FILE, folder / FP32_FILE, heads=12, hidden=384)
     ops = [*settings["op_types"], "Attention"]
-    quantize_fused(folder / FP32_FILE, ops, list(settings["exclude"]), u8=name == "fused-u8")
+    quantize(
+        folder / FP32_FILE,
+        per_channel=True,
+        op_types=ops,
+        exclude=settings["exclude"],
+        unsigned_weights=name == "fused-u8",
+    )
     (folder / FP32_FILE).unlink()
     return folder
 

@@ -204,11 +204,14 @@ def quantize(
     per_channel: bool = False,
     op_types: Sequence[str] = ("MatMul",),
     exclude: Sequence[str] = (),
+    unsigned_weights: bool = False,
 ) -> Path:
     """Write ``model.int8.onnx`` beside the fp32 graph at ``path``: int8 dynamic quantization of
     the weights of ``op_types`` (activations are quantized at run time), one scale per output
     channel when ``per_channel``, leaving in fp32 the nodes whose name matches a regular
-    expression of ``exclude``."""
+    expression of ``exclude``; uint8 weights with ``unsigned_weights``. Tensors whose type shape
+    inference cannot tell (outputs of fused contrib operators) are taken as fp32."""
+    import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     excluded = _matching_nodes(path, exclude)
@@ -221,10 +224,11 @@ def quantize(
             quantize_dynamic(
                 path,
                 temporary,
-                weight_type=QuantType.QInt8,
+                weight_type=QuantType.QUInt8 if unsigned_weights else QuantType.QInt8,
                 per_channel=per_channel,
                 op_types_to_quantize=list(op_types),
                 nodes_to_exclude=excluded,
+                extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
             )
         os.replace(temporary, destination)
     except Exception as exc:  # onnx / onnxruntime raise untyped errors; wrap at the boundary
