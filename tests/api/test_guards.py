@@ -1,13 +1,16 @@
-"""Rate limiter and admission gate on their own."""
+"""Rate limiter, admission gate and admission middleware on their own."""
 
 from __future__ import annotations
 
 from contextlib import ExitStack
 
+import httpx
 import pytest
+from starlette.types import Receive, Scope, Send
 
 from truthgraph.api.admission import AdmissionGate
 from truthgraph.api.errors import Overloaded
+from truthgraph.api.middleware import AdmissionMiddleware
 from truthgraph.api.ratelimit import TokenBucketLimiter
 
 
@@ -92,3 +95,64 @@ def test_the_drain_rate_forgets_old_completions() -> None:
     assert gate.drain_rate() is not None
     clock.now += 60
     assert gate.drain_rate() is None and gate.limit(gate.drain_rate()) == 50
+
+
+class Downstream:
+    """An ASGI app that reads the body and answers 200, noting what it was asked; with
+    ``fail`` it raises instead, as a route bug would."""
+
+    def __init__(self, gate: AdmissionGate, fail: bool = False) -> None:
+        self.gate = gate
+        self.fail = fail
+        self.bodies: list[bytes] = []
+        self.in_flight_seen: list[int] = []
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        message = await receive()
+        self.bodies.append(message.get("body", b""))
+        self.in_flight_seen.append(self.gate.in_flight)
+        if self.fail:
+            raise RuntimeError("a route bug")
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+
+async def _post(app: AdmissionMiddleware, path: str) -> httpx.Response:
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        return await client.post(path, content=b"claim")
+
+
+@pytest.mark.anyio
+async def test_the_door_refuses_a_full_queue_before_the_body_is_read() -> None:
+    gate = AdmissionGate(max_in_flight=1, retry_after_s=4)
+    downstream = Downstream(gate)
+    app = AdmissionMiddleware(downstream, lambda: gate, ["/api/v1/verify"])
+    with gate.admit():  # the queue is full
+        refused = await _post(app, "/api/v1/verify")
+        elsewhere = await _post(app, "/api/v1/documents")  # not an admitted path
+    assert refused.status_code == 503
+    assert refused.headers["Retry-After"] == "4"
+    assert refused.json()["error"]["code"] == "overloaded"
+    assert downstream.bodies == [b"claim"]  # only the other path's body was read
+    admitted = await _post(app, "/api/v1/verify")
+    assert admitted.status_code == 200
+    assert downstream.in_flight_seen[-1] == 1  # it held its place while the route ran
+    assert gate.in_flight == 0  # and gave it back after the answer
+
+
+@pytest.mark.anyio
+async def test_the_door_gives_the_place_back_when_the_route_fails() -> None:
+    gate = AdmissionGate(max_in_flight=1, retry_after_s=1)
+    app = AdmissionMiddleware(Downstream(gate, fail=True), lambda: gate, ["/verify"])
+    response = await _post(app, "/verify")
+    assert response.status_code == 500
+    assert gate.in_flight == 0
+
+
+@pytest.mark.anyio
+async def test_the_door_stands_open_while_the_service_starts() -> None:
+    gate = AdmissionGate(max_in_flight=1, retry_after_s=1)
+    downstream = Downstream(gate)
+    app = AdmissionMiddleware(downstream, lambda: None, ["/verify"])
+    assert (await _post(app, "/verify")).status_code == 200  # the route answers for itself

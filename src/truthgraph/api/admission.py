@@ -76,10 +76,10 @@ class AdmissionGate:
             return self.max_in_flight
         return max(1, min(self.max_in_flight, int(rate * self.max_wait_s)))
 
-    @contextmanager
-    def admit(self, weight: int = 1) -> Iterator[None]:
-        """Hold ``weight`` places for the duration; raise ``Overloaded`` if they are not free
-        (a request heavier than the whole queue is admitted when the queue is empty)."""
+    def enter(self, weight: int = 1) -> None:
+        """Take ``weight`` places, or raise ``Overloaded`` if they are not free (a request
+        heavier than the whole queue is admitted when the queue is empty); ``leave`` gives
+        them back."""
         with self._lock:
             rate = self._rate(self._clock())
             if self._in_flight and self._in_flight + weight > self.limit(rate):
@@ -91,9 +91,18 @@ class AdmissionGate:
                     min(MAX_RETRY_AFTER_S, max(self.retry_after_s, math.ceil(drain))),
                 )
             self._in_flight += weight
+
+    def leave(self, weight: int = 1) -> None:
+        """Give back ``weight`` places taken by ``enter``; they count as drained."""
+        with self._lock:
+            self._in_flight -= weight
+            self._done.extend([self._clock()] * weight)
+
+    @contextmanager
+    def admit(self, weight: int = 1) -> Iterator[None]:
+        """Hold ``weight`` places for the duration (``enter``, then ``leave``)."""
+        self.enter(weight)
         try:
             yield
         finally:
-            with self._lock:
-                self._in_flight -= weight
-                self._done.extend([self._clock()] * weight)
+            self.leave(weight)

@@ -24,6 +24,7 @@ from truthgraph.api.errors import install_error_handlers
 from truthgraph.api.metrics import Metrics
 from truthgraph.api.middleware import (
     REQUEST_ID_HEADER,
+    AdmissionMiddleware,
     BodySizeLimitMiddleware,
     RequestContextMiddleware,
 )
@@ -44,6 +45,11 @@ from truthgraph.settings import Settings
 from truthgraph.wiring import ServiceParts
 
 API_PREFIX = "/api/v1"
+ADMITTED_PATHS = tuple(
+    API_PREFIX + path for path in ("/verify", "/check", "/search", "/embed", "/nli", "/nli/batch")
+)
+"""The inference routes, admitted at the door (``AdmissionMiddleware``). Document uploads
+take their place in the gate later, once the upload or fetch is done."""
 DESCRIPTION = """
 Verify claims against your own evidence corpus: retrieve evidence (PostgreSQL + pgvector),
 score it with an NLI verifier, aggregate a verdict with cited evidence.
@@ -107,10 +113,11 @@ def create_app(settings: Settings | None = None, parts: ServiceParts | None = No
     app.include_router(web.router)
     app.mount("/static", StaticFiles(directory=web.STATIC_DIR), name="static")
 
-    # outermost last: request context -> CORS -> body size limit -> routes
+    # outermost last: request context -> CORS -> admission -> body size limit -> routes
     app.add_middleware(
         BodySizeLimitMiddleware, max_bytes=settings.api.max_upload_bytes + 1024 * 1024
     )
+    app.add_middleware(AdmissionMiddleware, gate=runtime.admission_gate, paths=ADMITTED_PATHS)
     if settings.api.cors_origins:
         app.add_middleware(
             CORSMiddleware,

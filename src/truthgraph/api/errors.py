@@ -144,6 +144,11 @@ def _retry_after(exc: Exception) -> dict[str, str]:
 
 async def _truthgraph_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, TruthGraphError)
+    return response_for(exc)
+
+
+def response_for(exc: TruthGraphError) -> JSONResponse:
+    """The JSON error response of ``exc`` (status, code, message, Retry-After)."""
     status, code = status_and_code(exc)
     headers = _retry_after(exc)
     if isinstance(exc, Unauthorized):

@@ -1,5 +1,5 @@
-"""ASGI middleware: request ids, access logs with per-stage latency, latency metrics, and a
-bound on request body size."""
+"""ASGI middleware: request ids, access logs with per-stage latency, latency metrics, a bound
+on request body size, and admission of the inference routes at the door."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 import re
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
 from contextvars import ContextVar
 from typing import Any
 
@@ -15,6 +15,8 @@ import structlog
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from truthgraph.api.admission import AdmissionGate
+from truthgraph.api.errors import Overloaded, response_for
 from truthgraph.api.metrics import Metrics
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -157,3 +159,39 @@ class BodySizeLimitMiddleware:
 
 class _TooLarge(Exception):
     pass
+
+
+class AdmissionMiddleware:
+    """Admits or turns away a POST to one of ``paths`` before anything else is done for it: on
+    the event loop, before its body is read, its key checked or a thread taken. A request let
+    in holds its place in the gate until its response is sent; one turned away gets the 503
+    with ``Retry-After`` at once. Under a crowd, the wait is then all inside the gate, which
+    bounds it (``AdmissionGate``), and none in front of it. ``gate()`` is None while the
+    service starts; the route answers 503 itself then."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        gate: Callable[[], AdmissionGate | None],
+        paths: Collection[str],
+    ) -> None:
+        self.app = app
+        self.gate = gate
+        self.paths = frozenset(paths)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        gate = None
+        if scope["type"] == "http" and scope["method"] == "POST" and scope["path"] in self.paths:
+            gate = self.gate()
+        if gate is None:
+            await self.app(scope, receive, send)
+            return
+        try:
+            gate.enter()
+        except Overloaded as exc:
+            await response_for(exc)(scope, receive, send)
+            return
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            gate.leave()

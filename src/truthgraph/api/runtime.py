@@ -109,6 +109,11 @@ class Runtime:
             raise UnavailableError("the service is shutting down")
         raise UnavailableError("the service is starting (loading models); retry shortly")
 
+    def admission_gate(self) -> AdmissionGate | None:
+        """The gate of the inference routes once the service is ready; None before."""
+        resources = self.resources
+        return resources.gate if self.phase == "ready" and resources is not None else None
+
     def close(self) -> None:
         """Stop the worker and batchers and close what this runtime opened."""
         with self._lock:

@@ -51,6 +51,7 @@ def serve_command(
     _require_api_extra()
     import uvicorn
 
+    from truthgraph.api.admission import MAX_RETRY_AFTER_S
     from truthgraph.api.app import create_app
     from truthgraph.api.logs import configure_json_logging
     from truthgraph.ml.registry import resolve_model
@@ -74,6 +75,9 @@ def serve_command(
         log_level=log_level.lower(),
         access_log=False,
         timeout_graceful_shutdown=30,
+        # a client told to come back after Retry-After (at most MAX_RETRY_AFTER_S) finds its
+        # connection still open
+        timeout_keep_alive=MAX_RETRY_AFTER_S + 15,
     )
 
 

@@ -119,18 +119,17 @@ async def check(request: Request, res: ResourcesDep, who: PrincipalDep) -> JSONR
             status_code=202,
             headers={"Location": f"/api/v1/jobs/{job.id}"},
         )
-    with res.gate.admit():
-        report = await anyio.to_thread.run_sync(
-            lambda: check_text(
-                verifier,
-                document.text,
-                collection,
-                chosen,
-                options,
-                source=document.origin or document.source,
-            ),
-            limiter=request.app.state.verify_limiter,
-        )
+    report = await anyio.to_thread.run_sync(
+        lambda: check_text(
+            verifier,
+            document.text,
+            collection,
+            chosen,
+            options,
+            source=document.origin or document.source,
+        ),
+        limiter=request.app.state.verify_limiter,
+    )
     return JSONResponse(report.to_dict())
 
 

@@ -65,8 +65,7 @@ async def embed(body: EmbedRequest, res: ResourcesDep, who: PrincipalDep) -> Emb
     """L2-normalised embeddings of the texts, in order."""
     _check_count(len(body.texts), res.settings.api, "texts")
     _check_texts(body.texts, res.settings.api, "texts")
-    with res.gate.admit():
-        vectors = await asyncio.wrap_future(res.embedder.submit(body.texts))
+    vectors = await asyncio.wrap_future(res.embedder.submit(body.texts))
     return EmbedResponse(
         model=res.embedder.name,
         dimension=res.embedder.dimension,
@@ -78,8 +77,7 @@ async def embed(body: EmbedRequest, res: ResourcesDep, who: PrincipalDep) -> Emb
 async def nli(body: NLIRequest, res: ResourcesDep, who: PrincipalDep) -> NLIResponse:
     """Whether the premise (evidence) entails, contradicts or is neutral to the hypothesis."""
     _check_texts([body.premise, body.hypothesis], res.settings.api, "texts")
-    with res.gate.admit():
-        [scores] = await asyncio.wrap_future(res.nli.submit([(body.premise, body.hypothesis)]))
+    [scores] = await asyncio.wrap_future(res.nli.submit([(body.premise, body.hypothesis)]))
     return NLIResponse(model=res.nli.name, **_result(scores).model_dump())
 
 
@@ -91,8 +89,7 @@ async def nli_batch(
     _check_count(len(body.pairs), res.settings.api, "pairs")
     for index, pair in enumerate(body.pairs):
         _check_texts([pair.premise, pair.hypothesis], res.settings.api, f"pairs[{index}]")
-    with res.gate.admit():
-        scores = await asyncio.wrap_future(
-            res.nli.submit([(p.premise, p.hypothesis) for p in body.pairs])
-        )
+    scores = await asyncio.wrap_future(
+        res.nli.submit([(p.premise, p.hypothesis) for p in body.pairs])
+    )
     return NLIBatchResponse(model=res.nli.name, results=[_result(s) for s in scores])

@@ -35,23 +35,22 @@ async def search(body: SearchRequest, res: ResourcesDep, who: PrincipalDep) -> S
     collection = await run_in_threadpool(res.store.get_collection, body.collection)
     vector_hits: list[EvidenceHit] = []
     keyword_hits: list[EvidenceHit] = []
-    with res.gate.admit():
-        if body.mode in ("vector", "hybrid"):
-            if collection.embedding_model != res.embedder.name:
-                raise ConfigError(
-                    f"collection {collection.name!r} was embedded with "
-                    f"{collection.embedding_model}; the service runs {res.embedder.name}"
-                )
-            vectors = await asyncio.wrap_future(res.embedder.submit([body.query]))
-            retrieval = res.settings.retrieval
-            params = SearchParams(body.top_k, retrieval.hnsw_ef_search, retrieval.ivfflat_probes)
-            [vector_hits] = await run_in_threadpool(
-                res.store.search, collection, np.stack(vectors), params
+    if body.mode in ("vector", "hybrid"):
+        if collection.embedding_model != res.embedder.name:
+            raise ConfigError(
+                f"collection {collection.name!r} was embedded with "
+                f"{collection.embedding_model}; the service runs {res.embedder.name}"
             )
-        if body.mode in ("keyword", "hybrid"):
-            keyword_hits = await run_in_threadpool(
-                res.store.keyword_search, collection, body.query, body.top_k
-            )
+        vectors = await asyncio.wrap_future(res.embedder.submit([body.query]))
+        retrieval = res.settings.retrieval
+        params = SearchParams(body.top_k, retrieval.hnsw_ef_search, retrieval.ivfflat_probes)
+        [vector_hits] = await run_in_threadpool(
+            res.store.search, collection, np.stack(vectors), params
+        )
+    if body.mode in ("keyword", "hybrid"):
+        keyword_hits = await run_in_threadpool(
+            res.store.keyword_search, collection, body.query, body.top_k
+        )
     if body.mode == "vector":
         ranked = vector_only(vector_hits)
     elif body.mode == "keyword":
