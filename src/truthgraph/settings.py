@@ -53,6 +53,9 @@ class ModelSettings(BaseModel):
     """(Evidence, claim) pairs per verifier call; capped per device."""
     nli_max_length: int = Field(default=256, ge=16, le=1024)
     """Tokens of a pair the verifier reads; longer pairs are truncated."""
+    batch_tokens: int = Field(default=1024, ge=16, le=1_000_000)
+    """Padded tokens per ONNX model call at most: a batch of long texts holds fewer rows. It
+    bounds the memory of one call; 1,024 was also the fastest measured (decision 0025)."""
 
 
 IndexVectorType = Literal["vector", "halfvec"]

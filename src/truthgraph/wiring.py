@@ -172,6 +172,7 @@ def build_embedder(settings: Settings) -> LoadedEmbedder:
             device=device,
             batch_size=batch_size,
             optimized_dir=optimized_dir(settings),
+            batch_tokens=settings.model.batch_tokens,
         )
 
     def torch(device: str) -> LoadedEmbedder:
@@ -196,7 +197,13 @@ def build_nli(settings: Settings) -> LoadedNLIModel:
         from truthgraph.ml.onnx.nli import OnnxNLI
 
         return OnnxNLI(
-            folder, int8, device, batch_size, max_length, optimized_dir=optimized_dir(settings)
+            folder,
+            int8,
+            device,
+            batch_size,
+            max_length,
+            optimized_dir=optimized_dir(settings),
+            batch_tokens=settings.model.batch_tokens,
         )
 
     def torch(device: str) -> LoadedNLIModel:

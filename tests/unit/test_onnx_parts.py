@@ -49,6 +49,16 @@ def test_every_row_appears_once_so_results_return_in_input_order() -> None:
     assert out.tolist() == lengths
 
 
+def test_a_token_budget_cuts_batches_of_long_rows_shorter() -> None:
+    encodings = make_encodings([2, 2, 2, 2, 10, 10, 10, 30])
+
+    batches = list(bucketed_batches(encodings, 4, ["input_ids"], max_tokens=20))
+
+    # four short rows fill the batch size; two rows of 10 fill the budget; 30 is alone
+    assert [b.rows.tolist() for b in batches] == [[0, 1, 2, 3], [4, 5], [6], [7]]
+    assert all(b.feeds["input_ids"].size <= 20 for b in batches[:-1])
+
+
 @pytest.fixture()
 def local_model(tmp_path: Path) -> ResolvedModel:
     folder = tmp_path / "tiny-model"

@@ -11,7 +11,7 @@ from truthgraph.errors import InvalidInputError, ModelLoadError
 from truthgraph.ml.device import clamp_batch_size
 from truthgraph.ml.onnx.cache import FP32_FILE, INT8_FILE, TOKENIZER_FILE, read_manifest
 from truthgraph.ml.onnx.session import create_session
-from truthgraph.ml.onnx.tokens import bucketed_batches, load_tokenizer
+from truthgraph.ml.onnx.tokens import MAX_BATCH_TOKENS, bucketed_batches, load_tokenizer
 
 
 class OnnxEmbedder:
@@ -32,12 +32,14 @@ class OnnxEmbedder:
         batch_size: int = 64,
         threads: int | None = None,
         optimized_dir: Path | None = None,
+        batch_tokens: int = MAX_BATCH_TOKENS,
     ) -> None:
         manifest = read_manifest(folder, "embedder")
         self.name = manifest.name
         self.backend = "onnx-int8" if int8 else "onnx"
         self.device = device
         self.batch_size = clamp_batch_size(batch_size, device)
+        self.batch_tokens = batch_tokens
         self.path = folder / (INT8_FILE if int8 else FP32_FILE)
         self._session = create_session(self.path, device, threads, optimized_dir)
         self._tokenizer = load_tokenizer(folder / TOKENIZER_FILE, manifest.max_length)
@@ -65,7 +67,9 @@ class OnnxEmbedder:
             return out
         size = clamp_batch_size(batch_size or self.batch_size, self.device)
         encodings = self._tokenizer.encode_batch([t.strip() for t in texts])
-        for batch in bucketed_batches(encodings, size, self._inputs, self._pad_id):
+        for batch in bucketed_batches(
+            encodings, size, self._inputs, self._pad_id, self.batch_tokens
+        ):
             (vectors,) = self._session.run([self._output], batch.feeds)
             out[batch.rows] = vectors
         norms = np.linalg.norm(out, axis=1, keepdims=True)

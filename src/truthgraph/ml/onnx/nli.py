@@ -19,7 +19,7 @@ from truthgraph.ml.onnx.cache import (
     read_manifest,
 )
 from truthgraph.ml.onnx.session import create_session
-from truthgraph.ml.onnx.tokens import bucketed_batches, load_tokenizer
+from truthgraph.ml.onnx.tokens import MAX_BATCH_TOKENS, bucketed_batches, load_tokenizer
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:
@@ -49,6 +49,7 @@ class OnnxNLI:
         max_length: int = 256,
         threads: int | None = None,
         optimized_dir: Path | None = None,
+        batch_tokens: int = MAX_BATCH_TOKENS,
     ) -> None:
         manifest = read_manifest(folder, "nli")
         if manifest.id2label is None:
@@ -57,6 +58,7 @@ class OnnxNLI:
         self.backend = "onnx-int8" if int8 else "onnx"
         self.device = device
         self.batch_size = clamp_batch_size(batch_size, device)
+        self.batch_tokens = batch_tokens
         self.max_length = max_length
         self.path = folder / (INT8_FILE if int8 else FP32_FILE)
         self.weights_key: str | None = key_of_export(folder)  # the export is named by it
@@ -88,7 +90,9 @@ class OnnxNLI:
         size = clamp_batch_size(batch_size or self.batch_size, self.device)
         encodings = self._tokenizer.encode_batch([(p, h) for p, h in pairs])
         probs = np.zeros((len(pairs), 3), dtype=np.float32)
-        for batch in bucketed_batches(encodings, size, self._inputs, self._pad_id):
+        for batch in bucketed_batches(
+            encodings, size, self._inputs, self._pad_id, self.batch_tokens
+        ):
             (logits,) = self._session.run([self._output], batch.feeds)
             probs[batch.rows] = softmax(logits)[:, self._indices]
         return [NLIScores(float(p[0]), float(p[1]), float(p[2])) for p in probs]

@@ -37,19 +37,42 @@ def load_tokenizer(path: Path, max_length: int) -> Tokenizer:
     return tokenizer
 
 
+MAX_BATCH_TOKENS = 1024
+"""Padded tokens per model call at most (``TRUTHGRAPH_MODEL__BATCH_TOKENS``): a batch of long
+inputs holds fewer rows, so that the activations of one call (and the runtime's arena, which
+keeps its largest) stay bounded whatever the lengths; short inputs still fill ``batch_size``
+rows. See docs/decisions/0025."""
+
+
 def bucketed_batches(
-    encodings: Sequence[Any], batch_size: int, input_names: Sequence[str], pad_id: int = 0
+    encodings: Sequence[Any],
+    batch_size: int,
+    input_names: Sequence[str],
+    pad_id: int = 0,
+    max_tokens: int | None = None,
 ) -> Iterator[Batch]:
-    """Batches of ``encodings`` (``tokenizers.Encoding``) sorted by length, padded per batch.
+    """Batches of ``encodings`` (``tokenizers.Encoding``) sorted by length, padded per batch,
+    of at most ``batch_size`` rows and ``max_tokens`` padded tokens (default
+    ``MAX_BATCH_TOKENS``; a single row longer than that is a batch of its own).
 
     Only the inputs the graph takes (``input_names``: ``input_ids``, ``attention_mask``,
     ``token_type_ids``) are built.
     """
+    budget = MAX_BATCH_TOKENS if max_tokens is None else max_tokens
     lengths = np.fromiter((len(e.ids) for e in encodings), dtype=np.int64, count=len(encodings))
     order = np.argsort(lengths, kind="stable")
     wanted = set(input_names)
-    for begin in range(0, len(order), batch_size):
-        rows = order[begin : begin + batch_size]
+    begin = 0
+    while begin < len(order):
+        end = begin + 1  # sorted ascending: the row at end - 1 sets the batch's width
+        while (
+            end < len(order)
+            and end - begin < batch_size
+            and (end + 1 - begin) * int(lengths[order[end]]) <= budget
+        ):
+            end += 1
+        rows = order[begin:end]
+        begin = end
         width = max(1, int(lengths[rows].max()))
         ids = np.full((len(rows), width), pad_id, dtype=np.int64)
         mask = np.zeros((len(rows), width), dtype=np.int64)
