@@ -57,6 +57,9 @@ class LevelResult:
     slowest_answer_ms: float = 0.0
     answers_over_30s: int = 0
     server_peak_rss_mb: float | None = None
+    client_cpu_share: float = 0.0
+    """CPU seconds the load client itself used per second of the level: what it took from the
+    cores it shares with the server on one machine."""
     nli_pairs_per_call: float | None = None
     nli_ms_per_pair: float | None = None
     embedding_texts_per_call: float | None = None
@@ -190,10 +193,12 @@ async def run_level(
                 errors[key] = errors.get(key, 0) + 1
 
     began = time.perf_counter()
+    cpu_began = time.process_time()
     await asyncio.gather(
         *(one_worker(clients[i // CLIENTS_PER_POOL % len(clients)]) for i in range(concurrency))
     )
     seconds = time.perf_counter() - began
+    client_cpu_s = time.process_time() - cpu_began
     after = await _metrics(clients[0], base)
     latencies.sort()
     nli_calls = _delta(before, after, "truthgraph_batch_size_items_count", model="nli")
@@ -217,6 +222,7 @@ async def run_level(
         retries=retries,
         slowest_answer_ms=round(max(answers, default=0.0), 1),
         answers_over_30s=sum(1 for a in answers if a > 30_000),
+        client_cpu_share=round(client_cpu_s / seconds, 2) if seconds > 0 else 0.0,
         server_peak_rss_mb=(
             round(after[("truthgraph_peak_rss_bytes", ())] / 2**20, 1)
             if ("truthgraph_peak_rss_bytes", ()) in after

@@ -283,6 +283,7 @@ def _print_summary(summary: dict[str, object]) -> None:
         "server peak RSS MB",
         "NLI pairs/call",
         "NLI ms/pair",
+        "client CPU",
     )
     levels = summary["levels"]
     assert isinstance(levels, list)
@@ -301,6 +302,7 @@ def _print_summary(summary: dict[str, object]) -> None:
             str(level["server_peak_rss_mb"]),
             str(level["nli_pairs_per_call"]),
             str(level["nli_ms_per_pair"]),
+            f"{level['client_cpu_share']:.2f}",
         )
     console = Console()
     if not console.is_terminal:  # a file or pipe: room for every column
