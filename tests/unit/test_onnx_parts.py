@@ -11,7 +11,14 @@ import pytest
 
 from truthgraph.ml import backend as backend_module
 from truthgraph.ml.backend import choose_backend
-from truthgraph.ml.onnx.cache import QUALITY_FILE, Kind, export_dir
+from truthgraph.ml.onnx.cache import (
+    INT8_SETTINGS,
+    QUALITY_FILE,
+    Kind,
+    export_dir,
+    export_key,
+    int8_settings,
+)
 from truthgraph.ml.onnx.quality import BackendFigures, ModelQuality, write_quality_table
 from truthgraph.ml.onnx.tokens import bucketed_batches
 from truthgraph.ml.resolved import ResolvedModel
@@ -152,3 +159,15 @@ def test_writing_the_quality_table_keeps_the_records_of_other_models(tmp_path: P
         ("minilm", 2.0),
         ("mpnet", 4.0),
     ]
+
+
+def test_mpnet_gets_per_tensor_int8_and_its_own_key(local_model: ResolvedModel) -> None:
+    assert local_model.path is not None
+    bert_key = export_key(local_model)
+    assert int8_settings("nli", local_model.path)["per_channel"] is True
+    (local_model.path / "config.json").write_text('{"model_type": "mpnet"}')
+    assert int8_settings("nli", local_model.path)["per_channel"] is False
+    assert int8_settings("nli", local_model.path)["op_types"] == INT8_SETTINGS["nli"]["op_types"]
+    assert export_key(local_model) != bert_key
+    (local_model.path / "config.json").write_text('{"model_type": "bert"}')
+    assert export_key(local_model) != bert_key  # the config is hashed, as before

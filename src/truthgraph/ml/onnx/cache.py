@@ -51,6 +51,30 @@ INT8_SETTINGS: dict[str, dict[str, Any]] = {
     for kind in ("embedder", "nli")
 }
 
+PER_TENSOR_ARCHITECTURES = frozenset({"mpnet"})
+"""Model types (``config.json``'s ``model_type``) whose weights get one int8 scale per tensor:
+the per-channel export of the accurate verifier (mpnet) reads near-uniform probabilities on
+every pair, where per-tensor keeps its labels (decision 0027)."""
+
+
+def model_type(folder: Path) -> str | None:
+    """``model_type`` of the model's ``config.json`` (None when it has none)."""
+    try:
+        value = json.loads((folder / "config.json").read_text()).get("model_type")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return value if isinstance(value, str) else None
+
+
+def int8_settings(kind: Kind, folder: Path) -> dict[str, Any]:
+    """The int8 export settings of the model in ``folder``: ``INT8_SETTINGS[kind]``, per tensor
+    for the ``PER_TENSOR_ARCHITECTURES``."""
+    settings = dict(INT8_SETTINGS[kind])
+    if model_type(folder) in PER_TENSOR_ARCHITECTURES:
+        settings["per_channel"] = False
+    return settings
+
+
 _HASHED_SUFFIXES = (".safetensors", ".bin", ".json", ".txt", ".model")
 _SKIPPED_NAMES = frozenset({"data_config.json", "training_config.json", "calibration.json"})
 _SKIPPED_FOLDERS = frozenset({"onnx", "openvino"})
@@ -92,6 +116,8 @@ def export_key(model: ResolvedModel) -> str:
     folder = model_folder(model)
     digest = hashlib.sha256(f"truthgraph-onnx-{EXPORT_FORMAT}".encode())
     digest.update(json.dumps(INT8_SETTINGS, sort_keys=True).encode())
+    if (architecture := model_type(folder)) in PER_TENSOR_ARCHITECTURES:  # others keep keys
+        digest.update(f"per-tensor {architecture}".encode())
     files = _hashed_files(folder)
     if not any(p.suffix in (".safetensors", ".bin") for p in files):
         raise ModelLoadError(f"model folder {folder} has no weights file (.safetensors or .bin)")

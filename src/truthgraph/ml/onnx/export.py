@@ -32,12 +32,12 @@ from truthgraph.ml.nli.labels import label_indices
 from truthgraph.ml.onnx.cache import (
     FP32_FILE,
     INT8_FILE,
-    INT8_SETTINGS,
     MANIFEST_FILE,
     TOKENIZER_FILE,
     Kind,
     Manifest,
     export_dir,
+    int8_settings,
     is_complete,
     model_folder,
 )
@@ -264,7 +264,7 @@ def _build(
             raise
         except Exception as exc:  # torch and transformers raise many types; wrap them all
             raise ModelLoadError(f"ONNX export of {model.location} failed: {exc}") from exc
-        settings = INT8_SETTINGS[kind]
+        settings = int8_settings(kind, source)
         quantize(work / FP32_FILE, **settings)
         manifest = Manifest(**{**_fields(manifest), "name": model.name, "int8": settings})
         (work / MANIFEST_FILE).write_text(json.dumps(manifest.to_json(), indent=2) + "\n")
