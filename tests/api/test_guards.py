@@ -134,6 +134,7 @@ async def test_the_door_refuses_a_full_queue_before_the_body_is_read() -> None:
     assert refused.status_code == 503
     assert refused.headers["Retry-After"] == "4"
     assert refused.json()["error"]["code"] == "overloaded"
+    assert elsewhere.status_code == 200  # the full queue does not hold other paths back
     assert downstream.bodies == [b"claim"]  # only the other path's body was read
     admitted = await _post(app, "/api/v1/verify")
     assert admitted.status_code == 200
