@@ -171,3 +171,23 @@ def test_mpnet_gets_per_tensor_int8_and_its_own_key(local_model: ResolvedModel) 
     assert export_key(local_model) != bert_key
     (local_model.path / "config.json").write_text('{"model_type": "bert"}')
     assert export_key(local_model) != bert_key  # the config is hashed, as before
+
+
+def test_the_export_key_is_read_back_until_a_file_changes(
+    local_model: ResolvedModel, tmp_path: Path
+) -> None:
+    assert local_model.path is not None
+    memo = tmp_path / "onnx" / "keys.json"  # its folder is made when missing
+    key = export_key(local_model, memo)
+    assert key == export_key(local_model)  # the same key as an unmemoised hash
+    assert json.loads(memo.read_text())[str(local_model.path)]["key"] == key
+    # a memo that claims another key for the same files is believed: nothing was hashed
+    record = json.loads(memo.read_text())
+    record[str(local_model.path)]["key"] = "0123456789ab"
+    memo.write_text(json.dumps(record))
+    assert export_key(local_model, memo) == "0123456789ab"
+    # once a weights file changes (size and time), the files are hashed again
+    (local_model.path / "model.safetensors").write_bytes(b"other weights")
+    assert export_key(local_model, memo) == export_key(local_model) != key
+    memo.write_text("{damaged")
+    assert export_key(local_model, memo) == export_key(local_model)

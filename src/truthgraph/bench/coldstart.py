@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from truthgraph.ml.onnx.cache import MANIFEST_FILE
+
 COLD_LOAD = """
 import time, json, sys, psutil
 t0 = time.perf_counter()
@@ -47,7 +49,7 @@ def cold_start(
     for index in range(repeat):
         run_home = home / f"fresh-{index}" if fresh else home
         runs.append(_one(run_home, env))
-        exported = exported or (fresh and (run_home / "onnx").exists())
+        exported = exported or (fresh and any((run_home / "onnx").glob(f"*/{MANIFEST_FILE}")))
     return {
         "cold_start_s_median": round(statistics.median(r["cold_start_s"] for r in runs), 2),
         "cold_start_runs_s": [round(r["cold_start_s"], 2) for r in runs],
