@@ -161,18 +161,27 @@ def _read_memos(memo: Path | None) -> dict[str, Any]:
 
 
 def _write_memos(memo: Path, memos: dict[str, Any]) -> None:
-    """Atomically; a read-only or missing cache folder only means hashing again next time."""
+    """A read-only cache folder only means hashing again next time."""
     try:
-        memo.parent.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(prefix=".keys-", suffix=".json", dir=memo.parent)
+        write_json(memo, memos)
     except OSError:
         return
+
+
+def write_json(path: Path, payload: object) -> Path:
+    """Write ``payload`` as JSON at ``path`` whole or not at all (a temporary file, then
+    ``os.replace``), making its folder when missing."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
     try:
         with os.fdopen(fd, "w") as handle:
-            json.dump(memos, handle)
-        os.replace(temporary, memo)
-    except OSError:
+            json.dump(payload, handle, indent=2)
+            handle.write("\n")
+        os.replace(temporary, path)
+    except BaseException:
         Path(temporary).unlink(missing_ok=True)
+        raise
+    return path
 
 
 def export_dir(model: ResolvedModel, cache_dir: Path) -> Path:

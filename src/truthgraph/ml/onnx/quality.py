@@ -22,10 +22,8 @@ This module imports torch (it measures the torch backend); the serving path neve
 from __future__ import annotations
 
 import gc
-import json
 import os
 import platform
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -39,7 +37,13 @@ from truthgraph.domain import Label
 from truthgraph.ml.backend import SHIPPED_QUALITY_TABLE, Backend, shipped_records
 from truthgraph.ml.cpu import cpu_flags
 from truthgraph.ml.nli.data import Pair
-from truthgraph.ml.onnx.cache import QUALITY_FILE, TOKENIZER_FILE, Kind, read_manifest
+from truthgraph.ml.onnx.cache import (
+    QUALITY_FILE,
+    TOKENIZER_FILE,
+    Kind,
+    read_manifest,
+    write_json,
+)
 from truthgraph.ml.onnx.session import available_cores
 from truthgraph.ml.onnx.tokens import load_tokenizer
 from truthgraph.ml.registry import resolve_model
@@ -309,23 +313,12 @@ def check_quality(
     return [embedder, verifier]
 
 
-def _write_json(path: Path, payload: object) -> Path:
-    """Write ``payload`` as JSON at ``path`` atomically (temporary file, then os.replace)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
-    with os.fdopen(fd, "w") as handle:
-        json.dump(payload, handle, indent=2)
-        handle.write("\n")
-    os.replace(temporary, path)
-    return path
-
-
 def record_quality(quality: ModelQuality, cache_dir: Path) -> Path:
     """Write ``quality.json`` into the model's export folder (``auto`` reads it from there)."""
     folders = sorted(cache_dir.glob(f"*-{quality.key}"))
     if not folders:
         raise FileNotFoundError(f"no ONNX export with key {quality.key} in {cache_dir}")
-    return _write_json(folders[0] / QUALITY_FILE, quality.to_json())
+    return write_json(folders[0] / QUALITY_FILE, quality.to_json())
 
 
 def write_quality_table(
@@ -340,4 +333,4 @@ def write_quality_table(
         (q.kind, q.model): q.to_json() for q in qualities
     }
     records = [new.pop((r.get("kind"), r.get("model")), r) for r in shipped_records(path)]
-    return _write_json(path, {"records": records + list(new.values())})
+    return write_json(path, {"records": records + list(new.values())})
