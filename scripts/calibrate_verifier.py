@@ -99,7 +99,10 @@ def main() -> None:
                     args.limit,
                     split=split,
                     extra=extra,
-                    env={"TRUTHGRAPH_VERIFICATION__CALIBRATION": "false"},
+                    env={
+                        "TRUTHGRAPH_VERIFICATION__CALIBRATION": "false",
+                        "TRUTHGRAPH_VERIFICATION__SECOND_OPINION": "off",
+                    },
                 )
             (rows if split == "dev" else fit_only).extend(read_predictions(dataset, out))
             report = json.loads((out / "report.json").read_text())

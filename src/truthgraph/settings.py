@@ -117,6 +117,14 @@ class VerificationSettings(BaseModel):
     """Also score the claim against its top-k evidence joined into one premise (grouped by
     document, titles kept): `alone` (the joined reading decides), `beside` (it votes beside
     the per-sentence scores) or `off` (one more NLI pair a claim; see verify/joined.py)."""
+    second_opinion: Literal["auto", "off"] = "auto"
+    """`auto`: where the verifier's folder names a second verifier (second-opinion.json) and
+    that one is installed, the claims the first is unsure of are read again by it (the fast
+    verifier names the accurate one, after `truthgraph models install
+    truthgraph-verifier-mpnet`; see verify/second_opinion.py). `off`: the verifier alone."""
+    second_opinion_below: float | None = Field(default=None, gt=0.0, le=1.0)
+    """The confidence under which a verdict is read again (unset: the value fitted in
+    second-opinion.json)."""
 
 
 class FetchSettings(BaseModel):

@@ -21,12 +21,18 @@ from truthgraph.extract import ClaimExtractor, DecomposingExtractor, SentenceExt
 from truthgraph.ml.backend import Backend, choose_backend, uses_accelerator
 from truthgraph.ml.device import detect_device
 from truthgraph.ml.onnx.cache import export_dir, key_of_export
-from truthgraph.ml.registry import TRAIN_EXTRA_HINT, require_source, resolve_model
+from truthgraph.ml.registry import (
+    TRAIN_EXTRA_HINT,
+    is_installed,
+    require_source,
+    resolve_model,
+)
 from truthgraph.ml.resolved import ResolvedModel
-from truthgraph.ports import Embedder, LoadedEmbedder, LoadedNLIModel, NLIModel
+from truthgraph.ports import Embedder, LoadedEmbedder, LoadedNLIModel, NLICache, NLIModel
 from truthgraph.settings import Settings
 from truthgraph.verify.calibration import Calibration, read_calibration
-from truthgraph.verify.verifier import Judge, Verifier, VerifyOptions
+from truthgraph.verify.second_opinion import read_second_opinion
+from truthgraph.verify.verifier import Judge, SecondOpinion, Verifier, VerifyOptions
 
 if TYPE_CHECKING:  # the database and the chat client load only when a path uses them
     from truthgraph.db.store import PgvectorEvidenceStore
@@ -222,6 +228,29 @@ def nli_calibration(settings: Settings) -> Calibration:
     return read_calibration(model.path) if model.path is not None else Calibration()
 
 
+def second_opinion(settings: Settings, store: NLICache | None = None) -> SecondOpinion | None:
+    """The second verifier named in the configured verifier's ``second-opinion.json``, where
+    ``settings.verification.second_opinion`` is ``auto`` and that verifier is installed (None
+    otherwise). Its model loads on the first claim it reads; ``store``: its NLI cache."""
+    verification = settings.verification
+    if verification.second_opinion == "off":
+        return None
+    model = resolve_model(settings.model.nli_model, settings.models_dir)
+    record = read_second_opinion(model.path) if model.path is not None else None
+    if record is None or not is_installed(record.model, settings.models_dir):
+        return None
+    second_settings = settings.model_copy(
+        update={"model": settings.model.model_copy(update={"nli_model": record.model})}
+    )
+    calibration = record.calibration if verification.calibration else Calibration()
+
+    def build() -> Judge:
+        nli = build_nli(second_settings)
+        return Judge(nli, store, nli_cache_key(nli) if store is not None else None, calibration)
+
+    return SecondOpinion(record.model, verification.second_opinion_below or record.below, build)
+
+
 def nli_cache_key(nli: LoadedNLIModel) -> str:
     """The verifier's name, backend and the hash of its weights it was loaded with: a
     retrained model at the same path never reads the scores of the old one from the NLI
@@ -252,7 +281,7 @@ def build_judge(
     the database's NLI cache (``store``; None: no cache), and the verifier's calibration, as
     ``build_verifier`` has them."""
     key = nli_cache_key(nli) if store is not None else None
-    return Judge(nli, store, key, nli_calibration(settings))
+    return Judge(nli, store, key, nli_calibration(settings), second_opinion(settings, store))
 
 
 def verify_options(settings: Settings) -> VerifyOptions:
@@ -366,6 +395,7 @@ def build_verifier(
         nli_cache=store if hooks.nli_cache else None,
         nli_cache_key=nli_cache_key(loaded_nli) if hooks.nli_cache else None,
         calibration=nli_calibration(settings),
+        second=second_opinion(settings, store if hooks.nli_cache else None),
     )
 
 

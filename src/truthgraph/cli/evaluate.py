@@ -336,6 +336,9 @@ def _run(
         "nli_model": settings.model.nli_model,
         "nli_model_path": resolve_model(settings.model.nli_model, settings.models_dir).location,
         "nli_backend": nli.backend,
+        "second_opinion": None
+        if local.second is None
+        else {"nli_model": local.second.name, "below": local.second.below},
         "embedding_model": settings.model.embedding_model,
         "embedding_backend": embedder.backend,
         "strategy": options.strategy.value,

@@ -23,6 +23,7 @@ from truthgraph.metrics import (
     strict_accuracy,
 )
 from truthgraph.stats import percentile
+from truthgraph.verify.second_opinion import SECOND_OPINION_TIMING
 from truthgraph.verify.verifier import VerifyOptions
 
 CITED_K = 5  # evidence sentences a verdict cites for the strict score (FEVER's scorer: 5)
@@ -78,7 +79,13 @@ class Prediction:
                 for e in self.verdict.evidence[:CITED_K]
             ],
             "latency_ms": round(self.latency_ms, 2),
+            "second_opinion": self.second_opinion,
         }
+
+    @property
+    def second_opinion(self) -> bool:
+        """Whether a second verifier gave the verdict (``verify.second_opinion``)."""
+        return SECOND_OPINION_TIMING in self.verdict.timings_ms
 
 
 class ClaimVerifier(Protocol):
@@ -165,6 +172,9 @@ def measure(predictions: Sequence[Prediction], mode: Mode, top_k: int) -> dict[s
         "bins": [b.as_dict() for b in reliability_bins(confidences, correct, CALIBRATION_BINS)],
     }
     latencies = [p.latency_ms for p in predictions]
+    report["second_opinion_share"] = (
+        sum(p.second_opinion for p in predictions) / len(predictions) if predictions else 0.0
+    )
     report["latency_ms"] = {
         "p50": percentile(latencies, 50),
         "p95": percentile(latencies, 95),

@@ -110,6 +110,18 @@ def resolve_model(name: str, models_dir: Path) -> ResolvedModel:
     return ResolvedModel(name, None, hub_name=name)
 
 
+def is_installed(name: str, models_dir: Path) -> bool:
+    """Whether ``name`` resolves to local files (an adapter: whether its base is installed;
+    it is not merged here). A hub name counts as not installed."""
+    folder = adapter_source(name)
+    try:
+        if folder is not None:
+            return resolve_model(adapter.base_model_name(folder), models_dir).path is not None
+        return resolve_model(name, models_dir).hub_name is None
+    except ModelLoadError:
+        return False
+
+
 def adapter_source(name: str) -> Path | None:
     """The adapter folder behind ``name`` (where its calibration belongs), or None."""
     if _ALIASES.get(name.lower(), _ALIASES.get(name)) == SHIPPED_MPNET_VERIFIER:

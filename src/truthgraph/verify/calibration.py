@@ -255,15 +255,34 @@ def read_calibration(model_folder: Path) -> Calibration:
         return Calibration()
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, json.JSONDecodeError):
+        return Calibration()
+    return calibration_from(data)
+
+
+def calibration_from(data: Mapping[str, Any]) -> Calibration:
+    """The calibration held in ``data`` (the fields of ``calibration_fields``); the identity
+    where they are missing or out of range."""
+    try:
         temperature = float(data["temperature"])
         bias = {Label(k): float(v) for k, v in data.get("bias", {}).items()}
         slope = float(data.get("similarity_slope", 0.0))
         nei_temperature = float(data.get("nei_temperature", 0.0))
-    except (ValueError, KeyError, TypeError, json.JSONDecodeError):
+    except (ValueError, KeyError, TypeError, AttributeError):
         return Calibration()
     if temperature <= 0 or nei_temperature < 0:
         return Calibration()
     return Calibration(temperature, bias, slope, nei_temperature)
+
+
+def calibration_fields(calibration: Calibration) -> dict[str, Any]:
+    """The JSON fields of a calibration (what ``calibration_from`` reads back)."""
+    return {
+        "temperature": calibration.temperature,
+        "bias": {k.value: round(v, 4) for k, v in calibration.bias.items()},
+        "similarity_slope": calibration.similarity_slope,
+        "nei_temperature": calibration.nei_temperature,
+    }
 
 
 def write_calibration(
@@ -271,12 +290,6 @@ def write_calibration(
 ) -> Path:
     """Write ``calibration.json`` with the fitted values and ``record`` (how they were fitted)."""
     path = model_folder / CALIBRATION_FILE
-    data = {
-        "temperature": calibration.temperature,
-        "bias": {k.value: round(v, 4) for k, v in calibration.bias.items()},
-        "similarity_slope": calibration.similarity_slope,
-        "nei_temperature": calibration.nei_temperature,
-        **record,
-    }
+    data = {**calibration_fields(calibration), **record}
     path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     return path

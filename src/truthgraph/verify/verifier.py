@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -28,6 +29,7 @@ from truthgraph.verify.calibration import Calibration, calibrate
 from truthgraph.verify.distinct import SPARE_FACTOR, distinct_hits
 from truthgraph.verify.fusion import reciprocal_rank_fusion
 from truthgraph.verify.joined import joined_premise, rerank, with_joined
+from truthgraph.verify.second_opinion import SECOND_OPINION_TIMING, unsure
 
 GIVEN_EVIDENCE = "(given evidence)"  # the collection of verdicts from ``verify_against``
 MAX_SEARCH = 400  # the most hits one search asks for (top_k is at most 200)
@@ -84,9 +86,11 @@ class Verifier:
         nli_cache: NLICache | None = None,
         nli_cache_key: str | None = None,
         calibration: Calibration | None = None,
+        second: SecondOpinion | None = None,
     ) -> None:
         """``nli_cache_key`` names the verifier's exact weights in the NLI cache (default: its
-        name and backend); ``calibration`` adjusts weighted-vote verdicts (``calibration``)."""
+        name and backend); ``calibration`` adjusts weighted-vote verdicts (``calibration``);
+        ``second`` reads again the claims this verifier is unsure of (``SecondOpinion``)."""
         self.embedder = embedder
         self.nli = nli
         self.store = store
@@ -94,6 +98,7 @@ class Verifier:
         self.nli_cache = nli_cache
         self.nli_cache_key = nli_cache_key
         self.calibration = calibration or Calibration()
+        self.second = second
 
     def verify(
         self, claim: str, collection: str = "default", options: VerifyOptions | None = None
@@ -147,12 +152,15 @@ class Verifier:
 
     def judge(self) -> Judge:
         """The NLI half of this verifier (scoring, aggregation), as its own part."""
-        return Judge(self.nli, self.nli_cache, self.nli_cache_key, self.calibration)
+        return Judge(self.nli, self.nli_cache, self.nli_cache_key, self.calibration, self.second)
 
     def finish(self, verdict: Verdict, options: VerifyOptions) -> Verdict:
-        """Store ``verdict`` when ``options.persist`` (with its database time), and total its
-        timings."""
-        return persist_verdict(self.store, verdict, options, self.embedder.name, self.nli.name)
+        """Store ``verdict`` when ``options.persist`` (with its database time, and the name of
+        the verifier that gave it), and total its timings."""
+        decided = self.nli.name
+        if self.second is not None and SECOND_OPINION_TIMING in verdict.timings_ms:
+            decided = self.second.name
+        return persist_verdict(self.store, verdict, options, self.embedder.name, decided)
 
     def verify_against(
         self, claim: str, evidence: Sequence[str], options: VerifyOptions | None = None
@@ -190,12 +198,25 @@ class Verifier:
             joined = self.judge().score_joined(batch, batch_rows, options)
             share = (time.perf_counter() - t0) * 1000 / len(batch)
             offset = 0
+            concluded = []
             for claim, row, joined_score in zip(batch, batch_rows, joined, strict=True):
                 claim_scores = scores[offset : offset + len(row)]
                 offset += len(row)
-                verdict = self.judge().conclude(
-                    claim, row, claim_scores, options, GIVEN_EVIDENCE, {"nli": share}, joined_score
+                concluded.append(
+                    self.judge().conclude(
+                        claim,
+                        row,
+                        claim_scores,
+                        options,
+                        GIVEN_EVIDENCE,
+                        {"nli": share},
+                        joined_score,
+                    )
                 )
+            # the given texts have no evidence ids: the second verifier reads them uncached
+            for verdict in self.judge().reconsider(
+                batch, batch_rows, concluded, options, GIVEN_EVIDENCE, cache=False
+            ):
                 verdict.timings_ms["total"] = sum(verdict.timings_ms.values())
                 verdicts.append(verdict)
             if progress is not None:
@@ -331,6 +352,7 @@ class Judge:
     nli_cache: NLICache | None = None
     nli_cache_key: str | None = None
     calibration: Calibration = field(default_factory=Calibration)
+    second: SecondOpinion | None = None
 
     def judge_many(
         self,
@@ -355,7 +377,7 @@ class Judge:
                 rows.append((list(row), claim_scores))
         joined = self.score_joined(claims, [r for r, _ in rows], options)
         nli_ms = (time.perf_counter() - t2) * 1000 / max(len(claims), 1)
-        return [
+        verdicts = [
             self.conclude(
                 claim,
                 row,
@@ -367,6 +389,41 @@ class Judge:
             )
             for claim, (row, claim_scores), joined_score in zip(claims, rows, joined, strict=True)
         ]
+        return self.reconsider(claims, [r for r, _ in rows], verdicts, options, collection)
+
+    def reconsider(
+        self,
+        claims: Sequence[str],
+        rows: Sequence[Sequence[EvidenceHit]],
+        verdicts: Sequence[Verdict],
+        options: VerifyOptions,
+        collection: str,
+        cache: bool = True,
+    ) -> list[Verdict]:
+        """``verdicts`` with those this judge is unsure of replaced by the second verifier's
+        on the same evidence (``rows``, already the top k), each with the second verifier's
+        time per claim under ``SECOND_OPINION_TIMING``; unchanged without a second verifier.
+        ``cache=False``: the second verifier does not use the NLI cache."""
+        second = self.second
+        if second is None:
+            return list(verdicts)
+        todo = unsure([v.confidence for v in verdicts], [bool(row) for row in rows], second.below)
+        if not todo:
+            return list(verdicts)
+        t0 = time.perf_counter()
+        judge = second.judge()
+        if not cache:
+            judge = replace(judge, nli_cache=None)
+        again = judge.judge_many(
+            [claims[i] for i in todo], [rows[i] for i in todo], options, collection, {}
+        )
+        share = (time.perf_counter() - t0) * 1000 / len(todo)
+        result = list(verdicts)
+        for i, verdict in zip(todo, again, strict=True):
+            result[i] = replace(
+                verdict, timings_ms={**verdicts[i].timings_ms, SECOND_OPINION_TIMING: share}
+            )
+        return result
 
     def conclude(
         self,
@@ -466,6 +523,31 @@ class Judge:
         )
         scored = dict(zip(todo, fresh, strict=True))
         return [scored[i] if i in scored else known[key] for i, key in enumerate(keys)]
+
+
+class SecondOpinion:
+    """The verifier that reads again the claims the first one is unsure of: the first
+    verdict's confidence is below ``below`` (see ``verify.second_opinion``). Its judge is
+    built on first use (``build``), once, so a run whose every verdict is sure never loads
+    the second model."""
+
+    def __init__(self, name: str, below: float, build: Callable[[], Judge]) -> None:
+        self.name = name
+        self.below = below
+        self._build = build
+        self._judge: Judge | None = None
+        self._lock = threading.Lock()
+
+    def judge(self) -> Judge:
+        """The second verifier's judge (its model loaded on the first call)."""
+        with self._lock:
+            if self._judge is None:
+                self._judge = self._build()
+            return self._judge
+
+    @property
+    def loaded(self) -> bool:
+        return self._judge is not None
 
 
 def given_hits(texts: Sequence[str]) -> list[EvidenceHit]:

@@ -1,0 +1,127 @@
+"""Fit the fast verifier's second opinion on the development split; write second-opinion.json.
+
+    python scripts/fit_second_opinion.py --data-dir ../shared/data
+        [--datasets fever,scifact,fever-symmetric,fm2] [--first truthgraph-verifier-minilm]
+        [--second truthgraph-verifier-mpnet] [--max-share 0.4]
+        [--out-dir runs/second-opinion] [--reuse] [--dry-run]
+
+Runs ``truthgraph eval --split dev`` on each dataset with calibration and the second opinion
+off, once with each verifier (the same retrieval, so the same evidence), or reads those runs
+back with ``--reuse``. Fits the second verifier's calibration for its role, prints, for each
+threshold, the share of claims read again and the accuracy per dataset, and chooses the best
+accuracy over all claims among the thresholds that read again at most ``--max-share`` of them:
+the claim-to-verdict median stays the fast verifier's while under half of the claims are read
+again. Writes ``second-opinion.json`` into the first verifier's folder when the choice beats
+the first verifier alone by 0.5 points with no dataset lower (the shipping rule), unless
+``--dry-run``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from truthgraph.errors import TruthGraphError
+from truthgraph.evaluation.calibrate import Row, read_predictions
+from truthgraph.evaluation.results import run_eval
+from truthgraph.evaluation.second_opinion import Trial, choose, passes, trial
+from truthgraph.ml.registry import resolve_model
+from truthgraph.revision import git_sha
+from truthgraph.settings import Settings
+from truthgraph.verify.calibration import read_calibration
+from truthgraph.verify.second_opinion import SecondOpinionRecord, write_second_opinion
+
+ROOT = Path(__file__).resolve().parent.parent
+OFF = {
+    "TRUTHGRAPH_VERIFICATION__CALIBRATION": "false",
+    "TRUTHGRAPH_VERIFICATION__SECOND_OPINION": "off",
+}
+
+
+def _rows(model: str, datasets: list[str], args: argparse.Namespace) -> tuple[list[Row], set[str]]:
+    """The uncalibrated dev predictions of ``model`` on each dataset, and its backends."""
+    rows: list[Row] = []
+    backends: set[str] = set()
+    for dataset in datasets:
+        out = args.out_dir / Path(model).name / dataset
+        if not (args.reuse and (out / "predictions.jsonl").is_file()):
+            run_eval(
+                dataset, args.data_dir, out, split="dev", extra=["--nli-model", model], env=OFF
+            )
+        rows.extend(read_predictions(dataset, out))
+        report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+        backends.add(str(report["config"].get("nli_backend")))
+    return rows, backends
+
+
+def _line(t: Trial, names: list[str]) -> str:
+    cells = "  ".join(f"{100 * t.accuracy[n]:5.1f}" for n in [*names, "all"])
+    return f"{t.below:>6.2f}  {t.share:5.2f}  {cells}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--data-dir", type=Path, required=True)
+    parser.add_argument("--datasets", default="fever,scifact,fever-symmetric,fm2")
+    parser.add_argument("--first", default="truthgraph-verifier-minilm")
+    parser.add_argument("--second", default="truthgraph-verifier-mpnet")
+    parser.add_argument("--max-share", type=float, default=0.4)
+    parser.add_argument("--out-dir", type=Path, default=ROOT / "runs" / "second-opinion")
+    parser.add_argument("--reuse", action="store_true", help="read earlier runs in --out-dir")
+    parser.add_argument("--dry-run", action="store_true", help="fit and print, write nothing")
+    args = parser.parse_args()
+    settings = Settings()
+    folder = resolve_model(args.first, settings.models_dir).path
+    if folder is None:
+        sys.exit(f"{args.first}: the record is written into a local model folder")
+    names = [d.strip() for d in args.datasets.split(",") if d.strip()]
+    try:
+        first, first_backends = _rows(args.first, names, args)
+        second, second_backends = _rows(args.second, names, args)
+    except TruthGraphError as exc:
+        sys.exit(f"error: {exc}")
+    first_calibration = read_calibration(folder)
+    calibration, trials, chosen = choose(first, second, first_calibration, args.max_share)
+    alone = trial(first, second, first_calibration, calibration, 0.0)
+    always = trial(first, second, first_calibration, calibration, 1.01)
+    print(f"{'below':>6}  share  " + "  ".join(f"{n[:5]:>5}" for n in [*names, "all"]))
+    print(_line(alone, names) + "   (first verifier alone)")
+    for t in trials:
+        print(_line(t, names) + ("   <- chosen" if t is chosen else ""))
+    print(_line(always, names) + "   (second verifier on every claim)")
+    if chosen is None:
+        sys.exit(f"no threshold reads again at most {args.max_share:.0%} of the claims")
+    ships = passes(chosen, alone)
+    print(f"chosen below {chosen.below}: {'passes' if ships else 'fails'} the shipping rule")
+    if args.dry_run or not ships:
+        return
+
+    def figures(t: Trial) -> dict[str, object]:
+        return {
+            "below": t.below,
+            "share": round(t.share, 4),
+            "shares": t.shares,
+            "accuracy": t.accuracy,
+        }
+
+    how = {
+        "fitted_on": "development split (truthgraph eval --split dev), calibration off",
+        "datasets": names,
+        "first_backend": sorted(first_backends),
+        "second_backend": sorted(second_backends),
+        "max_share": args.max_share,
+        "alone": figures(alone),
+        "chosen": figures(chosen),
+        "trials": [figures(t) for t in trials],
+        "always": figures(always),
+        "git_sha": git_sha() or None,
+        "command": "python scripts/fit_second_opinion.py " + " ".join(sys.argv[1:]),
+    }
+    record = SecondOpinionRecord(args.second, chosen.below, calibration)
+    print(f"wrote {write_second_opinion(folder, record, how)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,130 @@
+"""The second opinion: which verdicts are read again, by whom, and how its threshold is chosen."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.fakes import FakeEmbedder, FakeNLI, InMemoryEvidenceStore
+from truthgraph.domain import Label, NLIScores
+from truthgraph.evaluation.calibrate import Row
+from truthgraph.evaluation.second_opinion import cascade_labels, choose, passes, trial
+from truthgraph.verify.calibration import Calibration
+from truthgraph.verify.second_opinion import (
+    SECOND_OPINION_FILE,
+    SECOND_OPINION_TIMING,
+    SecondOpinionRecord,
+    read_second_opinion,
+    unsure,
+    write_second_opinion,
+)
+from truthgraph.verify.verifier import Judge, SecondOpinion, Verifier, VerifyOptions
+
+SENTENCES = ["Soul Food was released by Fox.", "Paris lies on the Seine.", "Cats purr."]
+S, R, N = Label.SUPPORTED, Label.REFUTED, Label.NOT_ENOUGH_INFO
+
+
+class ContradictingNLI(FakeNLI):
+    """A second verifier that reads every pair as a contradiction, and counts them."""
+
+    name = "contradicting-nli"
+
+    def __init__(self) -> None:
+        self.pairs = 0
+
+    def predict(self, pairs, batch_size=None):  # type: ignore[no-untyped-def]
+        self.pairs += len(pairs)
+        return [NLIScores(0.02, 0.03, 0.95) for _ in pairs]
+
+
+def _verifier(
+    below: float,
+) -> tuple[Verifier, SecondOpinion, ContradictingNLI, InMemoryEvidenceStore]:
+    embedder = FakeEmbedder()
+    store = InMemoryEvidenceStore("films", SENTENCES, embedder)
+    second_nli = ContradictingNLI()
+    second = SecondOpinion("contradicting-nli", below, lambda: Judge(second_nli))
+    verifier = Verifier(embedder, FakeNLI(), store, VerifyOptions(top_k=2), second=second)
+    return verifier, second, second_nli, store
+
+
+def test_verdicts_below_the_threshold_are_read_again_on_the_same_evidence() -> None:
+    verifier, second, second_nli, store = _verifier(below=1.01)  # every verdict is unsure
+    verdict = verifier.verify("Soul Food was released by Fox.", "films")
+    assert verdict.label is R
+    assert second_nli.pairs == 2  # the top 2 the first verifier read, no new search
+    assert {e.hit.text for e in verdict.evidence} >= {SENTENCES[0]}
+    assert verdict.timings_ms[SECOND_OPINION_TIMING] >= 0
+    assert verdict.timings_ms["total"] >= verdict.timings_ms[SECOND_OPINION_TIMING]
+    assert second.loaded
+    assert store.saved == [verdict]
+
+
+def test_a_sure_verdict_stands_and_the_second_model_is_never_loaded() -> None:
+    verifier, second, second_nli, _ = _verifier(below=0.01)
+    verdict = verifier.verify("Soul Food was released by Fox.", "films")
+    assert verdict.label is S
+    assert SECOND_OPINION_TIMING not in verdict.timings_ms
+    assert second_nli.pairs == 0
+    assert not second.loaded
+
+
+def test_given_evidence_is_read_again_too() -> None:
+    verifier, _, second_nli, _ = _verifier(below=1.01)
+    verdict = verifier.verify_against("Cats purr.", ["Cats purr.", "Dogs bark."])
+    assert verdict.label is R
+    assert second_nli.pairs == 2
+    empty = verifier.verify_against("Cats purr.", [])
+    assert empty.label is N and SECOND_OPINION_TIMING not in empty.timings_ms
+
+
+def test_unsure_skips_claims_without_evidence() -> None:
+    assert unsure([0.4, 0.9, 0.3, 0.64], [True, True, False, True], 0.65) == [0, 3]
+
+
+def test_the_record_round_trips_and_a_broken_one_is_ignored(tmp_path: Path) -> None:
+    record = SecondOpinionRecord("truthgraph-verifier-mpnet", 0.65, Calibration(1.2, {S: 0.1}))
+    path = write_second_opinion(tmp_path, record, {"command": "x"})
+    assert read_second_opinion(tmp_path) == record
+    path.write_text('{"model": "m", "below": 3}')
+    assert read_second_opinion(tmp_path) is None
+    (tmp_path / SECOND_OPINION_FILE).unlink()
+    assert read_second_opinion(tmp_path) is None
+
+
+def _row(dataset: str, s: float, r: float, gold: Label, best: float | None = 0.6) -> Row:
+    return (dataset, {S: s, R: r, N: round(1 - s - r, 6)}, gold, best)
+
+
+FIRST = [
+    _row("a", 0.9, 0.05, S),  # sure and right
+    _row("a", 0.45, 0.4, R),  # unsure and wrong
+    _row("b", 0.4, 0.35, S, best=None),  # unsure, no evidence: stays
+]
+SECOND = [_row("a", 0.1, 0.8, S), _row("a", 0.1, 0.85, R), _row("b", 0.05, 0.9, S, best=None)]
+
+
+def test_the_cascade_replaces_only_unsure_verdicts_with_evidence() -> None:
+    labels, escalated = cascade_labels(FIRST, SECOND, Calibration(), Calibration(), 0.65)
+    assert labels == [S, R, S]
+    assert escalated == [False, True, False]
+    with pytest.raises(ValueError, match="same claims"):
+        cascade_labels(FIRST, SECOND[:2], Calibration(), Calibration(), 0.65)
+
+
+def test_trials_and_the_shipping_rule() -> None:
+    alone = trial(FIRST, SECOND, Calibration(), Calibration(), 0.0)
+    cascade = trial(FIRST, SECOND, Calibration(), Calibration(), 0.65)
+    assert alone.accuracy == {"a": 0.5, "b": 1.0, "all": 2 / 3}
+    assert cascade.accuracy["all"] == 1.0 and cascade.share == pytest.approx(1 / 3)
+    assert passes(cascade, alone) and not passes(alone, alone)
+    everything = trial(FIRST, SECOND, Calibration(), Calibration(), 1.01)
+    assert everything.accuracy["a"] == 0.5  # the second verifier is wrong on the sure one
+
+
+def test_choose_keeps_to_the_share_of_claims_read_again() -> None:
+    _, trials, chosen = choose(FIRST, SECOND, Calibration(), max_share=0.5)
+    assert chosen is not None and chosen.share <= 0.5
+    assert chosen.accuracy["all"] == max(t.accuracy["all"] for t in trials if t.share <= 0.5)
+    assert choose(FIRST, SECOND, Calibration(), max_share=0.0)[2] is None
