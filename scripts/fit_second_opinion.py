@@ -13,7 +13,7 @@ accuracy over all claims among the thresholds that read again at most ``--max-sh
 the claim-to-verdict median stays the fast verifier's while under half of the claims are read
 again. Writes ``second-opinion.json`` into the first verifier's folder when the choice beats
 the first verifier alone by 0.5 points with no dataset lower (the shipping rule), unless
-``--dry-run``.
+``--dry-run``, and the model card's section on it.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from truthgraph.errors import TruthGraphError
 from truthgraph.evaluation.calibrate import Row, read_predictions
 from truthgraph.evaluation.results import run_eval
 from truthgraph.evaluation.second_opinion import Trial, choose, passes, trial
+from truthgraph.ml.nli.card import refresh_second_opinion
 from truthgraph.ml.registry import resolve_model
 from truthgraph.revision import git_sha
 from truthgraph.settings import Settings
@@ -121,6 +122,7 @@ def main() -> None:
     }
     record = SecondOpinionRecord(args.second, chosen.below, calibration)
     print(f"wrote {write_second_opinion(folder, record, how)}")
+    print(f"updated {refresh_second_opinion(folder)} (the model card's second-opinion section)")
 
 
 if __name__ == "__main__":

@@ -228,10 +228,19 @@ def nli_calibration(settings: Settings) -> Calibration:
     return read_calibration(model.path) if model.path is not None else Calibration()
 
 
-def second_opinion(settings: Settings, store: NLICache | None = None) -> SecondOpinion | None:
+def _same(model: T) -> T:
+    return model
+
+
+def second_opinion(
+    settings: Settings,
+    store: NLICache | None = None,
+    wrap: Callable[[LoadedNLIModel], NLIModel] = _same,
+) -> SecondOpinion | None:
     """The second verifier named in the configured verifier's ``second-opinion.json``, where
     ``settings.verification.second_opinion`` is ``auto`` and that verifier is installed (None
-    otherwise). Its model loads on the first claim it reads; ``store``: its NLI cache."""
+    otherwise). Its model loads on the first claim it reads, wrapped by ``wrap`` (the
+    service's micro-batcher); ``store``: its NLI cache."""
     verification = settings.verification
     if verification.second_opinion == "off":
         return None
@@ -246,7 +255,8 @@ def second_opinion(settings: Settings, store: NLICache | None = None) -> SecondO
 
     def build() -> Judge:
         nli = build_nli(second_settings)
-        return Judge(nli, store, nli_cache_key(nli) if store is not None else None, calibration)
+        key = nli_cache_key(nli) if store is not None else None
+        return Judge(wrap(nli), store, key, calibration)
 
     return SecondOpinion(record.model, verification.second_opinion_below or record.below, build)
 
@@ -335,23 +345,21 @@ class ServiceParts:
     nli: LoadedNLIModel
 
 
-def _same(model: T) -> T:
-    return model
-
-
 @dataclass(frozen=True)
 class VerifierHooks:
     """How a caller changes what ``build_verifier`` assembles (the HTTP service's hooks).
 
-    ``embedder`` and ``nli`` wrap each loaded model (the service puts its micro-batchers
-    there); the claim-embedding cache goes in front of the wrapped embedder and holds
-    ``embedding_cache_size`` claims (0: none); ``nli_cache`` reads back the scores of
-    (evidence, claim) pairs seen before from the database; ``watch_embedding_cache`` is
-    given a function that reports the cache's (hits, misses).
+    ``embedder`` and ``nli`` wrap each loaded model, and ``second_nli`` the second opinion's
+    when it loads (the service puts its micro-batchers there); the claim-embedding cache goes
+    in front of the wrapped embedder and holds ``embedding_cache_size`` claims (0: none);
+    ``nli_cache`` reads back the scores of (evidence, claim) pairs seen before from the
+    database; ``watch_embedding_cache`` is given a function that reports the cache's (hits,
+    misses).
     """
 
     embedder: Callable[[LoadedEmbedder], Embedder] = _same
     nli: Callable[[LoadedNLIModel], NLIModel] = _same
+    second_nli: Callable[[LoadedNLIModel], NLIModel] = _same
     embedding_cache_size: int = 10_000
     nli_cache: bool = True
     watch_embedding_cache: Callable[[Callable[[], tuple[int, int]]], None] | None = None
@@ -377,7 +385,7 @@ def build_verifier(
 
     hooks = hooks or VerifierHooks()
     if not caches:
-        hooks = VerifierHooks(hooks.embedder, hooks.nli, 0, False)
+        hooks = VerifierHooks(hooks.embedder, hooks.nli, hooks.second_nli, 0, False)
     store = store or build_store(settings)
     loaded_embedder = embedder or build_embedder(settings)
     loaded_nli = nli or build_nli(settings)
@@ -395,7 +403,7 @@ def build_verifier(
         nli_cache=store if hooks.nli_cache else None,
         nli_cache_key=nli_cache_key(loaded_nli) if hooks.nli_cache else None,
         calibration=nli_calibration(settings),
-        second=second_opinion(settings, store if hooks.nli_cache else None),
+        second=second_opinion(settings, store if hooks.nli_cache else None, hooks.second_nli),
     )
 
 

@@ -10,6 +10,7 @@ from tests.fakes import FakeEmbedder, FakeNLI, InMemoryEvidenceStore
 from truthgraph.domain import Label, NLIScores
 from truthgraph.evaluation.calibrate import Row
 from truthgraph.evaluation.second_opinion import cascade_labels, choose, passes, trial
+from truthgraph.ml.nli.card import refresh_second_opinion
 from truthgraph.verify.calibration import Calibration
 from truthgraph.verify.second_opinion import (
     SECOND_OPINION_FILE,
@@ -128,3 +129,26 @@ def test_choose_keeps_to_the_share_of_claims_read_again() -> None:
     assert chosen is not None and chosen.share <= 0.5
     assert chosen.accuracy["all"] == max(t.accuracy["all"] for t in trials if t.share <= 0.5)
     assert choose(FIRST, SECOND, Calibration(), max_share=0.0)[2] is None
+
+
+def test_the_model_card_section_follows_the_record(tmp_path: Path) -> None:
+    figures = {"below": 0.0, "share": 0.0, "accuracy": {"a": 0.5, "all": 0.5}}
+    how = {
+        "datasets": ["a"],
+        "max_share": 0.4,
+        "alone": figures,
+        "trials": [{**figures, "below": 0.65, "share": 0.4, "accuracy": {"a": 0.75, "all": 0.75}}],
+        "always": {**figures, "share": 1.0},
+        "command": "python scripts/fit_second_opinion.py",
+        "first_backend": ["onnx-int8"],
+        "second_backend": ["onnx"],
+    }
+    record = SecondOpinionRecord("truthgraph-verifier-mpnet", 0.65, Calibration())
+    write_second_opinion(tmp_path, record, how)
+    (tmp_path / "README.md").write_text("# Card\n\n## Claim-level accuracy\nText.\n")
+    refresh_second_opinion(tmp_path)
+    refresh_second_opinion(tmp_path)  # twice: one section, up to date
+    card = (tmp_path / "README.md").read_text()
+    assert card.count("## Second opinion") == 1
+    assert "| below 0.65 (**shipped**) | 40% | 75.0% | 75.0% |" in card
+    assert card.index("## Second opinion") < card.index("## Claim-level accuracy")

@@ -248,6 +248,20 @@ class Runtime:
         self._closers.append(pair_batcher.close)
         batched_embedder = BatchingEmbedder(embedder, embed_batcher)
         batched_nli = BatchingNLI(nli, pair_batcher)
+
+        def batched_second(model: Any) -> BatchingNLI:
+            """The second opinion's model behind a micro-batcher of its own, on the same
+            device lock (built when that model loads)."""
+            batcher: MicroBatcher[Any, Any] = nli_batcher(
+                model,
+                window_s=window_s,
+                max_items=api.max_batch_pairs,
+                device_lock=device_lock,
+                observer=self.metrics.observe_batch,
+            )
+            self._closers.append(batcher.close)
+            return BatchingNLI(model, batcher)
+
         # the one composition root builds the verifier: the micro-batchers go in front of the
         # models, the claim cache in front of the batcher, and the NLI cache as configured
         verifier = build_verifier(
@@ -258,6 +272,7 @@ class Runtime:
             hooks=VerifierHooks(
                 embedder=lambda _: batched_embedder,
                 nli=lambda _: batched_nli,
+                second_nli=batched_second,
                 embedding_cache_size=api.embedding_cache_size,
                 nli_cache=api.nli_cache,
                 watch_embedding_cache=self.metrics.watch_cache,
@@ -267,6 +282,8 @@ class Runtime:
         # warm the whole path once: batchers, models, database pool
         batched_embedder.embed(["TruthGraph warm-up sentence."])
         batched_nli.predict([("The sky is blue.", "The sky has a colour.")])
+        if verifier.second is not None:  # its model loads now, not on the first unsure claim
+            verifier.second.judge().nli.predict([("The sky is blue.", "The sky has a colour.")])
         store.ping()
 
         gate = AdmissionGate(

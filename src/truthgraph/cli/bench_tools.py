@@ -39,6 +39,7 @@ STAGE_NAMES = {
     "nli": "NLI",
     "aggregation": "Aggregation",
     "database": "Database",
+    "second_opinion": "Second opinion",
     "overhead": "Overhead",
 }
 console = Console()
@@ -391,6 +392,11 @@ def e2e_main(argv: Sequence[str] | None = None, settings: Settings | None = None
         console.print(
             f"  {STAGE_NAMES[stage]}: {part['total_ms'] / max(1, result['num_claims']):.1f} ms"
             f" per claim ({part['share']:.1%})"
+        )
+    if result["models"].get("second"):
+        console.print(
+            f"  second opinion ({result['models']['second']}): "
+            f"{result['second_opinion_share']:.0%} of the claims read again"
         )
     if args.verbose:
         console.print(

@@ -76,6 +76,11 @@ def table_row(report: dict[str, Any]) -> list[str]:
         else "n/a"
     )
     backend = f" ({config['nli_backend']})" if config.get("nli_backend") else ""
+    if second := config.get("second_opinion"):
+        backend += (
+            f"; second opinion {second['nli_model']} below {second['below']} "
+            f"({report.get('second_opinion_share', 0.0):.0%} of claims)"
+        )
     machine = config.get("machine") or {}
     return [
         str(report["dataset"]),

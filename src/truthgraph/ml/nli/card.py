@@ -57,7 +57,7 @@ Accuracy {accuracy:.1%}, macro-F1 {macro_f1:.3f} over {n} pairs{without_mutation
 Reproduce: `{reproduce}`
 (the figures above are copied from `training_config.json`, written by that command).{resumed}
 
-{calibration}## Claim-level accuracy
+{calibration}{second_opinion}## Claim-level accuracy
 Through the whole pipeline (retrieval, NLI, calibrated weighted vote) on held-out claims: the
 project's docs/accuracy.md, measured by `python scripts/eval_results.py --data-dir
 ../shared/data` (with `--nli-model NAME --out-dir benchmarks/NAME` for a verifier that is not
@@ -150,6 +150,61 @@ def _calibration_section(out_dir: Path) -> str:
     )
 
 
+SECOND_OPINION_HEADING = "## Second opinion (`second-opinion.json`)"
+
+
+def second_opinion_section(out_dir: Path) -> str:
+    """The card's section on the verifier's second opinion ("" without a record)."""
+    path = out_dir / "second-opinion.json"
+    if not path.is_file():
+        return ""
+    data = json.loads(path.read_text())
+    names = [*data.get("datasets", []), "all"]
+
+    def row(label: str, figures: dict[str, Any]) -> str:
+        cells = " | ".join(f"{100 * figures['accuracy'][n]:.1f}%" for n in names)
+        return f"| {label} | {figures['share']:.0%} | {cells} |"
+
+    rows = [row("this verifier alone", data["alone"])]
+    rows += [
+        row(f"below {t['below']}" + (" (**shipped**)" if t["below"] == data["below"] else ""), t)
+        for t in data.get("trials", [])
+    ]
+    rows.append(row(f"{data['model']} on every claim", data["always"]))
+    return (
+        f"{SECOND_OPINION_HEADING}\n"
+        f"Where this verifier's calibrated confidence is below {data['below']} and the claim has "
+        f"evidence, `{data['model']}` reads the same evidence again and its verdict (with its "
+        f"own calibration for this role, {data['calibration']}) is the one given and stored. "
+        f"It applies where `{data['model']}` is installed "
+        "(`TRUTHGRAPH_VERIFICATION__SECOND_OPINION=off` turns it off). The threshold is the "
+        "best accuracy on the development claims among those that read again at most "
+        f"{data['max_share']:.0%} of them, so the median claim costs what this verifier "
+        f"costs; chosen by `{data['command']}` (backends {', '.join(data['first_backend'])} "
+        f"and {', '.join(data['second_backend'])}).\n\n"
+        "| threshold | claims read again | " + " | ".join(names) + " |\n"
+        "|---|---|" + "---|" * len(names) + "\n" + "\n".join(rows) + "\n\n"
+    )
+
+
+def refresh_second_opinion(out_dir: Path) -> Path | None:
+    """Put the second-opinion section of the README.md in ``out_dir`` in step with its
+    record (before "## Claim-level accuracy"); None where there is no card."""
+    card = out_dir / "README.md"
+    if not card.is_file():
+        return None
+    text = card.read_text(encoding="utf-8")
+    if SECOND_OPINION_HEADING in text:
+        start = text.index(SECOND_OPINION_HEADING)
+        end = text.index("\n## ", start + len(SECOND_OPINION_HEADING)) + 1
+        text = text[:start] + text[end:]
+    anchor = text.index("## Claim-level accuracy")
+    card.write_text(
+        text[:anchor] + second_opinion_section(out_dir) + text[anchor:], encoding="utf-8"
+    )
+    return card
+
+
 def _recipe_notes(summary: dict[str, Any]) -> str:
     config = summary["config"]
     notes = []
@@ -222,6 +277,7 @@ def write_model_card(out_dir: Path, summary: dict[str, Any]) -> Path:
         macro_f1=metrics["macro_f1"],
         n=metrics["n"],
         calibration=_calibration_section(out_dir),
+        second_opinion=second_opinion_section(out_dir),
         recipe_notes=_recipe_notes(summary),
         reproduce=reproduce_command(summary["config"]),
         resumed=(
