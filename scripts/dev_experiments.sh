@@ -4,6 +4,8 @@
 # each option that was tried (evidence context, hybrid retrieval).
 # Usage: scripts/dev_experiments.sh [DATA_DIR] [OUT_DIR]
 set -euo pipefail
+# the fast verifier's own figures: no second opinion, even where the accurate one is installed
+export TRUTHGRAPH_VERIFICATION__SECOND_OPINION=${TRUTHGRAPH_VERIFICATION__SECOND_OPINION:-off}
 data=${1:-../shared/data}
 out=${2:-runs/dev-experiments}
 configurations=(

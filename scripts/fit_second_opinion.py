@@ -7,8 +7,10 @@
 
 Runs ``truthgraph eval --split dev`` on each dataset with calibration and the second opinion
 off, once with each verifier (the same retrieval, so the same evidence), or reads those runs
-back with ``--reuse``. Fits the second verifier's calibration for its role, prints, for each
-threshold, the share of claims read again and the accuracy per dataset, and chooses the best
+back with ``--reuse``. For each threshold, fits the second verifier's calibration on the
+claims it reads again there, and prints the share of claims read again ("asked"), the share
+whose verdict the second verifier gives (the more confident of the two: "given") and the
+accuracy per dataset; chooses the best
 accuracy over all claims among the thresholds that read again at most ``--max-share`` of them:
 the claim-to-verdict median stays the fast verifier's while under half of the claims are read
 again. Writes ``second-opinion.json`` into the first verifier's folder when the choice beats
@@ -59,7 +61,7 @@ def _rows(model: str, datasets: list[str], args: argparse.Namespace) -> tuple[li
 
 def _line(t: Trial, names: list[str]) -> str:
     cells = "  ".join(f"{100 * t.accuracy[n]:5.1f}" for n in [*names, "all"])
-    return f"{t.below:>6.2f}  {t.share:5.2f}  {cells}"
+    return f"{t.below:>6.2f}  {t.share:5.2f}  {t.adopted:5.2f}  {cells}"
 
 
 def main() -> None:
@@ -84,14 +86,14 @@ def main() -> None:
     except TruthGraphError as exc:
         sys.exit(f"error: {exc}")
     first_calibration = read_calibration(folder)
-    calibration, trials, chosen = choose(first, second, first_calibration, args.max_share)
-    alone = trial(first, second, first_calibration, calibration, 0.0)
-    always = trial(first, second, first_calibration, calibration, 1.01)
-    print(f"{'below':>6}  share  " + "  ".join(f"{n[:5]:>5}" for n in [*names, "all"]))
+    trials, chosen = choose(first, second, first_calibration, args.max_share)
+    alone = trial(first, second, first_calibration, 0.0)
+    always = trial(first, second, first_calibration, 1.01)
+    print(f"{'below':>6}  asked  given  " + "  ".join(f"{n[:5]:>5}" for n in [*names, "all"]))
     print(_line(alone, names) + "   (first verifier alone)")
     for t in trials:
         print(_line(t, names) + ("   <- chosen" if t is chosen else ""))
-    print(_line(always, names) + "   (second verifier on every claim)")
+    print(_line(always, names) + "   (every claim with evidence read again)")
     if chosen is None:
         sys.exit(f"no threshold reads again at most {args.max_share:.0%} of the claims")
     ships = passes(chosen, alone)
@@ -113,14 +115,14 @@ def main() -> None:
         "first_backend": sorted(first_backends),
         "second_backend": sorted(second_backends),
         "max_share": args.max_share,
-        "alone": figures(alone),
-        "chosen": figures(chosen),
-        "trials": [figures(t) for t in trials],
-        "always": figures(always),
+        "alone": alone.figures(),
+        "chosen": chosen.figures(),
+        "trials": [t.figures() for t in trials],
+        "always": always.figures(),
         "git_sha": git_sha() or None,
         "command": "python scripts/fit_second_opinion.py " + " ".join(sys.argv[1:]),
     }
-    record = SecondOpinionRecord(args.second, chosen.below, calibration)
+    record = SecondOpinionRecord(args.second, chosen.below, chosen.calibration)
     print(f"wrote {write_second_opinion(folder, record, how)}")
     print(f"updated {refresh_second_opinion(folder)} (the model card's second-opinion section)")
 

@@ -139,6 +139,15 @@ class Aggregate:
 
 
 @dataclass(frozen=True, slots=True)
+class SecondOpinionNote:
+    """A second verifier read the claim again (``verify.second_opinion``): which one, and
+    whether its verdict is the one given (it was the more confident of the two)."""
+
+    verifier: str
+    adopted: bool
+
+
+@dataclass(frozen=True, slots=True)
 class Verdict:
     """A claim's verdict with the evidence it rests on and the time of each stage."""
 
@@ -153,6 +162,7 @@ class Verdict:
     claim_id: int | None = None
     verdict_id: int | None = None
     created_at: str | None = None
+    second_opinion: SecondOpinionNote | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready view, the shape ``truthgraph verify --json`` prints."""
@@ -188,4 +198,10 @@ class Verdict:
                 for e in self.evidence
             ],
             "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
+            "second_opinion": None
+            if self.second_opinion is None
+            else {
+                "verifier": self.second_opinion.verifier,
+                "adopted": self.second_opinion.adopted,
+            },
         }

@@ -9,7 +9,7 @@ import psycopg
 import pytest
 
 from truthgraph.db.store import PgvectorEvidenceStore
-from truthgraph.domain import Label, RawDocument
+from truthgraph.domain import Label, RawDocument, SecondOpinionNote
 from truthgraph.ingest.pipeline import ingest
 from truthgraph.ml.registry import PACKAGE_MODELS_DIR, SHIPPED_VERIFIER
 from truthgraph.ports import LoadedEmbedder, LoadedNLIModel
@@ -19,7 +19,8 @@ from truthgraph.wiring import build_verifier, second_opinion
 
 pytestmark = [pytest.mark.integration, pytest.mark.models]
 
-CALIBRATION = {"temperature": 1.0, "bias": {}, "similarity_slope": 0.0, "nei_temperature": 0.0}
+# a sharp temperature: the second verifier is the more confident, so its verdict is given
+CALIBRATION = {"temperature": 0.1, "bias": {}, "similarity_slope": 0.0, "nei_temperature": 0.0}
 
 
 def _verifier_folder(tmp_path: Path, second: str, below: float) -> Path:
@@ -100,6 +101,8 @@ def test_an_unsure_verdict_is_given_and_stored_by_the_second_verifier(
     verdict = verifier.verify("Fox 2000 Pictures released the film Soul Food.", collection_name)
     assert verdict.label is Label.SUPPORTED
     assert SECOND_OPINION_TIMING in verdict.timings_ms
+    assert verdict.second_opinion == SecondOpinionNote(SHIPPED_VERIFIER, adopted=True)
+    assert verdict.confidence > 0.99
     with psycopg.connect(store.url) as conn:
         row = conn.execute(
             "SELECT nli_model, timings_ms FROM verdicts WHERE id = %s", (verdict.verdict_id,)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.fakes import FakeEmbedder, FakeNLI, InMemoryEvidenceStore
-from truthgraph.domain import Label, NLIScores
+from truthgraph.domain import Label, NLIScores, SecondOpinionNote
 from truthgraph.evaluation.calibrate import Row
 from truthgraph.evaluation.second_opinion import cascade_labels, choose, passes, trial
 from truthgraph.ml.nli.card import refresh_second_opinion
@@ -16,6 +16,7 @@ from truthgraph.verify.second_opinion import (
     SECOND_OPINION_FILE,
     SECOND_OPINION_TIMING,
     SecondOpinionRecord,
+    prefer_second,
     read_second_opinion,
     unsure,
     write_second_opinion,
@@ -39,6 +40,15 @@ class ContradictingNLI(FakeNLI):
         return [NLIScores(0.02, 0.03, 0.95) for _ in pairs]
 
 
+class TimidNLI(FakeNLI):
+    """A second verifier that is never sure of anything."""
+
+    name = "timid-nli"
+
+    def predict(self, pairs, batch_size=None):  # type: ignore[no-untyped-def]
+        return [NLIScores(0.34, 0.33, 0.33) for _ in pairs]
+
+
 def _verifier(
     below: float,
 ) -> tuple[Verifier, SecondOpinion, ContradictingNLI, InMemoryEvidenceStore]:
@@ -53,7 +63,9 @@ def _verifier(
 def test_verdicts_below_the_threshold_are_read_again_on_the_same_evidence() -> None:
     verifier, second, second_nli, store = _verifier(below=1.01)  # every verdict is unsure
     verdict = verifier.verify("Soul Food was released by Fox.", "films")
-    assert verdict.label is R
+    assert verdict.label is R  # the second is the more confident: its verdict is given
+    assert verdict.second_opinion == SecondOpinionNote("contradicting-nli", adopted=True)
+    assert verdict.to_dict()["second_opinion"] == {"verifier": "contradicting-nli", "adopted": True}
     assert second_nli.pairs == 2  # the top 2 the first verifier read, no new search
     assert {e.hit.text for e in verdict.evidence} >= {SENTENCES[0]}
     assert verdict.timings_ms[SECOND_OPINION_TIMING] >= 0
@@ -62,11 +74,24 @@ def test_verdicts_below_the_threshold_are_read_again_on_the_same_evidence() -> N
     assert store.saved == [verdict]
 
 
+def test_a_less_confident_second_opinion_leaves_the_first_verdict() -> None:
+    embedder = FakeEmbedder()
+    store = InMemoryEvidenceStore("films", SENTENCES, embedder)
+    timid = TimidNLI()
+    second = SecondOpinion("timid-nli", 1.01, lambda: Judge(timid))
+    verifier = Verifier(embedder, FakeNLI(), store, VerifyOptions(top_k=2), second=second)
+    verdict = verifier.verify("Soul Food was released by Fox.", "films")
+    assert verdict.label is S
+    assert verdict.second_opinion == SecondOpinionNote("timid-nli", adopted=False)
+    assert SECOND_OPINION_TIMING in verdict.timings_ms  # asked, so its time is counted
+
+
 def test_a_sure_verdict_stands_and_the_second_model_is_never_loaded() -> None:
     verifier, second, second_nli, _ = _verifier(below=0.01)
     verdict = verifier.verify("Soul Food was released by Fox.", "films")
     assert verdict.label is S
     assert SECOND_OPINION_TIMING not in verdict.timings_ms
+    assert verdict.second_opinion is None and verdict.to_dict()["second_opinion"] is None
     assert second_nli.pairs == 0
     assert not second.loaded
 
@@ -101,34 +126,43 @@ def _row(dataset: str, s: float, r: float, gold: Label, best: float | None = 0.6
 FIRST = [
     _row("a", 0.9, 0.05, S),  # sure and right
     _row("a", 0.45, 0.4, R),  # unsure and wrong
-    _row("b", 0.4, 0.35, S, best=None),  # unsure, no evidence: stays
+    _row("a", 0.5, 0.1, S),  # unsure and right
+    _row("b", 0.4, 0.35, S, best=None),  # unsure, no evidence: not asked
 ]
-SECOND = [_row("a", 0.1, 0.8, S), _row("a", 0.1, 0.85, R), _row("b", 0.05, 0.9, S, best=None)]
+SECOND = [
+    _row("a", 0.1, 0.8, S),
+    _row("a", 0.05, 0.9, R),  # more confident than the first: given
+    _row("a", 0.3, 0.3, S),  # less confident than the first: the first stands
+    _row("b", 0.05, 0.9, S, best=None),
+]
 
 
-def test_the_cascade_replaces_only_unsure_verdicts_with_evidence() -> None:
-    labels, escalated = cascade_labels(FIRST, SECOND, Calibration(), Calibration(), 0.65)
-    assert labels == [S, R, S]
-    assert escalated == [False, True, False]
+def test_the_more_confident_verdict_of_an_unsure_claim_with_evidence_is_given() -> None:
+    labels, again, adopted = cascade_labels(FIRST, SECOND, Calibration(), Calibration(), 0.65)
+    assert labels == [S, R, S, S]
+    assert again == [False, True, True, False]
+    assert adopted == [False, True, False, False]
+    assert prefer_second(0.5, 0.6) and not prefer_second(0.6, 0.6)
     with pytest.raises(ValueError, match="same claims"):
         cascade_labels(FIRST, SECOND[:2], Calibration(), Calibration(), 0.65)
 
 
 def test_trials_and_the_shipping_rule() -> None:
-    alone = trial(FIRST, SECOND, Calibration(), Calibration(), 0.0)
-    cascade = trial(FIRST, SECOND, Calibration(), Calibration(), 0.65)
-    assert alone.accuracy == {"a": 0.5, "b": 1.0, "all": 2 / 3}
-    assert cascade.accuracy["all"] == 1.0 and cascade.share == pytest.approx(1 / 3)
+    alone = trial(FIRST, SECOND, Calibration(), 0.0)
+    cascade = trial(FIRST, SECOND, Calibration(), 0.65)
+    assert alone.accuracy == {"a": 2 / 3, "b": 1.0, "all": 0.75}
+    assert alone.share == 0.0 and alone.calibration == Calibration()
+    assert cascade.accuracy["all"] == 1.0
+    assert cascade.share == 0.5 and 0.25 <= cascade.adopted <= cascade.share
+    assert cascade.figures()["below"] == 0.65
     assert passes(cascade, alone) and not passes(alone, alone)
-    everything = trial(FIRST, SECOND, Calibration(), Calibration(), 1.01)
-    assert everything.accuracy["a"] == 0.5  # the second verifier is wrong on the sure one
 
 
 def test_choose_keeps_to_the_share_of_claims_read_again() -> None:
-    _, trials, chosen = choose(FIRST, SECOND, Calibration(), max_share=0.5)
+    trials, chosen = choose(FIRST, SECOND, Calibration(), max_share=0.5)
     assert chosen is not None and chosen.share <= 0.5
     assert chosen.accuracy["all"] == max(t.accuracy["all"] for t in trials if t.share <= 0.5)
-    assert choose(FIRST, SECOND, Calibration(), max_share=0.0)[2] is None
+    assert choose(FIRST, SECOND, Calibration(), max_share=0.0)[1] is None
 
 
 def test_the_model_card_section_follows_the_record(tmp_path: Path) -> None:
@@ -150,5 +184,5 @@ def test_the_model_card_section_follows_the_record(tmp_path: Path) -> None:
     refresh_second_opinion(tmp_path)  # twice: one section, up to date
     card = (tmp_path / "README.md").read_text()
     assert card.count("## Second opinion") == 1
-    assert "| below 0.65 (**shipped**) | 40% | 75.0% | 75.0% |" in card
+    assert "| below 0.65 (**shipped**) | 40% | 40% | 75.0% | 75.0% |" in card
     assert card.index("## Second opinion") < card.index("## Claim-level accuracy")

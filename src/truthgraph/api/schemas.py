@@ -118,6 +118,15 @@ class EvidenceOut(_SentenceOut):
     nli: NLIScoresOut
 
 
+class SecondOpinionOut(BaseModel):
+    """A second verifier read the claim again, because the first was unsure."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    verifier: str = Field(description="the verifier that read it again")
+    adopted: bool = Field(description="its verdict is the one given (it was more confident)")
+
+
 class VerdictOut(BaseModel):
     """The verdict object, the same as ``truthgraph verify --json`` prints."""
 
@@ -134,6 +143,9 @@ class VerdictOut(BaseModel):
     created_at: str | None
     evidence: list[EvidenceOut]
     timings_ms: dict[str, float]
+    second_opinion: SecondOpinionOut | None = Field(
+        default=None, description="null where no second verifier read the claim"
+    )
 
 
 # jobs --------------------------------------------------------------------------------------

@@ -79,7 +79,8 @@ def table_row(report: dict[str, Any]) -> list[str]:
     if second := config.get("second_opinion"):
         backend += (
             f"; second opinion {second['nli_model']} below {second['below']} "
-            f"({report.get('second_opinion_share', 0.0):.0%} of claims)"
+            f"(asked on {report.get('second_opinion_share', 0.0):.0%} of claims, "
+            f"its verdict given on {report.get('second_opinion_given', 0.0):.0%})"
         )
     machine = config.get("machine") or {}
     return [

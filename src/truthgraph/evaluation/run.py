@@ -23,7 +23,6 @@ from truthgraph.metrics import (
     strict_accuracy,
 )
 from truthgraph.stats import percentile
-from truthgraph.verify.second_opinion import SECOND_OPINION_TIMING
 from truthgraph.verify.verifier import VerifyOptions
 
 CITED_K = 5  # evidence sentences a verdict cites for the strict score (FEVER's scorer: 5)
@@ -79,13 +78,13 @@ class Prediction:
                 for e in self.verdict.evidence[:CITED_K]
             ],
             "latency_ms": round(self.latency_ms, 2),
-            "second_opinion": self.second_opinion,
+            "second_opinion": self.verdict.to_dict()["second_opinion"],
         }
 
     @property
     def second_opinion(self) -> bool:
-        """Whether a second verifier gave the verdict (``verify.second_opinion``)."""
-        return SECOND_OPINION_TIMING in self.verdict.timings_ms
+        """Whether a second verifier read the claim again (``verify.second_opinion``)."""
+        return self.verdict.second_opinion is not None
 
 
 class ClaimVerifier(Protocol):
@@ -172,8 +171,13 @@ def measure(predictions: Sequence[Prediction], mode: Mode, top_k: int) -> dict[s
         "bins": [b.as_dict() for b in reliability_bins(confidences, correct, CALIBRATION_BINS)],
     }
     latencies = [p.latency_ms for p in predictions]
-    report["second_opinion_share"] = (
-        sum(p.second_opinion for p in predictions) / len(predictions) if predictions else 0.0
+    n = max(len(predictions), 1)
+    report["second_opinion_share"] = sum(p.second_opinion for p in predictions) / n
+    report["second_opinion_given"] = (
+        sum(
+            bool(p.verdict.second_opinion and p.verdict.second_opinion.adopted) for p in predictions
+        )
+        / n
     )
     report["latency_ms"] = {
         "p50": percentile(latencies, 50),

@@ -1,9 +1,10 @@
 """Choose the second opinion's threshold from two verifiers' development-split predictions.
 
 Reads what ``truthgraph eval --split dev`` wrote with calibration off for the first (fast)
-and the second (accurate) verifier on the same claims and evidence, fits the second
-verifier's calibration for its role, and measures, for each threshold, the share of claims
-read again and the accuracy per dataset (``verify.second_opinion``).
+and the second (accurate) verifier on the same claims and evidence. For each threshold it
+fits the second verifier's calibration on the claims that threshold sends to it (the claims
+it will be asked about) and measures the share of claims read again, the share whose
+verdict the second verifier gives, and the accuracy per dataset (``verify.second_opinion``).
 """
 
 from __future__ import annotations
@@ -14,18 +15,48 @@ from dataclasses import dataclass
 from truthgraph.domain import Label
 from truthgraph.evaluation.calibrate import Row, fit
 from truthgraph.verify.calibration import Calibration, scale
+from truthgraph.verify.second_opinion import prefer_second
 
 THRESHOLDS = tuple(round(0.5 + 0.05 * i, 2) for i in range(10))  # 0.50 ... 0.95
 
 
 @dataclass(frozen=True, slots=True)
 class Trial:
-    """One threshold's figures: the share of claims read again, accuracy per dataset."""
+    """One threshold: the second verifier's calibration for it, the share of claims read
+    again and of claims whose verdict it gives, and the accuracy per dataset and "all"."""
 
     below: float
-    share: float  # of all claims
-    accuracy: dict[str, float]  # per dataset and "all"
-    shares: dict[str, float]  # per dataset
+    calibration: Calibration
+    share: float
+    adopted: float
+    accuracy: dict[str, float]
+    shares: dict[str, float]
+
+    def figures(self) -> dict[str, object]:
+        """The JSON form kept in second-opinion.json."""
+        return {
+            "below": self.below,
+            "share": round(self.share, 4),
+            "adopted": round(self.adopted, 4),
+            "shares": {k: round(v, 4) for k, v in self.shares.items()},
+            "accuracy": {k: round(v, 4) for k, v in self.accuracy.items()},
+        }
+
+
+def _same_claims(first: Sequence[Row], second: Sequence[Row]) -> None:
+    if len(first) != len(second) or any(
+        a[0] != b[0] or a[2] is not b[2] for a, b in zip(first, second, strict=True)
+    ):
+        raise ValueError("the two verifiers' predictions are not of the same claims")
+
+
+def asked(first: Sequence[Row], first_calibration: Calibration, below: float) -> list[bool]:
+    """Whether each claim is read again at ``below``: its first verdict's calibrated
+    confidence is under it and it has evidence (a best similarity), as ``Judge.reconsider``."""
+    return [
+        row[3] is not None and max(scale(row[1], first_calibration, row[3]).values()) < below
+        for row in first
+    ]
 
 
 def cascade_labels(
@@ -34,44 +65,47 @@ def cascade_labels(
     first_calibration: Calibration,
     second_calibration: Calibration,
     below: float,
-) -> tuple[list[Label], list[bool]]:
-    """The label of each claim under the second opinion at ``below`` (from the two verifiers'
-    uncalibrated predictions on the same claims, in the same order), and whether the second
-    verifier gave it. A claim without evidence (no best similarity) keeps the first label,
-    as in ``Judge.reconsider``."""
-    if len(first) != len(second):
-        raise ValueError("the two verifiers' predictions are not of the same claims")
+) -> tuple[list[Label], list[bool], list[bool]]:
+    """Each claim's label under the second opinion at ``below`` (from the two verifiers'
+    uncalibrated predictions on the same claims, in the same order), whether it was read
+    again, and whether the second verifier's verdict was given (the more confident one)."""
+    _same_claims(first, second)
     labels: list[Label] = []
-    escalated: list[bool] = []
-    for a, b in zip(first, second, strict=True):
-        if a[0] != b[0] or a[2] is not b[2]:
-            raise ValueError("the two verifiers' predictions are not of the same claims")
+    adopted: list[bool] = []
+    again = asked(first, first_calibration, below)
+    for a, b, ask in zip(first, second, again, strict=True):
         scores = scale(a[1], first_calibration, a[3])
-        again = a[3] is not None and max(scores.values()) < below
-        if again:
-            scores = scale(b[1], second_calibration, b[3])
+        if ask:
+            other = scale(b[1], second_calibration, b[3])
+            if prefer_second(max(scores.values()), max(other.values())):
+                scores = other
+                adopted.append(True)
+            else:
+                adopted.append(False)
+        else:
+            adopted.append(False)
         labels.append(max(scores, key=lambda k: scores[k]))
-        escalated.append(again)
-    return labels, escalated
+    return labels, again, adopted
 
 
 def trial(
-    first: Sequence[Row],
-    second: Sequence[Row],
-    first_calibration: Calibration,
-    second_calibration: Calibration,
-    below: float,
+    first: Sequence[Row], second: Sequence[Row], first_calibration: Calibration, below: float
 ) -> Trial:
-    """The figures of the second opinion at ``below`` (1.0 reads every claim again, a
-    threshold of 0 none)."""
-    labels, escalated = cascade_labels(first, second, first_calibration, second_calibration, below)
+    """The figures of the second opinion at ``below`` (above 1 reads every claim with evidence
+    again, 0 none), its calibration fitted on the claims read again (with abstention and a
+    NOT_ENOUGH_INFO temperature, as ``scripts/calibrate_verifier.py``)."""
+    _same_claims(first, second)
+    again = asked(first, first_calibration, below)
+    rows = [b for b, ask in zip(second, again, strict=True) if ask]
+    calibration = fit(rows, abstention=True, nei_temperature=True)[0] if rows else Calibration()
+    labels, again, adopted = cascade_labels(first, second, first_calibration, calibration, below)
     accuracy: dict[str, float] = {}
     shares: dict[str, float] = {}
     for name in [*sorted({r[0] for r in first}), "all"]:
         index = [i for i, r in enumerate(first) if name in ("all", r[0])]
         accuracy[name] = sum(labels[i] is first[i][2] for i in index) / len(index)
-        shares[name] = sum(escalated[i] for i in index) / len(index)
-    return Trial(below, shares["all"], accuracy, shares)
+        shares[name] = sum(again[i] for i in index) / len(index)
+    return Trial(below, calibration, shares["all"], sum(adopted) / len(first), accuracy, shares)
 
 
 def choose(
@@ -80,17 +114,14 @@ def choose(
     first_calibration: Calibration,
     max_share: float,
     thresholds: Sequence[float] = THRESHOLDS,
-) -> tuple[Calibration, list[Trial], Trial | None]:
-    """The second verifier's calibration (fitted on its predictions of every claim, with
-    abstention and a NOT_ENOUGH_INFO temperature, as ``scripts/calibrate_verifier.py``), the
-    trial of every threshold, and the chosen one: the best accuracy over all claims among the
-    thresholds that read again at most ``max_share`` of them (the lower threshold on a tie;
-    None when none does)."""
-    second_calibration, _ = fit(second, abstention=True, nei_temperature=True)
-    trials = [trial(first, second, first_calibration, second_calibration, t) for t in thresholds]
+) -> tuple[list[Trial], Trial | None]:
+    """The trial of every threshold, and the chosen one: the best accuracy over all claims
+    among the thresholds that read again at most ``max_share`` of them (the lower threshold
+    on a tie; None when none does)."""
+    trials = [trial(first, second, first_calibration, t) for t in thresholds]
     allowed = [t for t in trials if t.share <= max_share]
     best = max(allowed, key=lambda t: (t.accuracy["all"], -t.below), default=None)
-    return second_calibration, trials, best
+    return trials, best
 
 
 def passes(candidate: Trial, baseline: Trial, margin: float = 0.005) -> bool:

@@ -2,8 +2,9 @@
 
 The fast verifier decides every claim. Where its calibrated confidence is below ``below``
 and the claim has evidence, a second verifier (the accurate one) scores the same evidence,
-with a calibration of its own, and its verdict replaces the first. Most claims never reach
-the second verifier, so the median claim costs what the fast verifier costs.
+with a calibration of its own fitted on the claims it is asked about, and the more confident
+of the two verdicts is given. Most claims never reach the second verifier, so the median
+claim costs what the fast verifier costs.
 
 The record lives next to the first verifier's weights as ``second-opinion.json``, written by
 ``scripts/fit_second_opinion.py`` from development-split predictions (decision 0028): the
@@ -75,3 +76,9 @@ def unsure(confidences: Sequence[float], has_evidence: Sequence[bool], below: fl
         for i, (confidence, evidence) in enumerate(zip(confidences, has_evidence, strict=True))
         if evidence and confidence < below
     ]
+
+
+def prefer_second(first_confidence: float, second_confidence: float) -> bool:
+    """Whether the second verifier's verdict is given: it is the more confident (a tie keeps
+    the first)."""
+    return second_confidence > first_confidence

@@ -17,6 +17,7 @@ from truthgraph.domain import (
     Label,
     NLIScores,
     ScoredEvidence,
+    SecondOpinionNote,
     Strategy,
     Verdict,
 )
@@ -29,7 +30,7 @@ from truthgraph.verify.calibration import Calibration, calibrate
 from truthgraph.verify.distinct import SPARE_FACTOR, distinct_hits
 from truthgraph.verify.fusion import reciprocal_rank_fusion
 from truthgraph.verify.joined import joined_premise, rerank, with_joined
-from truthgraph.verify.second_opinion import SECOND_OPINION_TIMING, unsure
+from truthgraph.verify.second_opinion import SECOND_OPINION_TIMING, prefer_second, unsure
 
 GIVEN_EVIDENCE = "(given evidence)"  # the collection of verdicts from ``verify_against``
 MAX_SEARCH = 400  # the most hits one search asks for (top_k is at most 200)
@@ -158,8 +159,8 @@ class Verifier:
         """Store ``verdict`` when ``options.persist`` (with its database time, and the name of
         the verifier that gave it), and total its timings."""
         decided = self.nli.name
-        if self.second is not None and SECOND_OPINION_TIMING in verdict.timings_ms:
-            decided = self.second.name
+        if verdict.second_opinion is not None and verdict.second_opinion.adopted:
+            decided = verdict.second_opinion.verifier
         return persist_verdict(self.store, verdict, options, self.embedder.name, decided)
 
     def verify_against(
@@ -400,9 +401,10 @@ class Judge:
         collection: str,
         cache: bool = True,
     ) -> list[Verdict]:
-        """``verdicts`` with those this judge is unsure of replaced by the second verifier's
-        on the same evidence (``rows``, already the top k), each with the second verifier's
-        time per claim under ``SECOND_OPINION_TIMING``; unchanged without a second verifier.
+        """``verdicts`` with those this judge is unsure of read again by the second verifier
+        on the same evidence (``rows``, already the top k): the more confident of the two
+        verdicts is given, noted in its ``second_opinion``, with the second verifier's time
+        per claim under ``SECOND_OPINION_TIMING``. Unchanged without a second verifier.
         ``cache=False``: the second verifier does not use the NLI cache."""
         second = self.second
         if second is None:
@@ -419,9 +421,14 @@ class Judge:
         )
         share = (time.perf_counter() - t0) * 1000 / len(todo)
         result = list(verdicts)
-        for i, verdict in zip(todo, again, strict=True):
+        for i, other in zip(todo, again, strict=True):
+            first = verdicts[i]
+            adopted = prefer_second(first.confidence, other.confidence)
+            chosen = other if adopted else first
             result[i] = replace(
-                verdict, timings_ms={**verdicts[i].timings_ms, SECOND_OPINION_TIMING: share}
+                chosen,
+                timings_ms={**first.timings_ms, SECOND_OPINION_TIMING: share},
+                second_opinion=SecondOpinionNote(second.name, adopted),
             )
         return result
 

@@ -163,27 +163,30 @@ def second_opinion_section(out_dir: Path) -> str:
 
     def row(label: str, figures: dict[str, Any]) -> str:
         cells = " | ".join(f"{100 * figures['accuracy'][n]:.1f}%" for n in names)
-        return f"| {label} | {figures['share']:.0%} | {cells} |"
+        given = figures.get("adopted", figures["share"])
+        return f"| {label} | {figures['share']:.0%} | {given:.0%} | {cells} |"
 
     rows = [row("this verifier alone", data["alone"])]
     rows += [
         row(f"below {t['below']}" + (" (**shipped**)" if t["below"] == data["below"] else ""), t)
         for t in data.get("trials", [])
     ]
-    rows.append(row(f"{data['model']} on every claim", data["always"]))
+    rows.append(row("every claim with evidence read again", data["always"]))
     return (
         f"{SECOND_OPINION_HEADING}\n"
         f"Where this verifier's calibrated confidence is below {data['below']} and the claim has "
-        f"evidence, `{data['model']}` reads the same evidence again and its verdict (with its "
-        f"own calibration for this role, {data['calibration']}) is the one given and stored. "
+        f"evidence, `{data['model']}` reads the same evidence again, with a calibration of its "
+        f"own fitted on the claims it is asked about ({data['calibration']}), and the more "
+        "confident of the two verdicts is given, and stored under the name of the verifier that "
+        "gave it (`second_opinion` in the verdict says which). "
         f"It applies where `{data['model']}` is installed "
         "(`TRUTHGRAPH_VERIFICATION__SECOND_OPINION=off` turns it off). The threshold is the "
         "best accuracy on the development claims among those that read again at most "
         f"{data['max_share']:.0%} of them, so the median claim costs what this verifier "
         f"costs; chosen by `{data['command']}` (backends {', '.join(data['first_backend'])} "
         f"and {', '.join(data['second_backend'])}).\n\n"
-        "| threshold | claims read again | " + " | ".join(names) + " |\n"
-        "|---|---|" + "---|" * len(names) + "\n" + "\n".join(rows) + "\n\n"
+        "| threshold | claims read again | verdicts it gives | " + " | ".join(names) + " |\n"
+        "|---|---|---|" + "---|" * len(names) + "\n" + "\n".join(rows) + "\n\n"
     )
 
 
