@@ -74,6 +74,12 @@ def main() -> None:
     parser.add_argument("--out-dir", type=Path, default=ROOT / "runs" / "second-opinion")
     parser.add_argument("--reuse", action="store_true", help="read earlier runs in --out-dir")
     parser.add_argument("--dry-run", action="store_true", help="fit and print, write nothing")
+    parser.add_argument(
+        "--compare",
+        action="store_true",
+        help="also print the variants at the chosen threshold (which verdict is given, which "
+        "claims the second calibration is fitted on)",
+    )
     args = parser.parse_args()
     settings = Settings()
     folder = resolve_model(args.first, settings.models_dir).path
@@ -96,6 +102,13 @@ def main() -> None:
     print(_line(always, names) + "   (every claim with evidence read again)")
     if chosen is None:
         sys.exit(f"no threshold reads again at most {args.max_share:.0%} of the claims")
+    if args.compare:
+        print(f"variants at below {chosen.below}:")
+        for rule in ("confident", "replace"):
+            for fit_on in ("asked", "all"):
+                variant = trial(first, second, first_calibration, chosen.below, rule, fit_on)
+                verdict = "passes" if passes(variant, alone) else "fails"
+                print(_line(variant, names) + f"   given: {rule}, fitted on: {fit_on} ({verdict})")
     ships = passes(chosen, alone)
     print(f"chosen below {chosen.below}: {'passes' if ships else 'fails'} the shipping rule")
     if args.dry_run or not ships:

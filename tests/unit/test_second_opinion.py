@@ -143,6 +143,8 @@ def test_the_more_confident_verdict_of_an_unsure_claim_with_evidence_is_given() 
     assert again == [False, True, True, False]
     assert adopted == [False, True, False, False]
     assert prefer_second(0.5, 0.6) and not prefer_second(0.6, 0.6)
+    replaced = cascade_labels(FIRST, SECOND, Calibration(), Calibration(), 0.65, "replace")
+    assert replaced[0] == [S, R, N, S] and replaced[2] == [False, True, True, False]
     with pytest.raises(ValueError, match="same claims"):
         cascade_labels(FIRST, SECOND[:2], Calibration(), Calibration(), 0.65)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 from truthgraph.domain import Label
 from truthgraph.evaluation.calibrate import Row, fit
@@ -18,6 +19,11 @@ from truthgraph.verify.calibration import Calibration, scale
 from truthgraph.verify.second_opinion import prefer_second
 
 THRESHOLDS = tuple(round(0.5 + 0.05 * i, 2) for i in range(10))  # 0.50 ... 0.95
+# which verdict of a claim read again is given: the more confident (shipped), or always the
+# second verifier's (the variant measured against it, decision 0028)
+Rule = Literal["confident", "replace"]
+# the claims the second verifier's calibration is fitted on: those it reads (shipped), or all
+FitOn = Literal["asked", "all"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,10 +71,12 @@ def cascade_labels(
     first_calibration: Calibration,
     second_calibration: Calibration,
     below: float,
+    rule: Rule = "confident",
 ) -> tuple[list[Label], list[bool], list[bool]]:
     """Each claim's label under the second opinion at ``below`` (from the two verifiers'
     uncalibrated predictions on the same claims, in the same order), whether it was read
-    again, and whether the second verifier's verdict was given (the more confident one)."""
+    again, and whether the second verifier's verdict was given (the more confident one, or
+    always with ``rule="replace"``)."""
     _same_claims(first, second)
     labels: list[Label] = []
     adopted: list[bool] = []
@@ -77,7 +85,7 @@ def cascade_labels(
         scores = scale(a[1], first_calibration, a[3])
         if ask:
             other = scale(b[1], second_calibration, b[3])
-            if prefer_second(max(scores.values()), max(other.values())):
+            if rule == "replace" or prefer_second(max(scores.values()), max(other.values())):
                 scores = other
                 adopted.append(True)
             else:
@@ -89,16 +97,24 @@ def cascade_labels(
 
 
 def trial(
-    first: Sequence[Row], second: Sequence[Row], first_calibration: Calibration, below: float
+    first: Sequence[Row],
+    second: Sequence[Row],
+    first_calibration: Calibration,
+    below: float,
+    rule: Rule = "confident",
+    fit_on: FitOn = "asked",
 ) -> Trial:
     """The figures of the second opinion at ``below`` (above 1 reads every claim with evidence
-    again, 0 none), its calibration fitted on the claims read again (with abstention and a
-    NOT_ENOUGH_INFO temperature, as ``scripts/calibrate_verifier.py``)."""
+    again, 0 none), its calibration fitted on the claims read again (``fit_on="all"``: on
+    every claim) with abstention and a NOT_ENOUGH_INFO temperature, as
+    ``scripts/calibrate_verifier.py`` fits them."""
     _same_claims(first, second)
     again = asked(first, first_calibration, below)
-    rows = [b for b, ask in zip(second, again, strict=True) if ask]
+    rows = [b for b, ask in zip(second, again, strict=True) if ask or fit_on == "all"]
     calibration = fit(rows, abstention=True, nei_temperature=True)[0] if rows else Calibration()
-    labels, again, adopted = cascade_labels(first, second, first_calibration, calibration, below)
+    labels, again, adopted = cascade_labels(
+        first, second, first_calibration, calibration, below, rule
+    )
     accuracy: dict[str, float] = {}
     shares: dict[str, float] = {}
     for name in [*sorted({r[0] for r in first}), "all"]:
