@@ -10,7 +10,7 @@ docs/accuracy.md between ``<!-- accuracy-table:start -->`` and ``<!-- accuracy-t
     python scripts/eval_results.py --data-dir ../shared/data [--limit N] [--out-dir benchmarks]
         [--datasets scifact,fever,fever-symmetric,vitaminc,fm2]
         [--readme docs/accuracy.md | --no-readme]
-        [--nli-model truthgraph-verifier-mpnet]
+        [--nli-model truthgraph-verifier-mpnet] [--second-opinion off]
 
 The first run ingests SciFact's 45,952 sentences (minutes); later runs reuse the collection.
 Environment variables (TRUTHGRAPH_HOME, TRUTHGRAPH_MODEL__*) pass through to each run.
@@ -76,6 +76,13 @@ def main() -> None:
     )
     parser.add_argument("--no-readme", action="store_true", help="leave that page alone")
     parser.add_argument("--nli-model", default=None, help="verifier (default: configured)")
+    parser.add_argument(
+        "--second-opinion",
+        choices=("auto", "off"),
+        default=None,
+        help="off: the verifier alone, even where its second opinion is installed "
+        "(default: as configured)",
+    )
     args = parser.parse_args()
     datasets = [d.strip() for d in args.datasets.split(",") if d.strip()]
     unknown = sorted(set(datasets) - set(DATASETS))
@@ -94,9 +101,15 @@ def main() -> None:
         command += f" --nli-model {args.nli_model}"
     if args.no_readme:
         command += " --no-readme"
+    env = {}
+    if args.second_opinion:
+        command += f" --second-opinion {args.second_opinion}"
+        env["TRUTHGRAPH_VERIFICATION__SECOND_OPINION"] = args.second_opinion
     try:
         reports = [
-            run_eval(d, args.data_dir, args.out_dir / "accuracy" / d, args.limit, extra=extra)
+            run_eval(
+                d, args.data_dir, args.out_dir / "accuracy" / d, args.limit, extra=extra, env=env
+            )
             for d in datasets
         ]
     except TruthGraphError as exc:

@@ -78,7 +78,11 @@ def int8_settings(kind: Kind, folder: Path) -> dict[str, Any]:
 
 
 _HASHED_SUFFIXES = (".safetensors", ".bin", ".json", ".txt", ".model")
-_SKIPPED_NAMES = frozenset({"data_config.json", "training_config.json", "calibration.json"})
+# records about the model, not of it: a new calibration or second opinion (verify/) keeps the
+# export, and the shipped export keeps matching the shipped folder
+_SKIPPED_NAMES = frozenset(
+    {"data_config.json", "training_config.json", "calibration.json", "second-opinion.json"}
+)
 _SKIPPED_FOLDERS = frozenset({"onnx", "openvino"})
 _CHUNK = 1 << 20
 
