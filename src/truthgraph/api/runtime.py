@@ -238,20 +238,10 @@ class Runtime:
             observer=self.metrics.observe_batch,
         )
         self._closers.append(embed_batcher.close)
-        pair_batcher: MicroBatcher[Any, Any] = nli_batcher(
-            nli,
-            window_s=window_s,
-            max_items=api.max_batch_pairs,
-            device_lock=device_lock,
-            observer=self.metrics.observe_batch,
-        )
-        self._closers.append(pair_batcher.close)
-        batched_embedder = BatchingEmbedder(embedder, embed_batcher)
-        batched_nli = BatchingNLI(nli, pair_batcher)
 
-        def batched_second(model: Any) -> BatchingNLI:
-            """The second opinion's model behind a micro-batcher of its own, on the same
-            device lock (built when that model loads)."""
+        def pairs_batcher(model: Any) -> MicroBatcher[Any, Any]:
+            """A verifier's micro-batcher on the models' device lock (the second opinion's
+            is built when that model loads)."""
             batcher: MicroBatcher[Any, Any] = nli_batcher(
                 model,
                 window_s=window_s,
@@ -260,7 +250,11 @@ class Runtime:
                 observer=self.metrics.observe_batch,
             )
             self._closers.append(batcher.close)
-            return BatchingNLI(model, batcher)
+            return batcher
+
+        pair_batcher = pairs_batcher(nli)
+        batched_embedder = BatchingEmbedder(embedder, embed_batcher)
+        batched_nli = BatchingNLI(nli, pair_batcher)
 
         # the one composition root builds the verifier: the micro-batchers go in front of the
         # models, the claim cache in front of the batcher, and the NLI cache as configured
@@ -272,7 +266,7 @@ class Runtime:
             hooks=VerifierHooks(
                 embedder=lambda _: batched_embedder,
                 nli=lambda _: batched_nli,
-                second_nli=batched_second,
+                second_nli=lambda model: BatchingNLI(model, pairs_batcher(model)),
                 embedding_cache_size=api.embedding_cache_size,
                 nli_cache=api.nli_cache,
                 watch_embedding_cache=self.metrics.watch_cache,
