@@ -146,6 +146,10 @@ class SecondOpinionNote:
     verifier: str
     adopted: bool
 
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON form (``Verdict.to_dict``'s ``second_opinion``)."""
+        return {"verifier": self.verifier, "adopted": self.adopted}
+
 
 @dataclass(frozen=True, slots=True)
 class Verdict:
@@ -200,8 +204,5 @@ class Verdict:
             "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
             "second_opinion": None
             if self.second_opinion is None
-            else {
-                "verifier": self.second_opinion.verifier,
-                "adopted": self.second_opinion.adopted,
-            },
+            else self.second_opinion.as_dict(),
         }

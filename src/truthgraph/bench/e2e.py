@@ -76,7 +76,7 @@ def run_e2e(
                     "wall_ms": wall_ms,
                     "stages_ms": stages,
                     "verdict": verdict.label,
-                    "second_opinion": SECOND_OPINION_TIMING in verdict.timings_ms,
+                    "second_opinion": verdict.second_opinion is not None,
                 }
             )
         second = verifier.second.name if verifier.second is not None else None

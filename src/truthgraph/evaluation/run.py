@@ -78,7 +78,9 @@ class Prediction:
                 for e in self.verdict.evidence[:CITED_K]
             ],
             "latency_ms": round(self.latency_ms, 2),
-            "second_opinion": self.verdict.to_dict()["second_opinion"],
+            "second_opinion": None
+            if self.verdict.second_opinion is None
+            else self.verdict.second_opinion.as_dict(),
         }
 
     @property

@@ -16,7 +16,7 @@ from typing import Literal
 from truthgraph.domain import Label
 from truthgraph.evaluation.calibrate import Row, fit
 from truthgraph.verify.calibration import Calibration, scale
-from truthgraph.verify.second_opinion import prefer_second
+from truthgraph.verify.second_opinion import prefer_second, unsure
 
 THRESHOLDS = tuple(round(0.5 + 0.05 * i, 2) for i in range(10))  # 0.50 ... 0.95
 # which verdict of a claim read again is given: the more confident (shipped), or always the
@@ -59,10 +59,9 @@ def _same_claims(first: Sequence[Row], second: Sequence[Row]) -> None:
 def asked(first: Sequence[Row], first_calibration: Calibration, below: float) -> list[bool]:
     """Whether each claim is read again at ``below``: its first verdict's calibrated
     confidence is under it and it has evidence (a best similarity), as ``Judge.reconsider``."""
-    return [
-        row[3] is not None and max(scale(row[1], first_calibration, row[3]).values()) < below
-        for row in first
-    ]
+    confidences = [max(scale(row[1], first_calibration, row[3]).values()) for row in first]
+    again = set(unsure(confidences, [row[3] is not None for row in first], below))
+    return [i in again for i in range(len(first))]
 
 
 def cascade_labels(
