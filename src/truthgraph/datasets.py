@@ -57,7 +57,9 @@ class LabeledClaim:
     """A claim with its gold label and gold evidence sentences.
 
     ``context`` holds other sentences of the cited documents that are not gold evidence
-    (used to build hard NOT_ENOUGH_INFO training pairs); ``pages`` names the source pages.
+    (used to build hard NOT_ENOUGH_INFO training pairs); ``pages`` names the source pages;
+    ``kind`` names the kind of claim where a set says (the kinds set: ``pronoun``,
+    ``negation``, ...), and the report then gives the accuracy per kind.
     """
 
     id: str
@@ -67,6 +69,7 @@ class LabeledClaim:
     context: tuple[str, ...] = ()
     pages: tuple[str, ...] = ()
     dataset: str = ""
+    kind: str = ""
 
 
 def parse_label(raw: str) -> Label | None:

@@ -29,6 +29,7 @@ from truthgraph.evaluation.dataset import (
     claims_jsonl,
     collection_name,
     export,
+    kinds_set,
     pooled_corpus,
     read_claims,
     read_corpus,
@@ -41,6 +42,7 @@ class DatasetName(StrEnum):
     FEVER_SYMMETRIC = "fever-symmetric"
     VITAMINC = "vitaminc"
     FM2 = "fm2"
+    KINDS = "kinds"
 
 
 class SplitName(StrEnum):
@@ -74,6 +76,13 @@ def load_eval_set(
     split: SplitName | None,
 ) -> EvalSet:
     """The claims (and corpus) to evaluate, read and checked whole; nothing is written."""
+    if dataset is DatasetName.KINDS and claims is None:
+        if corpus is not None or data_dir is not None or split is not None:
+            raise InvalidInputError(
+                "--dataset kinds ships with TruthGraph: it takes no --corpus, --data-dir or "
+                "--split (every claim is held out)"
+            )
+        return kinds_set()
     if dataset is not None and claims is None:
         from truthgraph.evaluation.convert import convert
 
@@ -134,7 +143,7 @@ def eval_command(
         Path | None,
         typer.Argument(
             metavar="CLAIMS",
-            help='Claims .jsonl: {"id", "claim", "label", "evidence"?} per line.',
+            help='Claims .jsonl: {"id", "claim", "label", "evidence"?, "kind"?} per line.',
         ),
     ] = None,
     corpus: Annotated[
@@ -142,7 +151,12 @@ def eval_command(
         typer.Option("--corpus", help='Corpus .jsonl ({"id", "text", "title"?}) to retrieve from.'),
     ] = None,
     dataset: Annotated[
-        DatasetName | None, typer.Option("--dataset", help="A development dataset instead.")
+        DatasetName | None,
+        typer.Option(
+            "--dataset",
+            help="A development dataset instead (kinds: the hand-written set that ships with "
+            "TruthGraph, reported per kind of claim; it needs no --data-dir).",
+        ),
     ] = None,
     data_dir: Annotated[
         Path | None, typer.Option("--data-dir", help="Folder of the datasets (../shared/data).")
@@ -198,7 +212,8 @@ def eval_command(
     Writes report.json, report.md, predictions.jsonl, confusion.png and
     reliability.png into --out: accuracy, macro-F1, per-class P/R/F1, confusion,
     evidence recall@k, FEVER-style strict score, calibration error (ECE), latency
-    per claim and the configuration. The last line printed is one JSON object.
+    per claim, the accuracy per kind of claim where claims have a "kind" (as in
+    --dataset kinds), and the configuration. The last line printed is one JSON object.
 
     Retrieval mode ingests the corpus into a collection of its own,
     eval-<12 hex of the corpus sha256>-<embedding model>, never yours; a rerun on

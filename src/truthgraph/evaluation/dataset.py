@@ -7,7 +7,12 @@
 ``label`` is SUPPORTED, REFUTED or NOT_ENOUGH_INFO (FEVER's SUPPORTS, REFUTES and
 "NOT ENOUGH INFO" are read too); ``id`` is optional (default: the line number) and unique;
 ``evidence`` is optional: the oracle mode verifies a claim against it, and it is what
-evidence recall and the strict score look for.
+evidence recall and the strict score look for; ``kind`` is optional: a name for the kind of
+claim (``pronoun``, ``negation``, ...), and the report gives the accuracy per kind when any
+claim has one. Other keys are ignored.
+
+The kinds set (``KINDS_DIR``, ``--dataset kinds``) is written by hand for TruthGraph in this
+format: see ``benchmarks/kinds/README.md``.
 
 ``CORPUS.jsonl``: ``{"id", "text", "title"?}`` per line, read by the same reader as
 ``truthgraph ingest`` (which also takes .csv, .txt and .md files).
@@ -20,6 +25,7 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
@@ -30,6 +36,19 @@ from truthgraph.jsonl import read_objects
 
 Mode = Literal["retrieval", "oracle"]
 MODES: tuple[Mode, ...] = ("retrieval", "oracle")
+
+KINDS_PACKAGE = "truthgraph.evaluation"  # the kinds set: kinds/claims.jsonl, kinds/corpus.jsonl
+KINDS: tuple[str, ...] = (
+    "pronoun",
+    "paraphrase",
+    "number",
+    "date",
+    "swapped-entity",
+    "negation",
+    "two-sentences",
+    "other-fact",
+    "unmentioned",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +96,9 @@ def _claim(row: dict[str, Any], where: str, number: int, dataset: str) -> Labele
         evidence = [evidence]
     if not isinstance(evidence, list) or not all(isinstance(e, str) for e in evidence):
         raise DatasetError(f'{where}: "evidence" must be a list of texts')
+    kind = row.get("kind", "")
+    if not isinstance(kind, str):
+        raise DatasetError(f'{where}: "kind" must be a text')
     raw_id = row.get("id", f"line-{number}")
     if not isinstance(raw_id, str | int) or isinstance(raw_id, bool):
         raise DatasetError(f'{where}: "id" must be a string or an integer')
@@ -86,6 +108,7 @@ def _claim(row: dict[str, Any], where: str, number: int, dataset: str) -> Labele
         label=label,
         evidence=tuple(e.strip() for e in evidence if e.strip()),
         dataset=dataset,
+        kind=kind.strip(),
     )
 
 
@@ -115,6 +138,23 @@ def read_corpus(path: Path) -> Corpus:
         documents=tuple(documents),
         sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
         description=f"{path} ({len(documents)} documents)",
+    )
+
+
+def kinds_set() -> EvalSet:
+    """The kinds set, shipped inside the package: 126 claims written by hand, each with its
+    kind (``KINDS``), verified by retrieval over its 12 invented documents. It is never
+    trained or calibrated on (``benchmarks/kinds/README.md``)."""
+    folder = resources.files(KINDS_PACKAGE).joinpath("kinds")
+    with resources.as_file(folder) as path:
+        claims = tuple(replace(c, dataset="kinds") for c in read_claims(path / "claims.jsonl"))
+        corpus = read_corpus(path / "corpus.jsonl")
+    return EvalSet(
+        name="kinds",
+        claims=claims,
+        corpus=replace(corpus, description=f"the kinds set ({len(corpus.documents)} documents)"),
+        default_mode="retrieval",
+        source="truthgraph/evaluation/kinds (written by hand for TruthGraph)",
     )
 
 
@@ -153,6 +193,8 @@ def claims_jsonl(claims: Sequence[LabeledClaim]) -> str:
     lines = []
     for c in claims:
         row: dict[str, Any] = {"id": c.id, "claim": c.claim, "label": c.label.value}
+        if c.kind:
+            row["kind"] = c.kind
         if c.evidence:
             row["evidence"] = list(c.evidence)
         lines.append(json.dumps(row, ensure_ascii=False) + "\n")

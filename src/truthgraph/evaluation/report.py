@@ -17,8 +17,9 @@ log = logging.getLogger(__name__)
 
 
 def summary(report: dict[str, Any]) -> dict[str, Any]:
-    """The headline figures, printed as the last line of ``truthgraph eval``."""
-    return {
+    """The headline figures, printed as the last line of ``truthgraph eval`` (with the
+    accuracy per kind of claim where the claims have kinds)."""
+    line = {
         "dataset": report["dataset"],
         "mode": report["config"]["mode"],
         "split": report["config"]["split"],
@@ -33,6 +34,9 @@ def summary(report: dict[str, Any]) -> dict[str, Any]:
         "latency_p95_ms": report["latency_ms"]["p95"],
         "out": report["out"],
     }
+    if report.get("per_kind"):
+        line["per_kind"] = {kind: row["accuracy"] for kind, row in report["per_kind"].items()}
+    return line
 
 
 def _pct(value: float | None) -> str:
@@ -41,6 +45,31 @@ def _pct(value: float | None) -> str:
 
 def _num(value: float | None, digits: int = 3) -> str:
     return "n/a" if value is None else f"{value:.{digits}f}"
+
+
+def per_kind_lines(per_kind: dict[str, dict[str, Any]]) -> list[str]:
+    """The per-kind table of report.md: each kind's claims, how many were right, and where
+    each gold label went (``S 7 → 3/4/0``: of 7 SUPPORTED claims, 3 predicted SUPPORTED, 4
+    REFUTED, 0 NOT_ENOUGH_INFO)."""
+    order = "/".join(SHORT[p] for p in Label)
+    lines = [
+        "| kind | claims | correct | accuracy | gold → predicted " + order + " |",
+        "|---|---|---|---|---|",
+    ]
+    for kind, row in per_kind.items():
+        cells = []
+        for gold in Label:
+            counts = row["confusion"][gold.value]
+            total = sum(counts.values())
+            if total:
+                spread = "/".join(str(counts[p.value]) for p in Label)
+                cells.append(f"{SHORT[gold]} {total} → {spread}")
+        lines.append(
+            f"| {kind} | {row['n']} | {row['correct']} | {_pct(row['accuracy'])} | "
+            + "; ".join(cells)
+            + " |"
+        )
+    return lines
 
 
 def render_markdown(report: dict[str, Any]) -> str:
@@ -81,6 +110,8 @@ def render_markdown(report: dict[str, Any]) -> str:
             f"{_num(row['f1'])} | {int(row['support'])} | "
             f"{report['predicted_counts'][label.value]} |"
         )
+    if report.get("per_kind"):
+        lines += ["", "## Per kind of claim", "", *per_kind_lines(report["per_kind"])]
     lines += [
         "",
         "## Confusion (rows gold, columns predicted)",

@@ -16,6 +16,7 @@ from truthgraph.domain import Label, Verdict
 from truthgraph.evaluation.dataset import Mode
 from truthgraph.metrics import (
     classification_report,
+    confusion,
     evidence_recall,
     expected_calibration_error,
     gold_found,
@@ -27,6 +28,7 @@ from truthgraph.verify.verifier import VerifyOptions
 
 CITED_K = 5  # evidence sentences a verdict cites for the strict score (FEVER's scorer: 5)
 CALIBRATION_BINS = 10
+NO_KIND = "(no kind)"  # the group of claims without a kind, in a set where others have one
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +58,7 @@ class Prediction:
 
     def to_dict(self) -> dict[str, Any]:
         """One line of ``predictions.jsonl``."""
-        return {
+        row: dict[str, Any] = {
             "id": self.claim.id,
             "claim": self.claim.claim,
             "gold": self.claim.label.value,
@@ -82,6 +84,9 @@ class Prediction:
             if self.verdict.second_opinion is None
             else self.verdict.second_opinion.as_dict(),
         }
+        if self.claim.kind:
+            row["kind"] = self.claim.kind
+        return row
 
     @property
     def second_opinion(self) -> bool:
@@ -148,9 +153,32 @@ def evaluate(
     return [Prediction(c, v) for c, v in zip(claims, verdicts, strict=True)]
 
 
+def per_kind(predictions: Sequence[Prediction]) -> dict[str, dict[str, Any]]:
+    """For each kind of claim, in the order of first appearance: ``n``, ``correct``,
+    ``accuracy`` and ``confusion`` (``[gold][predicted]`` counts). Empty when no claim has a
+    kind; where some have one, the claims without one form the group ``NO_KIND``."""
+    if not any(p.claim.kind for p in predictions):
+        return {}
+    groups: dict[str, list[Prediction]] = {}
+    for p in predictions:
+        groups.setdefault(p.claim.kind or NO_KIND, []).append(p)
+    return {
+        kind: {
+            "n": len(group),
+            "correct": sum(p.correct for p in group),
+            "accuracy": sum(p.correct for p in group) / len(group),
+            "confusion": confusion(
+                [p.claim.label for p in group], [p.verdict.label for p in group]
+            ),
+        }
+        for kind, group in groups.items()
+    }
+
+
 def measure(predictions: Sequence[Prediction], mode: Mode, top_k: int) -> dict[str, Any]:
     """Accuracy, macro-F1, per-class P/R/F1, confusion, evidence recall@k (retrieval mode,
-    where gold evidence is given), strict score, calibration (ECE) and latency."""
+    where gold evidence is given), strict score, calibration (ECE), latency, and the
+    accuracy per kind of claim (``per_kind``) where the claims have kinds."""
     gold = [p.claim.label for p in predictions]
     predicted = [p.verdict.label for p in predictions]
     gold_evidence = [p.claim.evidence for p in predictions]
@@ -189,4 +217,6 @@ def measure(predictions: Sequence[Prediction], mode: Mode, top_k: int) -> dict[s
     report["predicted_counts"] = {
         label.value: sum(p is label for p in predicted) for label in Label
     }
+    if kinds := per_kind(predictions):
+        report["per_kind"] = kinds
     return report
