@@ -198,6 +198,21 @@ def test_a_named_dataset_converts_exports_and_runs(
     assert (summary["dataset"], summary["split"], summary["n"]) == ("vitaminc", "heldout", 1)
 
 
+def test_the_kinds_set_is_reported_per_kind(
+    runner: CliRunner, env: dict[str, str], tmp_path: Path
+) -> None:
+    out = tmp_path / "kinds"
+    args = ["eval", "--dataset", "kinds", "--limit", "3", "--mode", "oracle", "--out", str(out)]
+    result = runner.invoke(app, args, env=env)
+    assert result.exit_code == 0, result.output
+    assert last_json(result.stdout)["per_kind"].keys() == {"pronoun"}
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert report["per_kind"]["pronoun"]["n"] == 3
+    assert "## Per kind of claim" in (out / "report.md").read_text(encoding="utf-8")
+    predictions = [json.loads(x) for x in (out / "predictions.jsonl").read_text().splitlines()]
+    assert [p["kind"] for p in predictions] == ["pronoun"] * 3
+
+
 @pytest.mark.parametrize(
     ("content", "extra", "message"),
     [
