@@ -31,8 +31,10 @@ from truthgraph.ml.resolved import ResolvedModel
 from truthgraph.ports import Embedder, LoadedEmbedder, LoadedNLIModel, NLICache, NLIModel
 from truthgraph.settings import Settings
 from truthgraph.verify.calibration import Calibration, read_calibration
+from truthgraph.verify.judge import Judge, SecondOpinion
+from truthgraph.verify.options import VerifyOptions
 from truthgraph.verify.second_opinion import read_second_opinion
-from truthgraph.verify.verifier import Judge, SecondOpinion, Verifier, VerifyOptions
+from truthgraph.verify.verifier import Verifier
 
 if TYPE_CHECKING:  # the database and the chat client load only when a path uses them
     from truthgraph.db.store import PgvectorEvidenceStore

@@ -25,17 +25,13 @@ import numpy as np
 from truthgraph.distributed.ingest import Batch, _objects, block_count
 from truthgraph.distributed.runtime import RayOptions, check_database
 from truthgraph.domain import EvidenceHit, Verdict
-from truthgraph.errors import ConfigError
 from truthgraph.ports import Collection
 from truthgraph.settings import Settings
-from truthgraph.verify.verifier import (
-    GIVEN_EVIDENCE,
-    VerifyOptions,
-    clean_claim,
-    given_hits,
-    persist_verdict,
-    retrieve,
-)
+from truthgraph.verify.judge import given_hits
+from truthgraph.verify.options import VerifyOptions, clean_claim
+from truthgraph.verify.persist import persist_verdict
+from truthgraph.verify.retrieve import embedded_with, retrieve
+from truthgraph.verify.verifier import GIVEN_EVIDENCE
 
 
 @dataclass
@@ -69,14 +65,9 @@ class RayVerifier:
         texts = [clean_claim(c, options.max_claim_chars) for c in claims]
         store = store_at(self.url)
         try:
-            target = store.get_collection(collection)
+            target = embedded_with(store.get_collection(collection), self.embedding_model)
         finally:
             store.close()
-        if target.embedding_model != self.embedding_model:
-            raise ConfigError(
-                f"collection {collection!r} was embedded with {target.embedding_model}; "
-                f"the configured embedding model is {self.embedding_model}"
-            )
         rows = [{"index": i, "claim": text} for i, text in enumerate(texts)]
         size = self.ray_options.batch_size
         workers = ray.data.ActorPoolStrategy(size=self.ray_options.workers)
