@@ -2,8 +2,8 @@
 
 It claims jobs from the job store (``db.roles.JobStore``, so a job that a dead server left
 running is picked up again), verifies claims in small chunks through the same micro-batched
-models as the interactive requests, records each chunk as it finishes, and checks for cancellation between
-chunks. Stopping the server leaves the current job to the next start.
+models as the interactive requests, records each chunk as it finishes, and checks for
+cancellation between chunks. Stopping the server leaves the current job to the next start.
 """
 
 from __future__ import annotations
