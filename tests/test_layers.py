@@ -3,6 +3,7 @@ violation, and no module of the package takes part in an import cycle."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -121,3 +122,34 @@ def test_the_cycle_finder_sees_a_cycle() -> None:
     graph.add_import(importer="pkg.c", imported="pkg.a")
 
     assert _cyclic_groups(graph) == [{"pkg.a", "pkg.b"}]
+
+
+CONCRETE = re.compile(r"\b(PgvectorEvidenceStore|PgJobStore|PgKeyStore)\b")
+
+
+def _naming_concrete_classes(package: Path) -> list[str]:
+    """``file:line`` of each line outside ``wiring/`` and ``db/`` that names a concrete store,
+    job or key class (code, annotations, docstrings alike)."""
+    found = []
+    for path in sorted(package.rglob("*.py")):
+        relative = path.relative_to(package)
+        if relative.parts[0] in ("wiring", "db"):
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if CONCRETE.search(line):
+                found.append(f"{relative}:{number}")
+    return found
+
+
+def test_concrete_stores_are_named_only_in_wiring_and_db() -> None:
+    assert _naming_concrete_classes(ROOT / "src" / "truthgraph") == []
+
+
+def test_the_concrete_names_check_sees_a_named_class(tmp_path: Path) -> None:
+    src, _ = _copy_tree(tmp_path)
+    worker = src / "truthgraph" / "api" / "worker.py"
+    worker.write_text(worker.read_text() + "\nfrom truthgraph.db.jobs import PgJobStore\n")
+
+    assert _naming_concrete_classes(src / "truthgraph") == [
+        f"api/worker.py:{len(worker.read_text().splitlines())}"
+    ]

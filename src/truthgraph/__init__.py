@@ -30,7 +30,8 @@ from truthgraph.errors import (
     UnavailableError,
 )
 from truthgraph.settings import Settings
-from truthgraph.verify.verifier import Verifier, VerifyOptions
+from truthgraph.verify.options import VerifyOptions
+from truthgraph.verify.verifier import Verifier
 
 __version__ = "0.1.0"
 

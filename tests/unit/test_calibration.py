@@ -4,11 +4,10 @@ from pathlib import Path
 import pytest
 
 from truthgraph.domain import Aggregate, Label
+from truthgraph.evaluation.calibration_fit import fit_bias, fit_temperature
 from truthgraph.verify.calibration import (
     Calibration,
     calibrate,
-    fit_bias,
-    fit_temperature,
     read_calibration,
     scale,
     write_calibration,

@@ -6,7 +6,8 @@ from tests.fakes import FakeEmbedder, FakeNLI, InMemoryEvidenceStore
 from truthgraph.check.run import CHECK_BATCH_CLAIMS, check_text
 from truthgraph.domain import NLIScores
 from truthgraph.extract import DecomposingExtractor
-from truthgraph.verify.verifier import Verifier, VerifyOptions
+from truthgraph.verify.options import VerifyOptions
+from truthgraph.verify.verifier import Verifier
 
 
 class CountingNLI(FakeNLI):

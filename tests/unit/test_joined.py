@@ -9,7 +9,8 @@ import pytest
 from tests.fakes import FakeEmbedder, InMemoryEvidenceStore
 from truthgraph.domain import EvidenceHit, JoinedEvidence, Label, NLIScores
 from truthgraph.verify.joined import joined_premise, rerank, with_joined
-from truthgraph.verify.verifier import Verifier, VerifyOptions
+from truthgraph.verify.options import VerifyOptions
+from truthgraph.verify.verifier import Verifier
 
 ENTAILS = NLIScores(0.9, 0.05, 0.05)
 NEUTRAL = NLIScores(0.05, 0.9, 0.05)

@@ -12,6 +12,8 @@ from truthgraph.evaluation.calibrate import Row
 from truthgraph.evaluation.second_opinion import cascade_labels, choose, passes, trial
 from truthgraph.ml.nli.card import refresh_second_opinion
 from truthgraph.verify.calibration import Calibration
+from truthgraph.verify.judge import Judge, SecondOpinion
+from truthgraph.verify.options import VerifyOptions
 from truthgraph.verify.second_opinion import (
     SECOND_OPINION_FILE,
     SECOND_OPINION_TIMING,
@@ -21,7 +23,7 @@ from truthgraph.verify.second_opinion import (
     unsure,
     write_second_opinion,
 )
-from truthgraph.verify.verifier import Judge, SecondOpinion, Verifier, VerifyOptions
+from truthgraph.verify.verifier import Verifier
 
 SENTENCES = ["Soul Food was released by Fox.", "Paris lies on the Seine.", "Cats purr."]
 S, R, N = Label.SUPPORTED, Label.REFUTED, Label.NOT_ENOUGH_INFO

@@ -4,7 +4,8 @@ from tests.fakes import FakeEmbedder, FakeNLI, InMemoryEvidenceStore
 from truthgraph.domain import EvidenceContext, Label, Strategy
 from truthgraph.errors import InvalidInputError, NotFoundError
 from truthgraph.verify.calibration import Calibration
-from truthgraph.verify.verifier import GIVEN_EVIDENCE, Verifier, VerifyOptions
+from truthgraph.verify.options import VerifyOptions
+from truthgraph.verify.verifier import GIVEN_EVIDENCE, Verifier
 
 SENTENCES = ["Soul Food was released by Fox.", "Paris lies on the Seine.", "Cats purr."]
 

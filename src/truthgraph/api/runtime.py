@@ -2,9 +2,10 @@
 
 ``Runtime.start`` builds everything in a background thread, so the server answers ``/health``
 at once and ``/ready`` (503 until then) once the models are warm and the database is up; the
-model-backed endpoints answer 503 with ``Retry-After`` meanwhile. The verifier comes from
-``wiring.build_verifier``, as the CLI's does, with the micro-batchers as hooks. A store and
-models passed in (``ServiceParts``, as the tests do) are used as they are and not closed here.
+model-backed endpoints answer 503 with ``Retry-After`` meanwhile. The stores, models and
+verifier come from ``wiring.Parts``, as the CLI's do, with the micro-batchers as the
+verifier's hooks. A store and models passed in (``ServiceParts``, as the tests do) are used as
+they are and not closed here.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Any, Literal
 
 import structlog
@@ -29,14 +29,12 @@ from truthgraph.api.batching import (
 from truthgraph.api.metrics import Metrics
 from truthgraph.api.worker import JobContext, JobWorker
 from truthgraph.db.embedded import restart_embedded
-from truthgraph.db.jobs import PgJobStore
-from truthgraph.db.keys import PgKeyStore
 from truthgraph.db.pool import ping
-from truthgraph.db.store import PgvectorEvidenceStore
+from truthgraph.db.roles import EvidenceDatabase, JobStore
 from truthgraph.errors import EvidenceStoreError, TruthGraphError, UnavailableError
 from truthgraph.settings import Settings
 from truthgraph.verify.verifier import Verifier
-from truthgraph.wiring import ServiceParts, build_extractor
+from truthgraph.wiring import ServiceParts
 
 log = structlog.get_logger("truthgraph.api")
 Phase = Literal["starting", "ready", "failed", "stopped"]
@@ -49,8 +47,8 @@ class Resources:
     """Everything a request handler may use, built once per app."""
 
     settings: Settings
-    store: PgvectorEvidenceStore
-    jobs: PgJobStore
+    store: EvidenceDatabase
+    jobs: JobStore
     verifier: Verifier
     embedder: BatchingEmbedder
     nli: BatchingNLI
@@ -205,28 +203,18 @@ class Runtime:
         log.error("startup_failed", error=message)
 
     def _build_resources(self) -> Resources:
-        from truthgraph.wiring import VerifierHooks, build_verifier, load_models
+        from truthgraph.wiring import Parts, VerifierHooks
 
         settings = self.settings
         api = settings.api
-        load_ms: dict[str, float] = {}
-        if self._given is not None:
-            store, embedder, nli = self._given.store, self._given.embedder, self._given.nli
-            from truthgraph.db.service import open_job_store
-
-            jobs = open_job_store(settings)
-            self._closers.append(jobs.close)
-        else:
-            from truthgraph.db.service import open_service_stores
-
-            # missing model files fail here, at once, with the fix in the message
-            embedder, nli, load_ms = load_models(settings)
-            store, jobs = open_service_stores(settings)
-            self._closers += [store.close, jobs.close]
-
-        keys = PgKeyStore(store.url, timeout_s=api.db_timeout_s)
-        self._closers.append(keys.close)
-        self.authenticator.attach(keys.active_keys)
+        # the parts, built once (a store and models given are the caller's, not closed here)
+        parts = Parts(settings, service=True, given=self._given)
+        self._closers.append(parts.close)
+        # missing model files fail here, at once, with the fix in the message
+        load_ms = parts.load_models()
+        embedder, nli = parts.embedder, parts.nli
+        store, jobs = parts.store, parts.jobs
+        self.authenticator.attach(parts.keys.active_keys)
 
         device_lock = threading.Lock()
         window_s = api.batch_window_ms / 1000
@@ -258,11 +246,7 @@ class Runtime:
 
         # the one composition root builds the verifier: the micro-batchers go in front of the
         # models, the claim cache in front of the batcher, and the NLI cache as configured
-        verifier = build_verifier(
-            settings,
-            store,
-            embedder,
-            nli,
+        verifier = parts.verifier(
             hooks=VerifierHooks(
                 embedder=lambda _: batched_embedder,
                 nli=lambda _: batched_nli,
@@ -296,7 +280,7 @@ class Runtime:
                     batched_embedder,
                     settings.retrieval,
                     api.job_chunk_claims,
-                    partial(build_extractor, settings),
+                    parts.extractor,
                 ),
             )
             worker.start()

@@ -1,9 +1,9 @@
 """The background worker that runs jobs: batch verifications, document uploads, long checks.
 
-It claims jobs from ``PgJobStore`` (so a job that a dead server left running is picked up
-again), verifies claims in small chunks through the same micro-batched models as the
-interactive requests, records each chunk as it finishes, and checks for cancellation between
-chunks. Stopping the server leaves the current job to the next start.
+It claims jobs from the job store (``db.roles.JobStore``, so a job that a dead server left
+running is picked up again), verifies claims in small chunks through the same micro-batched
+models as the interactive requests, records each chunk as it finishes, and checks for
+cancellation between chunks. Stopping the server leaves the current job to the next start.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from typing import Any
 import psycopg
 import structlog
 
-from truthgraph.db.jobs import ItemOutcome, Job, JobItem, JobStatus, PgJobStore
-from truthgraph.db.store import PgvectorEvidenceStore
+from truthgraph.db.jobs import ItemOutcome, Job, JobItem, JobStatus
+from truthgraph.db.roles import EvidenceDatabase, JobStore
 from truthgraph.domain import RawDocument, Verdict
 from truthgraph.errors import InvalidInputError, TruthGraphError
 from truthgraph.extract import ClaimExtractor, DecomposingExtractor
@@ -39,7 +39,7 @@ class JobContext:
     """What jobs run on."""
 
     verifier: Verifier
-    store: PgvectorEvidenceStore
+    store: EvidenceDatabase
     embedder: Embedder
     retrieval: RetrievalSettings
     chunk_claims: int = 8
@@ -78,7 +78,7 @@ def document_from_json(value: dict[str, Any]) -> RawDocument:
 class JobWorker:
     """One thread that runs queued jobs, one at a time, until ``stop``."""
 
-    def __init__(self, jobs: PgJobStore, context: JobContext, poll_s: float = 1.0) -> None:
+    def __init__(self, jobs: JobStore, context: JobContext, poll_s: float = 1.0) -> None:
         self.jobs = jobs
         self.context = context
         self.poll_s = poll_s

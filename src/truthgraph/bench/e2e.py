@@ -9,14 +9,14 @@ from typing import Any
 
 from truthgraph.bench.data import DEFAULT_CLAIMS, DEFAULT_CORPUS, claims
 from truthgraph.bench.machine import describe_machine
-from truthgraph.db.store import PgvectorEvidenceStore
+from truthgraph.db.roles import EvidenceDatabase
 from truthgraph.ports import LoadedEmbedder, LoadedNLIModel
 from truthgraph.settings import RetrievalSettings
 from truthgraph.stats import summary_ms
 from truthgraph.verify.second_opinion import SECOND_OPINION_TIMING
 from truthgraph.verify.verifier import Verifier
 
-Parts = tuple[PgvectorEvidenceStore, LoadedEmbedder, LoadedNLIModel]
+Parts = tuple[EvidenceDatabase, LoadedEmbedder, LoadedNLIModel]  # from ``wiring.Parts``
 
 TARGET_S = 60.0  # the design document's target: p50 under a minute per claim
 OUR_TARGET_P50_MS = 150.0  # ours: p50 under 150 ms per claim at top-10, caches off

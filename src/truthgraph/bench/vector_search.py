@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from truthgraph.db.store import PgvectorEvidenceStore
+from truthgraph.db.roles import EvidenceDatabase
 from truthgraph.domain import RawDocument, Sentence
 from truthgraph.errors import NotFoundError
 from truthgraph.ports import Embedder, SearchParams
@@ -46,7 +46,7 @@ def _work_mem(count: int) -> str:
 
 
 def load_collection(
-    store: PgvectorEvidenceStore,
+    store: EvidenceDatabase,
     name: str,
     texts: Sequence[str],
     vectors: np.ndarray,
@@ -78,7 +78,7 @@ def load_collection(
 
 
 def benchmark_index(
-    store: PgvectorEvidenceStore,
+    store: EvidenceDatabase,
     collection: Any,
     vectors: np.ndarray,
     queries: np.ndarray,
@@ -118,7 +118,7 @@ def benchmark_index(
 
 
 def run_vector_search_benchmark(
-    store: PgvectorEvidenceStore,
+    store: EvidenceDatabase,
     embedder: Embedder,
     sentences: Sequence[str],
     query_texts: Sequence[str],

@@ -10,7 +10,8 @@ from truthgraph.domain import Verdict
 from truthgraph.errors import InvalidInputError, NothingToCheckError
 from truthgraph.extract import ClaimExtractor, Extraction, extract
 from truthgraph.text import check_text as check_characters
-from truthgraph.verify.verifier import Verifier, VerifyOptions
+from truthgraph.verify.options import VerifyOptions
+from truthgraph.verify.verifier import Verifier
 
 VerifyMany = Callable[[Sequence[str], Callable[[int, int], None] | None], list[Verdict]]
 MAX_TEXT_CHARS = 1_000_000

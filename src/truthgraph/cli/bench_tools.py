@@ -361,17 +361,18 @@ def e2e_main(argv: Sequence[str] | None = None, settings: Settings | None = None
     args = parser.parse_args(argv)
     _quiet()
     from truthgraph.bench.e2e import Parts, run_e2e
-    from truthgraph.wiring import build_embedder, build_nli, build_store, build_verifier
+    from truthgraph.wiring import Parts as Built
 
     settings = settings or Settings()
+    built = Built(settings)
 
     def load_parts() -> Parts:
-        return build_store(settings), build_embedder(settings), build_nli(settings)
+        return built.store, built.embedder, built.nli
 
     result = run_e2e(
         load_parts,
         # caches off: every claim is embedded and every pair scored, as a new claim would be
-        lambda parts: build_verifier(settings, *parts, caches=False),
+        lambda _: built.verifier(caches=False),
         settings.retrieval,
         args.num_claims,
         args.evidence_count,
@@ -436,15 +437,16 @@ def measure_core_main(
     args = parser.parse_args(argv)
     _quiet()
     from truthgraph.bench.e2e import Parts
-    from truthgraph.wiring import build_embedder, build_nli, build_store, build_verifier
+    from truthgraph.wiring import Parts as Built
 
     settings = settings or Settings()
     with tempfile.TemporaryDirectory() as tmp:
         fresh = settings.model_copy(update={"home": Path(tmp)})
         starts = cold_start(fresh.home, args.repeat)
+        built = Built(fresh)
 
         def load_parts() -> Parts:
-            return build_store(fresh), build_embedder(fresh), build_nli(fresh)
+            return built.store, built.embedder, built.nli
 
         extra = (
             scifact_documents(args.scifact_dir, args.scifact_docs)
@@ -453,7 +455,7 @@ def measure_core_main(
         )
         result = measure_core(
             load_parts,
-            lambda parts: build_verifier(fresh, *parts, caches=False),
+            lambda _: built.verifier(caches=False),
             fresh.retrieval,
             args.corpus,
             args.claims,

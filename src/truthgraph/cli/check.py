@@ -206,7 +206,7 @@ def _check_on_ray(
     from truthgraph.check.run import check_with
     from truthgraph.distributed.runtime import check_database, import_ray, ray_runtime
     from truthgraph.distributed.verify import open_ray_verifier
-    from truthgraph.verify.verifier import replace_options
+    from truthgraph.verify.options import replace_options
     from truthgraph.wiring import build_store, verify_options
 
     import_ray()  # the missing extra is named before anything starts

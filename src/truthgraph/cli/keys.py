@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Annotated
 
 import typer
@@ -12,7 +10,7 @@ from rich.table import Table
 
 from truthgraph.cli.errors import exits_cleanly
 from truthgraph.cli.state import state
-from truthgraph.db.keys import PgKeyStore
+from truthgraph.db.roles import KeyStore
 
 keys_app = typer.Typer(
     help="API keys of the HTTP service: each reads and writes the collections it is given.",
@@ -20,18 +18,10 @@ keys_app = typer.Typer(
 )
 
 
-@contextmanager
-def _keys(ctx: typer.Context) -> Iterator[PgKeyStore]:
-    from truthgraph.db.database import database_url
-    from truthgraph.db.migrate import upgrade
-
-    url = database_url(state(ctx).settings)
-    upgrade(url)
-    store = PgKeyStore(url)
-    try:
-        yield store
-    finally:
-        store.close()
+def _keys(ctx: typer.Context) -> KeyStore:
+    """The key store of the configured database (its schema brought up to date); closed with
+    the command's other parts."""
+    return state(ctx).keys()
 
 
 @keys_app.command("add")
@@ -53,8 +43,8 @@ def add_command(
 ) -> None:
     """Make a key and print it once (only its hash is stored). Once any key exists, the
     service answers API requests only with a key."""
-    with _keys(ctx) as keys:
-        key, record = keys.add(name, read or [], write or [], admin)
+    keys = _keys(ctx)
+    key, record = keys.add(name, read or [], write or [], admin)
     Console(stderr=True).print(
         f"key {record.name!r} made (admin: {record.admin}, read: {list(record.read)}, "
         f"write: {list(record.write)}); it is shown once, store it now:"
@@ -67,17 +57,17 @@ def add_command(
 def list_command(ctx: typer.Context) -> None:
     """Every key with its scopes (never the key itself)."""
     table = Table("name", "starts with", "admin", "read", "write", "created", "revoked")
-    with _keys(ctx) as keys:
-        for r in keys.list():
-            table.add_row(
-                r.name,
-                r.prefix,
-                "yes" if r.admin else "",
-                ", ".join(r.read),
-                ", ".join(r.write),
-                r.created_at.strftime("%Y-%m-%d %H:%M"),
-                r.revoked_at.strftime("%Y-%m-%d %H:%M") if r.revoked_at else "",
-            )
+    keys = _keys(ctx)
+    for r in keys.list():
+        table.add_row(
+            r.name,
+            r.prefix,
+            "yes" if r.admin else "",
+            ", ".join(r.read),
+            ", ".join(r.write),
+            r.created_at.strftime("%Y-%m-%d %H:%M"),
+            r.revoked_at.strftime("%Y-%m-%d %H:%M") if r.revoked_at else "",
+        )
     Console().print(table)
 
 
@@ -87,6 +77,6 @@ def revoke_command(
     ctx: typer.Context, name: Annotated[str, typer.Argument(help="The key's name.")]
 ) -> None:
     """Revoke a key: the service refuses it within two seconds."""
-    with _keys(ctx) as keys:
-        record = keys.revoke(name)
+    keys = _keys(ctx)
+    record = keys.revoke(name)
     Console().print(f"key {record.name!r} revoked")

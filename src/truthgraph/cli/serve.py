@@ -94,19 +94,15 @@ def _loopback(host: str) -> bool:
 
 def _warn_if_open(settings: Settings, host: str, port: int) -> None:
     """Say plainly that a server reachable from other machines, with no API key, is open."""
-    from truthgraph.db.database import database_url
-    from truthgraph.db.keys import PgKeyStore
-    from truthgraph.db.migrate import upgrade
+    from truthgraph.wiring import Parts
 
     if settings.api.keys:
         return
-    url = database_url(settings)
-    upgrade(url)
-    keys = PgKeyStore(url)
+    parts = Parts(settings)
     try:
-        stored = keys.active_keys()
+        stored = parts.keys.active_keys()
     finally:
-        keys.close()
+        parts.close()
     if not stored:
         Console(stderr=True).print(
             f"[bold yellow]warning:[/] no API keys exist: anyone who can reach {host}:{port} "

@@ -1,15 +1,19 @@
-"""Per-invocation state: the settings, and the store and models built on first use."""
+"""Per-invocation state: the settings, and the parts (store, models) built on first use."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import typer
 
-from truthgraph.db.store import PgvectorEvidenceStore
 from truthgraph.ports import LoadedEmbedder, LoadedNLIModel
 from truthgraph.settings import Settings
 from truthgraph.verify.verifier import Verifier
+
+if TYPE_CHECKING:  # wiring (and the database) load only when a command uses them
+    from truthgraph.db.roles import EvidenceDatabase, KeyStore
+    from truthgraph.wiring import Parts
 
 
 @dataclass
@@ -17,40 +21,35 @@ class AppState:
     """Built in the root callback and stored in ``ctx.obj``; closed when the command ends."""
 
     settings: Settings
-    _store: PgvectorEvidenceStore | None = field(default=None, repr=False)
-    _embedder: LoadedEmbedder | None = field(default=None, repr=False)
-    _nli: LoadedNLIModel | None = field(default=None, repr=False)
+    _parts: Parts | None = field(default=None, repr=False)
 
-    def store(self) -> PgvectorEvidenceStore:
-        if self._store is None:
-            from truthgraph.wiring import build_store
+    def parts(self) -> Parts:
+        """The command's parts (``wiring.Parts``), each built on first use."""
+        if self._parts is None:
+            from truthgraph.wiring import Parts
 
-            self._store = build_store(self.settings)
-        return self._store
+            self._parts = Parts(self.settings)
+        return self._parts
+
+    def store(self) -> EvidenceDatabase:
+        return self.parts().store
+
+    def keys(self) -> KeyStore:
+        return self.parts().keys
 
     def embedder(self) -> LoadedEmbedder:
-        if self._embedder is None:
-            from truthgraph.wiring import build_embedder
-
-            self._embedder = build_embedder(self.settings)
-        return self._embedder
+        return self.parts().embedder
 
     def nli(self) -> LoadedNLIModel:
-        if self._nli is None:
-            from truthgraph.wiring import build_nli
-
-            self._nli = build_nli(self.settings)
-        return self._nli
+        return self.parts().nli
 
     def verifier(self) -> Verifier:
-        from truthgraph.wiring import build_verifier
-
-        return build_verifier(self.settings, self.store(), self.embedder(), self.nli())
+        return self.parts().verifier()
 
     def close(self) -> None:
-        if self._store is not None:
-            self._store.close()
-            self._store = None
+        if self._parts is not None:
+            self._parts.close()
+            self._parts = None
 
 
 def state(ctx: typer.Context) -> AppState:

@@ -19,7 +19,7 @@ from truthgraph.cli.state import state
 from truthgraph.domain import Strategy, Verdict
 from truthgraph.errors import DatasetError, InvalidInputError
 from truthgraph.jsonl import read_objects
-from truthgraph.verify.verifier import replace_options
+from truthgraph.verify.options import replace_options
 
 
 def read_claims(path: Path) -> list[str]:

@@ -16,8 +16,8 @@ from psycopg import sql
 from truthgraph.bench.machine import describe_machine, machine_line
 from truthgraph.bench.sizing import Measured, fit_exponent, sizing_table
 from truthgraph.bench.vector_search import corpus_vectors, load_collection
+from truthgraph.db.roles import EvidenceDatabase
 from truthgraph.db.sql import _index_name
-from truthgraph.db.store import PgvectorEvidenceStore
 from truthgraph.distributed.ingest import ingest_on_ray
 from truthgraph.distributed.runtime import RayOptions, ray_runtime
 from truthgraph.distributed.verify import RayVerifier
@@ -96,14 +96,14 @@ def replicated_corpus(documents: Sequence[RawDocument], copies: int) -> list[Raw
     ]
 
 
-def _fresh_collection(store: PgvectorEvidenceStore, name: str) -> str:
+def _fresh_collection(store: EvidenceDatabase, name: str) -> str:
     with contextlib.suppress(NotFoundError):
         store.drop_collection(name)
     return name
 
 
 def measure_ingest(
-    store: PgvectorEvidenceStore,
+    store: EvidenceDatabase,
     embedder: Any,
     settings: Settings,
     documents: Sequence[RawDocument],
@@ -132,7 +132,7 @@ def measure_ingest(
 
 
 def measure_verify(
-    store: PgvectorEvidenceStore,
+    store: EvidenceDatabase,
     embedder: Any,
     nli: Any,
     settings: Settings,
@@ -164,7 +164,7 @@ def measure_verify(
     return runs, overhead(runs[0], first, runs[1])
 
 
-def measure_storage(store: PgvectorEvidenceStore, collection: str, dim: int) -> dict[str, float]:
+def measure_storage(store: EvidenceDatabase, collection: str, dim: int) -> dict[str, float]:
     """Average bytes per evidence row, per float32 vector and per halfvec of the same."""
     query = sql.SQL(
         "SELECT avg(pg_column_size(e.*)), avg(pg_column_size(e.embedding)), "
@@ -179,7 +179,7 @@ def measure_storage(store: PgvectorEvidenceStore, collection: str, dim: int) -> 
 
 
 def measure_hnsw(
-    store: PgvectorEvidenceStore,
+    store: EvidenceDatabase,
     embedder: Any,
     settings: Settings,
     sentences: Sequence[str],

@@ -2,9 +2,9 @@
 connection per actor) → NLI and aggregation (actors) → persist (actors).
 
 Each stage runs the same code as ``Verifier.verify_many`` (``retrieve``, ``Judge``,
-``persist_verdict``), with the models and stores built by ``wiring``, so the verdicts are the
-ones a single process gives. ``RayVerifier`` has the verifier's batch methods, so
-``evaluation.run.evaluate`` (``truthgraph eval --ray``) and other callers take either.
+``persist_verdict``), with the models and stores of the ``wiring.Parts`` each stage receives,
+so the verdicts are the ones a single process gives. ``RayVerifier`` has the verifier's batch
+methods, so ``evaluation.run.evaluate`` (``truthgraph eval --ray``) and other callers take either.
 
 A retried persist batch (its actor killed after the commit) can store a verdict twice: stored
 verdicts are a log, not keyed by claim. Documents are what a retry must never duplicate
@@ -18,24 +18,23 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from truthgraph.distributed.ingest import Batch, _objects, block_count
 from truthgraph.distributed.runtime import RayOptions, check_database
 from truthgraph.domain import EvidenceHit, Verdict
-from truthgraph.errors import ConfigError
 from truthgraph.ports import Collection
 from truthgraph.settings import Settings
-from truthgraph.verify.verifier import (
-    GIVEN_EVIDENCE,
-    VerifyOptions,
-    clean_claim,
-    given_hits,
-    persist_verdict,
-    retrieve,
-)
+
+if TYPE_CHECKING:
+    from truthgraph.wiring import Parts
+from truthgraph.verify.judge import given_hits
+from truthgraph.verify.options import VerifyOptions, clean_claim
+from truthgraph.verify.persist import persist_verdict
+from truthgraph.verify.retrieve import embedded_with, retrieve
+from truthgraph.verify.verifier import GIVEN_EVIDENCE
 
 
 @dataclass
@@ -63,20 +62,13 @@ class RayVerifier:
         (``batch_claims`` is ignored: the Ray batch size applies)."""
         import ray
 
-        from truthgraph.wiring import store_at
-
         options = options or self.options
         texts = [clean_claim(c, options.max_claim_chars) for c in claims]
-        store = store_at(self.url)
+        parts = self.worker_parts()
         try:
-            target = store.get_collection(collection)
+            target = embedded_with(parts.store.get_collection(collection), self.embedding_model)
         finally:
-            store.close()
-        if target.embedding_model != self.embedding_model:
-            raise ConfigError(
-                f"collection {collection!r} was embedded with {target.embedding_model}; "
-                f"the configured embedding model is {self.embedding_model}"
-            )
+            parts.close()
         rows = [{"index": i, "claim": text} for i, text in enumerate(texts)]
         size = self.ray_options.batch_size
         workers = ray.data.ActorPoolStrategy(size=self.ray_options.workers)
@@ -85,7 +77,7 @@ class RayVerifier:
         dataset = _dataset(ray, rows, self.ray_options)
         dataset = dataset.map_batches(
             EmbedClaimsStage,
-            fn_constructor_kwargs={"settings": self.settings},
+            fn_constructor_kwargs={"parts": self.worker_parts()},
             batch_size=size,
             compute=workers,
             num_cpus=cpus,
@@ -94,7 +86,11 @@ class RayVerifier:
         )
         dataset = dataset.map_batches(
             SearchStage,
-            fn_constructor_kwargs={"url": self.url, "collection": target, "options": options},
+            fn_constructor_kwargs={
+                "parts": self.worker_parts(),
+                "collection": target,
+                "options": options,
+            },
             batch_size=size,
             compute=workers,
             num_cpus=0,
@@ -136,6 +132,13 @@ class RayVerifier:
         )
         return _collect(dataset, len(rows), progress)
 
+    def worker_parts(self) -> Parts:
+        """What each stage builds its part from (pickled: the settings and the database URL;
+        each worker builds its own model or connection)."""
+        from truthgraph.wiring import Parts
+
+        return Parts(self.settings, url=self.url)
+
     def _judge_and_persist(
         self,
         ray: Any,
@@ -150,8 +153,7 @@ class RayVerifier:
         dataset = dataset.map_batches(
             JudgeStage,
             fn_constructor_kwargs={
-                "settings": self.settings,
-                "url": self.url,
+                "parts": self.worker_parts(),
                 "collection": collection,
                 "options": options,
                 "caches": caches,
@@ -165,7 +167,7 @@ class RayVerifier:
         return dataset.map_batches(
             PersistStage,
             fn_constructor_kwargs={
-                "url": self.url,
+                "parts": self.worker_parts(),
                 "options": options,
                 "embedding_model": self.embedding_model,
                 "run_id": uuid.uuid4().hex,
@@ -197,12 +199,10 @@ def _collect(
 
 
 class EmbedClaimsStage:
-    """Stage 1 (actors): the claims' vectors, with the embedding model ``wiring`` builds."""
+    """Stage 1 (actors): the claims' vectors, with the embedding model of ``parts``."""
 
-    def __init__(self, settings: Settings) -> None:
-        from truthgraph.wiring import build_embedder
-
-        self.embedder = build_embedder(settings)
+    def __init__(self, parts: Parts) -> None:
+        self.embedder = parts.embedder
 
     def __call__(self, batch: Batch) -> Batch:
         started = time.perf_counter()
@@ -220,10 +220,8 @@ class SearchStage:
     """Stage 2 (actors, one database connection each): each claim's evidence, as
     ``Verifier`` retrieves it."""
 
-    def __init__(self, url: str, collection: Collection, options: VerifyOptions) -> None:
-        from truthgraph.wiring import store_at
-
-        self.store = store_at(url)
+    def __init__(self, parts: Parts, collection: Collection, options: VerifyOptions) -> None:
+        self.store = parts.store
         self.collection = collection
         self.options = options
 
@@ -244,20 +242,16 @@ class SearchStage:
 
 class JudgeStage:
     """Stage 3 (actors): NLI (through the database's NLI cache) and aggregation, with the
-    ``Judge`` that ``wiring`` builds: the verdicts, not yet stored."""
+    ``Judge`` of ``parts`` (with its second opinion): the verdicts, not yet stored."""
 
     def __init__(
         self,
-        settings: Settings,
-        url: str,
+        parts: Parts,
         collection: str,
         options: VerifyOptions,
         caches: bool = True,
     ) -> None:
-        from truthgraph.wiring import build_judge, build_nli, store_at
-
-        self.store = store_at(url) if caches else None
-        self.judge = build_judge(settings, build_nli(settings), self.store)
+        self.judge = parts.judge(caches)
         self.collection = collection
         self.options = options
 
@@ -282,10 +276,10 @@ class PersistStage:
     """Stage 4 (actors, one database connection each): each verdict stored (when the options
     say so) and its timings totalled."""
 
-    def __init__(self, url: str, options: VerifyOptions, embedding_model: str, run_id: str) -> None:
-        from truthgraph.wiring import store_at
-
-        self.store = store_at(url) if options.persist else None
+    def __init__(
+        self, parts: Parts, options: VerifyOptions, embedding_model: str, run_id: str
+    ) -> None:
+        self.store = parts.store if options.persist else None
         self.options = options
         self.embedding_model = embedding_model
         self.run_id = run_id
@@ -321,24 +315,20 @@ def open_ray_verifier(
     """A ``RayVerifier`` on the configured database (started and migrated here when it is the
     embedded one) and a function that closes what it opened. Call inside ``ray_runtime``;
     ``caches=False`` scores every pair with the model (``truthgraph eval``)."""
-    from truthgraph.wiring import build_embedder, build_store, verify_options
+    from truthgraph.wiring import Parts
 
     check_database(settings, ray_options)
-    store = build_store(settings)
+    parts = Parts(settings)
     try:
-        embedder = build_embedder(settings)
+        store, embedder = parts.store, parts.embedder
     except BaseException:
-        store.close()
+        parts.close()
         raise
+    # the options as the local path builds them (``Parts.options``), unless given
     verifier = RayVerifier(
-        settings,
-        ray_options,
-        options or verify_options(settings),
-        store.url,
-        embedder.name,
-        caches,
+        settings, ray_options, options or parts.options, store.url, embedder.name, caches
     )
-    return verifier, store.close
+    return verifier, parts.close
 
 
 def verify_claims_on_ray(

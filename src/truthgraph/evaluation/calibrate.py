@@ -12,15 +12,14 @@ from pathlib import Path
 from typing import Any
 
 from truthgraph.domain import Label
-from truthgraph.metrics import classification_report, expected_calibration_error
-from truthgraph.verify.calibration import (
-    Calibration,
+from truthgraph.evaluation.calibration_fit import (
     fit_abstention,
     fit_bias,
     fit_temperature,
     negative_log_likelihood,
-    scale,
 )
+from truthgraph.metrics import classification_report, expected_calibration_error
+from truthgraph.verify.calibration import Calibration, scale
 
 # dataset, per-class scores, gold label, best retrieval similarity of the sentences read
 Row = tuple[str, dict[Label, float], Label, float | None]

@@ -27,7 +27,8 @@ from truthgraph.ingest.pipeline import IngestStore, ingest
 from truthgraph.jsonl import read_objects
 from truthgraph.ports import Embedder
 from truthgraph.settings import RetrievalSettings
-from truthgraph.verify.verifier import Verifier, VerifyOptions
+from truthgraph.verify.options import VerifyOptions
+from truthgraph.verify.verifier import Verifier
 
 CLASSES = ("supported", "partially_supported", "not_supported")
 _MAP = {"SUPPORTED": "supported", "PARTLY_SUPPORTED": "partially_supported"}

@@ -24,7 +24,7 @@ from truthgraph.metrics import (
     strict_accuracy,
 )
 from truthgraph.stats import percentile
-from truthgraph.verify.verifier import VerifyOptions
+from truthgraph.verify.options import VerifyOptions
 
 CITED_K = 5  # evidence sentences a verdict cites for the strict score (FEVER's scorer: 5)
 CALIBRATION_BINS = 10

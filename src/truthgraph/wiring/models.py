@@ -1,7 +1,5 @@
-"""The composition root: the only place that names the concrete model and database classes.
-
-``build_verifier`` builds every Verifier, for the CLI and the HTTP service alike; the service
-passes ``VerifierHooks`` to put its micro-batchers in front of the models.
+"""The models: the embedder and the verifiers on the configured backend, their calibration,
+and the second opinion's verifier.
 
 Importing this module does not import torch: the torch models are imported inside the
 functions that build them, so a process running the ONNX backend never loads torch.
@@ -12,12 +10,10 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
-from truthgraph.errors import ConfigError, ModelLoadError
-from truthgraph.extract import ClaimExtractor, DecomposingExtractor, SentenceExtractor
+from truthgraph.errors import ModelLoadError
 from truthgraph.ml.backend import Backend, choose_backend, uses_accelerator
 from truthgraph.ml.device import detect_device
 from truthgraph.ml.onnx.cache import export_dir, key_of_export
@@ -28,14 +24,11 @@ from truthgraph.ml.registry import (
     resolve_model,
 )
 from truthgraph.ml.resolved import ResolvedModel
-from truthgraph.ports import Embedder, LoadedEmbedder, LoadedNLIModel, NLICache, NLIModel
+from truthgraph.ports import LoadedEmbedder, LoadedNLIModel, NLICache, NLIModel
 from truthgraph.settings import Settings
 from truthgraph.verify.calibration import Calibration, read_calibration
+from truthgraph.verify.judge import Judge, SecondOpinion
 from truthgraph.verify.second_opinion import read_second_opinion
-from truthgraph.verify.verifier import Judge, SecondOpinion, Verifier, VerifyOptions
-
-if TYPE_CHECKING:  # the database and the chat client load only when a path uses them
-    from truthgraph.db.store import PgvectorEvidenceStore
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -270,46 +263,6 @@ def nli_cache_key(nli: LoadedNLIModel) -> str:
     return f"{nli.name}/{nli.backend}"
 
 
-def build_store(settings: Settings) -> PgvectorEvidenceStore:
-    from truthgraph.db.database import open_store
-
-    return open_store(settings)
-
-
-def store_at(url: str, max_connections: int = 1) -> PgvectorEvidenceStore:
-    """A store on a database whose schema is already current (a distributed run's workers:
-    the driver brought the schema up to date), holding at most ``max_connections``."""
-    from truthgraph.db.store import PgvectorEvidenceStore
-
-    return PgvectorEvidenceStore(url, max_connections=max_connections)
-
-
-def build_judge(
-    settings: Settings, nli: LoadedNLIModel, store: PgvectorEvidenceStore | None = None
-) -> Judge:
-    """The NLI half of a verifier (what a distributed run's NLI workers hold): the model,
-    the database's NLI cache (``store``; None: no cache), and the verifier's calibration, as
-    ``build_verifier`` has them."""
-    key = nli_cache_key(nli) if store is not None else None
-    return Judge(nli, store, key, nli_calibration(settings), second_opinion(settings, store))
-
-
-def verify_options(settings: Settings) -> VerifyOptions:
-    return VerifyOptions(
-        top_k=settings.retrieval.top_k,
-        strategy=settings.verification.strategy,
-        threshold=settings.verification.confidence_threshold,
-        min_similarity=settings.verification.min_similarity,
-        ef_search=settings.retrieval.hnsw_ef_search,
-        probes=settings.retrieval.ivfflat_probes,
-        max_claim_chars=settings.verification.max_claim_chars,
-        evidence_context=settings.verification.evidence_context,
-        hybrid=settings.retrieval.hybrid,
-        joined_evidence=settings.verification.joined_evidence,
-        rerank_depth=settings.retrieval.rerank_depth,
-    )
-
-
 def load_models(settings: Settings) -> tuple[LoadedEmbedder, LoadedNLIModel, dict[str, float]]:
     """Both configured models, loaded (missing files fail first, with the fix in the message),
     and the milliseconds each load took."""
@@ -333,93 +286,3 @@ def warm_models(settings: Settings) -> dict[str, float]:
     embedder.embed(["Warm-up sentence."])
     nli.predict([("The sky is blue.", "The sky has a colour.")])
     return load_ms
-
-
-@dataclass(frozen=True)
-class ServiceParts:
-    """A store and loaded models that the caller built and owns (the tests share theirs with
-    the HTTP service this way); whoever receives them does not close them."""
-
-    store: PgvectorEvidenceStore
-    embedder: LoadedEmbedder
-    nli: LoadedNLIModel
-
-
-@dataclass(frozen=True)
-class VerifierHooks:
-    """How a caller changes what ``build_verifier`` assembles (the HTTP service's hooks).
-
-    ``embedder`` and ``nli`` wrap each loaded model, and ``second_nli`` the second opinion's
-    when it loads (the service puts its micro-batchers there); the claim-embedding cache goes
-    in front of the wrapped embedder and holds ``embedding_cache_size`` claims (0: none);
-    ``nli_cache`` reads back the scores of (evidence, claim) pairs seen before from the
-    database; ``watch_embedding_cache`` is given a function that reports the cache's (hits,
-    misses).
-    """
-
-    embedder: Callable[[LoadedEmbedder], Embedder] = _same
-    nli: Callable[[LoadedNLIModel], NLIModel] = _same
-    second_nli: Callable[[LoadedNLIModel], NLIModel] = _same
-    embedding_cache_size: int = 10_000
-    nli_cache: bool = True
-    watch_embedding_cache: Callable[[Callable[[], tuple[int, int]]], None] | None = None
-
-
-def build_verifier(
-    settings: Settings,
-    store: PgvectorEvidenceStore | None = None,
-    embedder: LoadedEmbedder | None = None,
-    nli: LoadedNLIModel | None = None,
-    caches: bool = True,
-    hooks: VerifierHooks | None = None,
-) -> Verifier:
-    """A Verifier with the configured models and database (parts passed in are reused).
-
-    Claims seen recently are not embedded again, and (evidence, claim) pairs scored before
-    are read back from the database's NLI cache. ``caches=False`` turns both off, so every
-    claim is embedded and every pair scored by the model (what ``truthgraph eval`` and the
-    end-to-end benchmark time). ``hooks`` wrap the models and size the caches (see
-    ``VerifierHooks``; ``caches=False`` overrides its caches).
-    """
-    from truthgraph.ml.embedding_cache import CachingEmbedder
-
-    hooks = hooks or VerifierHooks()
-    if not caches:
-        hooks = VerifierHooks(hooks.embedder, hooks.nli, hooks.second_nli, 0, False)
-    store = store or build_store(settings)
-    loaded_embedder = embedder or build_embedder(settings)
-    loaded_nli = nli or build_nli(settings)
-    claim_embedder = hooks.embedder(loaded_embedder)
-    if hooks.embedding_cache_size > 0:
-        cached = CachingEmbedder(claim_embedder, max_entries=hooks.embedding_cache_size)
-        if hooks.watch_embedding_cache is not None:
-            hooks.watch_embedding_cache(lambda: (cached.hits, cached.misses))
-        claim_embedder = cached
-    return Verifier(
-        claim_embedder,
-        hooks.nli(loaded_nli),
-        store,
-        verify_options(settings),
-        nli_cache=store if hooks.nli_cache else None,
-        nli_cache_key=nli_cache_key(loaded_nli) if hooks.nli_cache else None,
-        calibration=nli_calibration(settings),
-        second=second_opinion(settings, store if hooks.nli_cache else None, hooks.second_nli),
-    )
-
-
-EXTRACTORS = ("builtin", "sentence", "llm")
-
-
-def build_extractor(settings: Settings, name: str = "builtin") -> ClaimExtractor:
-    """The claim extractor of ``truthgraph check``: ``builtin`` (rules, offline),
-    ``sentence`` (each check-worthy sentence whole) or ``llm`` (the chat endpoint of
-    ``settings.llm``; ConfigError when none is set)."""
-    if name == "builtin":
-        return DecomposingExtractor()
-    if name == "sentence":
-        return SentenceExtractor()
-    if name == "llm":
-        from truthgraph.extract.llm import ChatExtractor
-
-        return ChatExtractor(settings.llm)
-    raise ConfigError(f"unknown extractor {name!r}; use one of {', '.join(EXTRACTORS)}")

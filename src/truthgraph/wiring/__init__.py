@@ -1,0 +1,65 @@
+"""The composition root: the only place, with ``db/``, that names the concrete database classes,
+and the only one that names the concrete model classes.
+
+``Parts`` builds, once per process, every part the entry points run on (stores, models, the
+judge with its second opinion, the verifier, the extractor); ``build_verifier`` builds every
+Verifier, for the CLI and the HTTP service alike; the service passes ``VerifierHooks`` to put
+its micro-batchers in front of the models.
+
+    models.py  the models on the configured backend, their calibration, the second opinion
+    parts.py   the stores, the verifier, the extractor, and ``Parts``
+"""
+
+from truthgraph.wiring.models import (
+    build_embedder,
+    build_nli,
+    export_folder,
+    load_models,
+    model_backend,
+    nli_cache_key,
+    nli_calibration,
+    onnx_cache_dir,
+    optimized_dir,
+    quiet_libraries,
+    runtime_device,
+    second_opinion,
+    warm_models,
+)
+from truthgraph.wiring.parts import (
+    EXTRACTORS,
+    Parts,
+    ServiceParts,
+    VerifierHooks,
+    build_extractor,
+    build_judge,
+    build_store,
+    build_verifier,
+    store_at,
+    verify_options,
+)
+
+__all__ = [
+    "EXTRACTORS",
+    "Parts",
+    "ServiceParts",
+    "VerifierHooks",
+    "build_embedder",
+    "build_extractor",
+    "build_judge",
+    "build_nli",
+    "build_store",
+    "build_verifier",
+    "export_folder",
+    "load_models",
+    "model_backend",
+    "nli_cache_key",
+    "nli_calibration",
+    "onnx_cache_dir",
+    "optimized_dir",
+    "quiet_libraries",
+    "runtime_device",
+    "second_opinion",
+    "store_at",
+    "verify_options",
+    "warm_models",
+]
