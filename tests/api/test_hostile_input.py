@@ -67,3 +67,15 @@ def test_a_200_kb_paragraph_is_refused_at_once_with_413(client: TestClient) -> N
     error = response.json()["error"]
     assert error["code"] == "limit_exceeded"
     assert "TRUTHGRAPH_LIMITS__MAX_PARAGRAPH_CHARS" in error["message"]
+
+
+@pytest.mark.parametrize(
+    "url", ["javascript:alert(1)", "JavaScript:alert(1)", "data:text/html,x", "file:///etc/passwd"]
+)
+def test_a_document_url_that_is_not_http_is_refused(client: TestClient, url: str) -> None:
+    response = client.post(
+        "/api/v1/documents",
+        json={"collection": "bounded", "text": "The Danube is a river.", "url": url},
+    )
+    assert response.status_code == 422, response.text
+    assert "http:// or https://" in response.text
