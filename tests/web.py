@@ -6,12 +6,14 @@ every response is built from the routes the test registers.
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 from truthgraph.bench.sample_sources import (
     BOILERPLATE,
@@ -20,7 +22,14 @@ from truthgraph.bench.sample_sources import (
     text_pdf,
 )
 
-__all__ = ["BOILERPLATE", "RIVER_PARAGRAPHS", "article_html", "loopback_site", "report_pdf"]
+__all__ = [
+    "BOILERPLATE",
+    "FakeDNS",
+    "RIVER_PARAGRAPHS",
+    "article_html",
+    "loopback_site",
+    "report_pdf",
+]
 
 
 def report_pdf(title: str = "Lake Report") -> bytes:
@@ -61,9 +70,44 @@ class LoopbackSite:
     base: str = ""
     routes: dict[str, Route] = field(default_factory=dict)
     user_agents: list[str] = field(default_factory=list)
+    hosts: list[str] = field(default_factory=list)  # the Host header of each request
 
     def url(self, path: str) -> str:
         return f"{self.base}{path}"
+
+
+_REAL_GETADDRINFO = socket.getaddrinfo
+
+
+class FakeDNS:
+    """``socket.getaddrinfo`` answering from a table, the way the system resolver would: a
+    non-ASCII name is encoded by Python's IDNA 2003 codec (``faß`` becomes ``fass``). A name
+    may have a list of answers, one per lookup (a rebinding name); None is a failed lookup.
+    Names outside the table go to the real resolver."""
+
+    def __init__(self, table: dict[str, list[str | None]]) -> None:
+        self.table = table
+        self.lookups: list[str] = []
+
+    @classmethod
+    def install(cls, monkeypatch: Any, table: dict[str, list[str | None]]) -> FakeDNS:
+        """Put a FakeDNS in place of ``socket.getaddrinfo`` for one test."""
+        fake = cls(table)
+        monkeypatch.setattr(socket, "getaddrinfo", fake)
+        return fake
+
+    def __call__(self, host: Any, port: Any, *args: Any, **kwargs: Any) -> list[Any]:
+        name = host.decode() if isinstance(host, bytes) else str(host)
+        if not name.isascii():
+            name = name.encode("idna").decode("ascii")
+        if name not in self.table:
+            return _REAL_GETADDRINFO(host, port, *args, **kwargs)
+        self.lookups.append(name)
+        answers = self.table[name]
+        answer = answers.pop(0) if len(answers) > 1 else answers[0]
+        if answer is None:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return [(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (answer, port))]
 
 
 @contextmanager
@@ -74,6 +118,7 @@ def loopback_site() -> Iterator[LoopbackSite]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 - the http.server interface
             site.user_agents.append(self.headers.get("User-Agent", ""))
+            site.hosts.append(self.headers.get("Host", ""))
             route = site.routes.get(self.path)
             if route is None:
                 route = Route(status=404, body=b"<h1>Not found</h1>")

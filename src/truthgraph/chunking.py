@@ -10,9 +10,15 @@ from typing import Any
 import pysbd
 
 from truthgraph.domain import RawDocument, Sentence
+from truthgraph.errors import LimitExceededError
+from truthgraph.settings import LimitsSettings
 
 MAX_SENTENCE_CHARS = 1000
 MIN_SENTENCE_CHARS = 3
+# pysbd rewrites its whole input once per abbreviation it finds, so its time grows with the
+# square of the text's length. A paragraph longer than this is fed to it in windows of this
+# size, which keeps splitting linear in the length of the text (issue 33).
+SEGMENT_WINDOW_CHARS = 2000
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 
 
@@ -48,6 +54,36 @@ def _cut_long(start: int, end: int, text: str) -> Iterator[tuple[int, int]]:
     yield start, end
 
 
+def _segment(paragraph: str) -> Iterator[tuple[int, int]]:
+    """pysbd's sentence spans of ``paragraph`` (offsets into it), in windows of at most
+    SEGMENT_WINDOW_CHARS: each window's sentences but its last are kept, and the next window
+    starts where that last one did (it may have been cut short by the window's end). A
+    window holding a single unfinished sentence is cut at its last white space (such a run is
+    cut at white space later anyway, see ``_cut_long``)."""
+    if len(paragraph) <= SEGMENT_WINDOW_CHARS:
+        for span in _segmenter().segment(paragraph):
+            yield span.start, span.end
+        return
+    start = 0
+    while start < len(paragraph):
+        end = min(start + SEGMENT_WINDOW_CHARS, len(paragraph))
+        spans = [
+            (start + s.start, start + s.end) for s in _segmenter().segment(paragraph[start:end])
+        ]
+        if end == len(paragraph) or not spans:
+            yield from spans
+            return
+        if len(spans) > 1:
+            yield from spans[:-1]
+            start = spans[-1][0]
+            continue
+        cut = paragraph.rfind(" ", start + 1, end)
+        if cut <= start:
+            cut = end
+        yield start, cut
+        start = cut
+
+
 def split_sentences(text: str) -> list[Sentence]:
     """Split ``text`` into sentences; each keeps its offsets, so ``text[s.start:s.end] == s.text``.
 
@@ -62,12 +98,37 @@ def split_sentences(text: str) -> list[Sentence]:
         paragraph = text[para_start:para_end]
         if not paragraph.strip():
             continue
-        for span in _segmenter().segment(paragraph):
-            start, end = _strip_span(text, para_start + span.start, para_start + span.end)
+        for span_start, span_end in _segment(paragraph):
+            start, end = _strip_span(text, para_start + span_start, para_start + span_end)
             for piece_start, piece_end in _cut_long(start, end, text):
                 if piece_end - piece_start >= MIN_SENTENCE_CHARS:
                     sentences.append(Sentence(text[piece_start:piece_end], piece_start, piece_end))
     return sentences
+
+
+def check_text_limits(text: str, limits: LimitsSettings, where: str = "the document") -> None:
+    """LimitExceededError if ``text`` is longer than ``limits.max_document_chars`` or holds a
+    paragraph longer than ``limits.max_paragraph_chars`` (checked before any splitting)."""
+    if len(text) > limits.max_document_chars:
+        raise LimitExceededError(
+            f"{where}: the text is {len(text)} characters; the limit is "
+            f"{limits.max_document_chars} (TRUTHGRAPH_LIMITS__MAX_DOCUMENT_CHARS)"
+        )
+    for start, end in _paragraphs(text):
+        if end - start > limits.max_paragraph_chars:
+            raise LimitExceededError(
+                f"{where}: a paragraph of {end - start} characters (at character {start}); the "
+                f"limit is {limits.max_paragraph_chars} (TRUTHGRAPH_LIMITS__MAX_PARAGRAPH_CHARS)"
+            )
+
+
+def check_sentence_limit(count: int, limits: LimitsSettings, where: str = "the document") -> None:
+    """LimitExceededError if a document of ``count`` sentences is over the limit."""
+    if count > limits.max_document_sentences:
+        raise LimitExceededError(
+            f"{where}: {count} sentences; the limit is {limits.max_document_sentences} "
+            "(TRUTHGRAPH_LIMITS__MAX_DOCUMENT_SENTENCES)"
+        )
 
 
 def split_document(document: RawDocument) -> list[Sentence]:

@@ -44,6 +44,11 @@ class SourceError(DatasetError):
     no main text, wrong content type, oversize body, undecodable bytes, ...)."""
 
 
+class LimitExceededError(DatasetError):
+    """A document over one of the bounds on the work it may cause (pages of a PDF, characters,
+    sentences, a paragraph's length; ``LimitsSettings``). The message names the setting."""
+
+
 class NothingToCheckError(InvalidInputError):
     """A text given to ``check`` holds no check-worthy sentence (only questions, opinions,
     headings, ...): nothing was verified."""

@@ -146,6 +146,25 @@ class FetchSettings(BaseModel):
     """The User-Agent sent with every fetch."""
 
 
+class LimitsSettings(BaseModel):
+    """Bounds on the work one document may cause, read from ``TRUTHGRAPH_LIMITS__*``. A
+    document over one is refused (HTTP 413 ``limit_exceeded``, exit code 3 in the CLI) with
+    a message that names the setting; see docs/reliability.md."""
+
+    model_config = ConfigDict(use_attribute_docstrings=True)
+
+    max_pdf_pages: int = Field(default=2000, ge=1, le=1_000_000)
+    """Pages of a PDF; a longer one is refused before any page's text is read."""
+    max_document_chars: int = Field(default=1_000_000, ge=1000, le=1_000_000_000)
+    """Characters of one document's text (a PDF's is counted page by page as it is read, and
+    a page whose content stream is over twice this is refused before its text is read)."""
+    max_document_sentences: int = Field(default=20_000, ge=1, le=100_000_000)
+    """Sentences of one stored document."""
+    max_paragraph_chars: int = Field(default=100_000, ge=1000, le=1_000_000_000)
+    """Characters of one paragraph (text between blank lines), checked before it is split
+    into sentences."""
+
+
 def _comma_separated(value: Any) -> Any:
     """``"a, b"`` -> ``["a", "b"]``; lists pass through."""
     if isinstance(value, str):
@@ -267,6 +286,7 @@ class Settings(BaseSettings):
     retrieval: RetrievalSettings = RetrievalSettings()
     verification: VerificationSettings = VerificationSettings()
     fetch: FetchSettings = FetchSettings()
+    limits: LimitsSettings = LimitsSettings()
     llm: LLMSettings = LLMSettings()
     api: ApiSettings = Field(default_factory=ApiSettings)
 

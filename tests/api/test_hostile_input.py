@@ -7,6 +7,8 @@ not UTF-8 or not parseable answered an undocumented 400.
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -52,3 +54,28 @@ def test_a_json_decode_error_names_the_body_not_a_byte_offset(client: TestClient
     assert response.status_code == 422
     [detail] = response.json()["error"]["details"]
     assert detail["field"] == "body"
+
+
+def test_a_200_kb_paragraph_is_refused_at_once_with_413(client: TestClient) -> None:
+    paragraph = "The Danube flows through ten countries, e.g. Austria. Dr. Smith said so. " * 2800
+    started = time.perf_counter()
+    response = client.post(
+        "/api/v1/documents", json={"collection": "bounded", "text": paragraph[:200_000]}
+    )
+    assert time.perf_counter() - started < 2.0
+    assert response.status_code == 413, response.text
+    error = response.json()["error"]
+    assert error["code"] == "limit_exceeded"
+    assert "TRUTHGRAPH_LIMITS__MAX_PARAGRAPH_CHARS" in error["message"]
+
+
+@pytest.mark.parametrize(
+    "url", ["javascript:alert(1)", "JavaScript:alert(1)", "data:text/html,x", "file:///etc/passwd"]
+)
+def test_a_document_url_that_is_not_http_is_refused(client: TestClient, url: str) -> None:
+    response = client.post(
+        "/api/v1/documents",
+        json={"collection": "bounded", "text": "The Danube is a river.", "url": url},
+    )
+    assert response.status_code == 422, response.text
+    assert "http:// or https://" in response.text

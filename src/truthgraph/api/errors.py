@@ -4,6 +4,7 @@
     ├── ConfigError                       500 config_error
     ├── InvalidInputError                 422 invalid_input
     │   ├── DatasetError                  422 invalid_data
+    │   │   └── LimitExceededError        413 limit_exceeded
     │   └── NothingToCheckError           422 nothing_to_check
     ├── NotFoundError                     404 not_found
     ├── UnavailableError                  503 unavailable   (+ Retry-After)
@@ -34,6 +35,7 @@ from truthgraph.errors import (
     ConfigError,
     DatasetError,
     InvalidInputError,
+    LimitExceededError,
     NotFoundError,
     NothingToCheckError,
     TruthGraphError,
@@ -94,6 +96,7 @@ _TABLE: tuple[tuple[type[TruthGraphError], int, str], ...] = (
     (Overloaded, 503, "overloaded"),
     (UnavailableError, 503, "unavailable"),
     (NotFoundError, 404, "not_found"),
+    (LimitExceededError, 413, "limit_exceeded"),
     (DatasetError, 422, "invalid_data"),
     (NothingToCheckError, 422, "nothing_to_check"),
     (InvalidInputError, 422, "invalid_input"),

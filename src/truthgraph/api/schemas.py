@@ -10,11 +10,13 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from typing import Any, Literal, Self
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from truthgraph.domain import Label, Strategy
 from truthgraph.errors import InvalidInputError
+from truthgraph.ingest.fetch import is_url
 from truthgraph.ml.nli.labels import NLILabel
 from truthgraph.text import check_json
 
@@ -202,6 +204,17 @@ class ClaimPage(BaseModel):
 # documents ---------------------------------------------------------------------------------
 
 
+def _http_url(value: str | None) -> str | None:
+    """A document's ``url`` is an http(s) URL with a host, never ``javascript:``, ``data:``,
+    ``file:`` or another scheme (it is shown as a link on the web page)."""
+    if value is None:
+        return None
+    host = urlsplit(value.strip()).netloc if is_url(value) else ""
+    if not host or any(c.isspace() or ord(c) < 32 for c in value.strip()):
+        raise ValueError("url must be an http:// or https:// URL with a host")
+    return value.strip()
+
+
 class DocumentCreate(_Request):
     """One document as JSON: its ``text``, or only a ``url`` (http or https) to fetch and read
     as a web page or PDF. For files, send ``multipart/form-data`` with ``file``."""
@@ -213,6 +226,11 @@ class DocumentCreate(_Request):
     url: str | None = Field(default=None, max_length=4000)
     external_id: str | None = Field(default=None, max_length=1000)
     metadata: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("url")
+    @classmethod
+    def _http_only(cls, value: str | None) -> str | None:
+        return _http_url(value)
 
 
 class DocumentOut(BaseModel):

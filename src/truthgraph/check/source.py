@@ -8,7 +8,7 @@ from truthgraph.domain import RawDocument
 from truthgraph.errors import DatasetError
 from truthgraph.ingest.fetch import is_url
 from truthgraph.ingest.sources import read_page_or_pdf, read_url
-from truthgraph.settings import FetchSettings
+from truthgraph.settings import FetchSettings, LimitsSettings
 
 CHECK_SUFFIXES = {
     ".txt": "text",
@@ -28,13 +28,18 @@ def decode_text(data: bytes, where: str) -> str:
         raise DatasetError(f"{where}: not UTF-8 text (byte {exc.start})") from exc
 
 
-def read_source(source: str, fetch: FetchSettings, stdin: bytes | None = None) -> RawDocument:
+def read_source(
+    source: str,
+    fetch: FetchSettings,
+    stdin: bytes | None = None,
+    limits: LimitsSettings | None = None,
+) -> RawDocument:
     """The document to check: ``-`` reads ``stdin``; an http(s) URL is fetched and read as
     HTML or PDF; a file is read by its suffix. Unreadable input raises DatasetError."""
     if source == "-":
         return RawDocument(text=decode_text(stdin or b"", "stdin"), source="stdin")
     if is_url(source):
-        return read_url(source, fetch)
+        return read_url(source, fetch, limits=limits)
     path = Path(source)
     if not path.is_file():
         raise DatasetError(f"{path}: no such file")
@@ -45,7 +50,7 @@ def read_source(source: str, fetch: FetchSettings, stdin: bytes | None = None) -
             f"use one of {', '.join(sorted(CHECK_SUFFIXES))}, a URL or - for stdin"
         )
     if kind in {"html", "pdf"}:
-        return read_page_or_pdf(path, kind)
+        return read_page_or_pdf(path, kind, limits=limits)
     try:
         data = path.read_bytes()
     except OSError as exc:

@@ -14,7 +14,8 @@ from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
 from truthgraph.domain import RawDocument
-from truthgraph.errors import SourceError
+from truthgraph.errors import LimitExceededError, SourceError
+from truthgraph.settings import LimitsSettings
 from truthgraph.text import blank_controls
 
 # "12", "Page 3", "4 of 20", "- 5 -", and front-matter numerals up to xxxix
@@ -102,6 +103,34 @@ def _metadata_value(value: Any) -> str | None:
     return text or None
 
 
+def _read_pages(reader: PdfReader, where: str, limits: LimitsSettings) -> list[list[str]]:
+    count = len(reader.pages)
+    if count > limits.max_pdf_pages:
+        raise LimitExceededError(
+            f"{where}: the PDF has {count} pages; the limit is {limits.max_pdf_pages} "
+            "(TRUTHGRAPH_LIMITS__MAX_PDF_PAGES)"
+        )
+    chars = 0
+    pages: list[list[str]] = []
+    for number, page in enumerate(reader.pages, start=1):
+        contents = page.get_contents()
+        size = len(contents.get_data()) if contents is not None else 0
+        if size > 2 * limits.max_document_chars:
+            raise LimitExceededError(
+                f"{where}: page {number}'s content is {size} bytes, more than twice the limit "
+                f"of {limits.max_document_chars} characters (TRUTHGRAPH_LIMITS__MAX_DOCUMENT_CHARS)"
+            )
+        text = page.extract_text() or ""
+        chars += len(text)
+        if chars > limits.max_document_chars:
+            raise LimitExceededError(
+                f"{where}: the text is over {limits.max_document_chars} characters by page "
+                f"{number} (TRUTHGRAPH_LIMITS__MAX_DOCUMENT_CHARS)"
+            )
+        pages.append(_page_lines(text))
+    return pages
+
+
 def pdf_document(
     data: bytes,
     *,
@@ -111,20 +140,25 @@ def pdf_document(
     fetched_at: str,
     url: str | None = None,
     fallback_title: str | None = None,
+    limits: LimitsSettings | None = None,
 ) -> RawDocument:
     """One document of the PDF's text; ``pages`` holds where each page's text starts.
 
     Pages without text are skipped (and listed in the metadata); SourceError if no page has
     any, if the PDF cannot be parsed, or if it is encrypted with a password.
+    LimitExceededError (before the text is read) if it has more pages than
+    ``limits.max_pdf_pages``, if a page's content stream is over twice
+    ``limits.max_document_chars``, or as soon as its text is longer than that.
     """
+    limits = limits or LimitsSettings()
     logging.getLogger("pypdf").setLevel(logging.ERROR)  # malformed-but-readable files chatter
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
             raise SourceError(f"{where}: the PDF is encrypted with a password")
-        raw_pages = [_page_lines(page.extract_text() or "") for page in reader.pages]
+        raw_pages = _read_pages(reader, where, limits)
         info = reader.metadata
-    except SourceError:
+    except (SourceError, LimitExceededError):
         raise
     except (PyPdfError, ValueError, KeyError, TypeError, OSError) as exc:
         raise SourceError(f"{where}: not a readable PDF ({type(exc).__name__}: {exc})") from exc

@@ -11,13 +11,13 @@ from typing import Protocol
 
 import numpy as np
 
-from truthgraph.chunking import split_document
+from truthgraph.chunking import check_sentence_limit, check_text_limits, split_document
 from truthgraph.domain import RawDocument, Sentence
 from truthgraph.errors import DatasetError
 from truthgraph.ingest.fetch import is_url
 from truthgraph.ingest.sources import SUFFIXES, discover, read_documents, read_url
 from truthgraph.ports import Collection, Embedder
-from truthgraph.settings import FetchSettings
+from truthgraph.settings import FetchSettings, LimitsSettings
 
 
 class IngestStore(Protocol):
@@ -64,6 +64,7 @@ def load_documents(
     paths: Sequence[Path | str],
     fetch: FetchSettings | None = None,
     max_bytes: int | None = None,
+    limits: LimitsSettings | None = None,
 ) -> tuple[int, list[RawDocument]]:
     """Read every document first, so a malformed file or a failing URL stops the run before
     anything is written. ``paths`` are files, folders and ``http(s)://`` URLs; URLs are
@@ -75,9 +76,11 @@ def load_documents(
         raise DatasetError(
             f"no supported files found ({', '.join(sorted(SUFFIXES))}) and no http(s) URLs"
         )
-    documents = [doc for path in files for doc in read_documents(path)]
+    documents = [doc for path in files for doc in read_documents(path, limits)]
     settings = fetch or FetchSettings()
-    documents.extend(read_url(url, settings, max_bytes) for url in dict.fromkeys(urls))
+    documents.extend(
+        read_url(url, settings, max_bytes, limits=limits) for url in dict.fromkeys(urls)
+    )
     if not documents:
         raise DatasetError("the sources hold no documents with text")
     return len(files) + len(set(urls)), documents
@@ -91,13 +94,17 @@ def ingest(
     batch_documents: int = 64,
     files: int = 0,
     progress: Callable[[int, int], None] | None = None,
+    limits: LimitsSettings | None = None,
 ) -> IngestReport:
     """Store ``documents`` in ``collection``; each batch commits on its own.
 
     A document already in the collection (same content hash) is skipped, so running the same
     ingest again adds nothing, and an interrupted run resumes where its last batch committed.
-    ``progress(done, total)`` is called after each batch, counted in documents.
+    ``progress(done, total)`` is called after each batch, counted in documents. A document
+    over one of ``limits`` (default ``LimitsSettings()``) raises LimitExceededError before
+    its batch is stored.
     """
+    limits = limits or LimitsSettings()
     started = time.perf_counter()
     added = skipped = sentences_added = 0
     seen: set[str] = set()
@@ -112,7 +119,10 @@ def ingest(
                 continue
             seen.add(digest)
             known.add(digest)
+            where = doc.origin or doc.source or doc.title or "a document"
+            check_text_limits(doc.text, limits, where)
             sentences = split_document(doc)
+            check_sentence_limit(len(sentences), limits, where)
             if sentences:
                 fresh.append((doc, digest, sentences))
             else:

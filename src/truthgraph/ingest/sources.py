@@ -16,7 +16,7 @@ from truthgraph.ingest.fetch import fetch, is_url
 from truthgraph.ingest.html import html_document
 from truthgraph.ingest.pdf import pdf_document
 from truthgraph.jsonl import read_objects
-from truthgraph.settings import FetchSettings
+from truthgraph.settings import FetchSettings, LimitsSettings
 
 SUFFIXES = {
     ".jsonl": "jsonl",
@@ -129,23 +129,30 @@ def _read_bytes(path: Path) -> bytes:
         raise SourceError(f"{path}: cannot read ({exc.strerror})") from exc
 
 
-def read_page_or_pdf(path: Path, kind: str, origin: str | None = None) -> RawDocument:
+def read_page_or_pdf(
+    path: Path, kind: str, origin: str | None = None, limits: LimitsSettings | None = None
+) -> RawDocument:
     """A local HTML or PDF file as one document; its origin (the key of its versions) is its
     absolute path unless given."""
     data = _read_bytes(path)
-    reader = html_document if kind == "html" else pdf_document
-    return reader(
-        data,
-        where=str(path),
-        source=path.name,
-        origin=origin or str(path.resolve()),
-        fetched_at=now(),
-        fallback_title=path.stem,
-    )
+    common: dict[str, Any] = {
+        "where": str(path),
+        "source": path.name,
+        "origin": origin or str(path.resolve()),
+        "fetched_at": now(),
+        "fallback_title": path.stem,
+    }
+    if kind == "pdf":
+        return pdf_document(data, limits=limits, **common)
+    return html_document(data, **common)
 
 
 def read_url(
-    url: str, settings: FetchSettings, max_bytes: int | None = None, allow_private: bool = True
+    url: str,
+    settings: FetchSettings,
+    max_bytes: int | None = None,
+    allow_private: bool = True,
+    limits: LimitsSettings | None = None,
 ) -> RawDocument:
     """Fetch ``url`` and read it as HTML or PDF, chosen by its content type (see ``fetch``)."""
     fetched = fetch(url, settings, max_bytes, allow_private)
@@ -159,7 +166,7 @@ def read_url(
         "fallback_title": name,
     }
     if fetched.kind == "pdf":
-        return pdf_document(fetched.body, **common)
+        return pdf_document(fetched.body, limits=limits, **common)
     return html_document(fetched.body, charset=fetched.charset, **common)
 
 
@@ -176,11 +183,11 @@ def read_url_list(path: Path) -> list[str]:
     return urls
 
 
-def read_documents(path: Path) -> Iterator[RawDocument]:
-    """The documents of one supported file."""
+def read_documents(path: Path, limits: LimitsSettings | None = None) -> Iterator[RawDocument]:
+    """The documents of one supported file (a PDF within ``limits``)."""
     kind = SUFFIXES.get(path.suffix.lower())
     if kind in {"html", "pdf"}:
-        yield read_page_or_pdf(path, kind)
+        yield read_page_or_pdf(path, kind, limits=limits)
     elif kind == "jsonl":
         yield from read_jsonl(path)
     elif kind == "csv":

@@ -21,6 +21,7 @@ from truthgraph.api.schemas import CheckRequest, ErrorOut, JobOut
 from truthgraph.api.uploads import read_upload
 from truthgraph.check.run import check_text, extraction_of
 from truthgraph.check.source import CHECK_SUFFIXES, read_source
+from truthgraph.chunking import check_text_limits
 from truthgraph.domain import RawDocument
 from truthgraph.errors import InvalidInputError
 from truthgraph.ingest.fetch import is_url
@@ -92,6 +93,7 @@ async def check(request: Request, res: ResourcesDep, who: PrincipalDep) -> JSONR
         raise UnsupportedMediaType("send application/json (text or url) or multipart/form-data")
     check_collection_name(collection)
     require_read(who, collection)
+    check_text_limits(document.text, res.settings.limits)  # before any splitting
     if extractor == "llm" and not res.settings.llm.base_url:
         raise InvalidInputError("this server has no LLM extractor (TRUTHGRAPH_LLM__BASE_URL)")
     if extractor not in EXTRACTORS:
@@ -159,6 +161,7 @@ async def _document_from_json(body: CheckRequest, res: Resources) -> RawDocument
         res.settings.fetch,
         res.settings.api.max_upload_bytes,
         res.settings.api.fetch_private_urls,
+        res.settings.limits,
     )
 
 
@@ -183,7 +186,7 @@ def _read_upload(filename: str, data: bytes, res: Resources) -> RawDocument:
         path = Path(folder) / filename
         path.write_bytes(data)
         try:
-            document = read_source(str(path), res.settings.fetch)
+            document = read_source(str(path), res.settings.fetch, limits=res.settings.limits)
         except InvalidInputError as exc:
             raise type(exc)(str(exc).replace(f"{folder}/", "")) from exc
     if not document.text.strip():

@@ -37,13 +37,14 @@ from truthgraph.api.schemas import (
 )
 from truthgraph.api.uploads import read_upload
 from truthgraph.api.worker import document_to_json
-from truthgraph.chunking import split_sentences
+from truthgraph.chunking import check_text_limits, split_sentences
 from truthgraph.db.records import DocumentRecord
 from truthgraph.domain import RawDocument
 from truthgraph.errors import DatasetError, InvalidInputError
 from truthgraph.ingest.fetch import is_url
 from truthgraph.ingest.pipeline import content_hash, ingest, load_documents
 from truthgraph.ingest.sources import SUFFIXES, read_url
+from truthgraph.settings import LimitsSettings
 from truthgraph.text import check_collection_name
 
 router = APIRouter(tags=["documents"])
@@ -161,7 +162,12 @@ async def _create_from_url(body: DocumentCreate, res: Resources) -> JSONResponse
         raise InvalidInputError(f"not an http(s) URL: {body.url[:200]}")
     limit = res.settings.api.max_upload_bytes
     document = await run_in_threadpool(
-        read_url, body.url, res.settings.fetch, limit, res.settings.api.fetch_private_urls
+        read_url,
+        body.url,
+        res.settings.fetch,
+        limit,
+        res.settings.api.fetch_private_urls,
+        res.settings.limits,
     )
     with res.gate.admit():
         record, created, sentences = await run_in_threadpool(
@@ -174,20 +180,23 @@ async def _create_from_url(body: DocumentCreate, res: Resources) -> JSONResponse
 def _store_one(
     res: Resources, document: RawDocument, collection: str
 ) -> tuple[DocumentRecord, bool, int]:
+    check_text_limits(document.text, res.settings.limits)  # before any splitting
     if not split_sentences(document.text):  # checked before the collection is created
         raise InvalidInputError("the document holds no sentences to store")
     embedder = res.embedder
     target = res.store.ensure_collection(
         collection, embedder.name, embedder.dimension, res.settings.retrieval
     )
-    report = ingest([document], target, res.store, embedder)
+    report = ingest([document], target, res.store, embedder, limits=res.settings.limits)
     document_id = res.store.find_document_id(target, content_hash(document))
     if document_id is None:
         raise InvalidInputError("the document holds no sentences to store")
     return res.store.get_document(document_id), report.documents_added == 1, report.sentences_added
 
 
-def parse_upload(filename: str, data: bytes) -> list[RawDocument]:
+def parse_upload(
+    filename: str, data: bytes, limits: LimitsSettings | None = None
+) -> list[RawDocument]:
     """Read every document of an uploaded file (DatasetError if it is malformed). An uploaded
     page or PDF has the origin ``upload:<file name>``: uploading a changed file of the same
     name stores its next version."""
@@ -195,9 +204,11 @@ def parse_upload(filename: str, data: bytes) -> list[RawDocument]:
         path = FilePath(folder) / filename
         path.write_bytes(data)
         try:
-            _, documents = load_documents([path])
+            _, documents = load_documents([path], limits=limits)
         except DatasetError as exc:
             raise type(exc)(str(exc).replace(f"{folder}/", "")) from exc
+    for document in documents:  # refused before the job is queued
+        check_text_limits(document.text, limits or LimitsSettings(), filename)
     return [
         replace(d, origin=f"upload:{filename}") if d.origin is not None else d for d in documents
     ]
@@ -216,7 +227,7 @@ async def _create_from_upload(request: Request, res: Resources, who: Principal) 
         filename, data = await read_upload(upload, SUFFIXES, limit)
     finally:
         await form.close()
-    documents = await run_in_threadpool(parse_upload, filename, data)
+    documents = await run_in_threadpool(parse_upload, filename, data, res.settings.limits)
     embedder = res.embedder
     await run_in_threadpool(
         res.store.ensure_collection,
