@@ -35,6 +35,7 @@ from truthgraph.verify.second_opinion import read_second_opinion
 from truthgraph.verify.verifier import Judge, SecondOpinion, Verifier, VerifyOptions
 
 if TYPE_CHECKING:  # the database and the chat client load only when a path uses them
+    from truthgraph.check.against import MemoryEvidenceStore
     from truthgraph.db.store import PgvectorEvidenceStore
 
 log = logging.getLogger(__name__)
@@ -404,6 +405,25 @@ def build_verifier(
         nli_cache_key=nli_cache_key(loaded_nli) if hooks.nli_cache else None,
         calibration=nli_calibration(settings),
         second=second_opinion(settings, store if hooks.nli_cache else None, hooks.second_nli),
+    )
+
+
+def build_grounding_verifier(
+    settings: Settings,
+    store: MemoryEvidenceStore,
+    embedder: LoadedEmbedder | None = None,
+    nli: LoadedNLIModel | None = None,
+) -> Verifier:
+    """A Verifier over documents held in memory (``check --against``, ``check_text``,
+    ``eval-check``): the configured models, options, calibration and second opinion, and no
+    database at all (no store, no NLI cache, no claim cache)."""
+    return Verifier(
+        embedder or build_embedder(settings),
+        nli or build_nli(settings),
+        store,
+        verify_options(settings),
+        calibration=nli_calibration(settings),
+        second=second_opinion(settings),
     )
 
 

@@ -4,6 +4,7 @@
     ├── ConfigError                       500 config_error
     ├── InvalidInputError                 422 invalid_input
     │   ├── DatasetError                  422 invalid_data
+    │   │   └── DocumentError             422 invalid_document
     │   └── NothingToCheckError           422 nothing_to_check
     ├── NotFoundError                     404 not_found
     ├── UnavailableError                  503 unavailable   (+ Retry-After)
@@ -33,6 +34,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from truthgraph.errors import (
     ConfigError,
     DatasetError,
+    DocumentError,
     InvalidInputError,
     NotFoundError,
     NothingToCheckError,
@@ -94,6 +96,7 @@ _TABLE: tuple[tuple[type[TruthGraphError], int, str], ...] = (
     (Overloaded, 503, "overloaded"),
     (UnavailableError, 503, "unavailable"),
     (NotFoundError, 404, "not_found"),
+    (DocumentError, 422, "invalid_document"),
     (DatasetError, 422, "invalid_data"),
     (NothingToCheckError, 422, "nothing_to_check"),
     (InvalidInputError, 422, "invalid_input"),
