@@ -43,8 +43,10 @@ MAX_FILE_BYTES = 50 * 1024 * 1024
 """The largest file read as a document (checked before it is read)."""
 _WORD = re.compile(r"[^\W_]{2,}")
 _STOP = frozenset(
-    "a an and are as at be been by for from has have he her his in is it its of on or she "
-    "that the their them they this to was were which who will with".split()
+    (
+        "a an and are as at be been by for from has have he her his in is it its of on or "
+        "she that the their them they this to was were which who will with"
+    ).split()
 )
 
 
@@ -130,9 +132,7 @@ def _read_one(
             raise DocumentError(f"{file}: the document is empty")
         documents.extend(read_documents(file))
     if path.is_dir() and not documents:
-        raise DocumentError(
-            f"{path}: no supported files with text ({', '.join(sorted(SUFFIXES))})"
-        )
+        raise DocumentError(f"{path}: no supported files with text ({', '.join(sorted(SUFFIXES))})")
     return documents
 
 
@@ -237,10 +237,7 @@ class MemoryEvidenceStore:
         k = min(params.top_k, len(self.hits))
         results = []
         for row in similarity:
-            if k < len(row):
-                top = np.argpartition(-row, k - 1)[:k]
-            else:
-                top = np.arange(len(row))
+            top = np.argpartition(-row, k - 1)[:k] if k < len(row) else np.arange(len(row))
             ordered = sorted(top.tolist(), key=lambda i: (-float(row[i]), i))
             results.append([replace(self.hits[i], similarity=float(row[i])) for i in ordered])
         return results
@@ -297,9 +294,7 @@ def grounded(verifier: Verifier, store: MemoryEvidenceStore) -> Verifier:
 def _uncached(second: SecondOpinion | None) -> SecondOpinion | None:
     if second is None:
         return None
-    return SecondOpinion(
-        second.name, second.below, lambda: replace(second.judge(), nli_cache=None)
-    )
+    return SecondOpinion(second.name, second.below, lambda: replace(second.judge(), nli_cache=None))
 
 
 def check_against(

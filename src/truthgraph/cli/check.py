@@ -16,7 +16,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from truthgraph.check.report import CheckReport, binary
+from truthgraph.check.report import CheckReport
 from truthgraph.cli.errors import exits_cleanly
 from truthgraph.cli.progress import progress_bar
 from truthgraph.cli.ray_flags import RAY, RAY_CPUS, RAY_GPUS, RAY_WORKERS, ray_options
@@ -258,9 +258,7 @@ def _check_against(
     options = verifier.options_with(top_k=top_k, persist=False)
     with progress_bar("check") as update:
         return [
-            check_against(
-                verifier, text, store, extractor, options, update, label, labels, read_ms
-            )
+            check_against(verifier, text, store, extractor, options, update, label, labels, read_ms)
             for label, text in texts
         ]
 
