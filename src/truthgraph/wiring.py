@@ -410,17 +410,21 @@ def build_verifier(
 
 def build_grounding_verifier(
     settings: Settings,
-    store: MemoryEvidenceStore,
+    store: MemoryEvidenceStore | None = None,
     embedder: LoadedEmbedder | None = None,
     nli: LoadedNLIModel | None = None,
 ) -> Verifier:
     """A Verifier over documents held in memory (``check --against``, ``check_text``,
     ``eval-check``): the configured models, options, calibration and second opinion, and no
-    database at all (no store, no NLI cache, no claim cache)."""
+    database at all (no store, no NLI cache, no claim cache). ``store`` None: an empty one
+    (``check.against.check_against`` puts each text's documents in its place)."""
+    from truthgraph.check.against import MemoryEvidenceStore as Empty
+
+    loaded = embedder or build_embedder(settings)
     return Verifier(
-        embedder or build_embedder(settings),
+        loaded,
         nli or build_nli(settings),
-        store,
+        store or Empty([], loaded),
         verify_options(settings),
         calibration=nli_calibration(settings),
         second=second_opinion(settings),

@@ -164,3 +164,59 @@ def test_against_refuses_a_collection(
         env=env,
     )
     assert result.exit_code == 3 and "--against" in result.stderr
+
+
+def test_eval_check_runs_in_memory_and_counts_an_unreadable_item(
+    runner: CliRunner, env: dict[str, str], tmp_path: Path
+) -> None:
+    passage = ["Colombiana is a 2011 French action film.", "It was produced by Luc Besson."]
+    items = [
+        {"id": "a", "text": "Luc Besson produced Colombiana.", "evidence": passage},
+        {"id": "b", "text": "Colombiana is a 1995 German comedy.", "evidence": passage},
+        {"id": "c", "text": "Luc Besson produced Colombiana.", "evidence": ["Bad \u0001 text."]},
+        {"id": "d", "text": "The Danube flows through ten countries.", "evidence": passage},
+    ]
+    labels = ["supported", "not_supported", "supported", "not_supported"]
+    datasets = ["films", "films", "films", "rivers"]
+    path = tmp_path / "items.jsonl"
+    path.write_text(
+        "".join(
+            json.dumps({**item, "label": label, "dataset": dataset}) + "\n"
+            for item, label, dataset in zip(items, labels, datasets, strict=True)
+        ),
+        encoding="utf-8",
+    )
+    out = tmp_path / "report"
+    result = runner.invoke(app, ["eval-check", str(path), "--out", str(out)], env=env)
+    assert result.exit_code == 0, result.output
+    line = json.loads(result.stdout.strip().splitlines()[-1])
+    assert line["labels"] == "binary" and line["n"] == 3 and line["errors"] == 1
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert report["failed"][0]["id"] == "c" and "U+0001" in report["failed"][0]["error"]
+    assert set(report["by_dataset"]) == {"films", "rivers"}
+    assert report["by_dataset"]["films"]["n"] == 2
+    assert report["balanced_accuracy_mean"] is not None
+    assert "Balanced accuracy per source set" in (out / "report.md").read_text(encoding="utf-8")
+    predictions = (out / "predictions.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(predictions) == 4 and json.loads(predictions[2])["error"]
+
+
+def test_eval_check_reads_the_grounding_set_layout(
+    runner: CliRunner, env: dict[str, str], tmp_path: Path
+) -> None:
+    data = tmp_path / "data" / "grounding"
+    data.mkdir(parents=True)
+    row = {
+        "id": "x",
+        "text": "Luc Besson produced Colombiana.",
+        "evidence": ["Colombiana is a 2011 French action film.", "It was produced by Luc Besson."],
+        "label": "supported",
+        "dataset": "films",
+    }
+    (data / "dev.jsonl").write_text(json.dumps(row) + "\n", encoding="utf-8")
+    args = ["eval-check", "--dataset", "grounding", "--data-dir", str(tmp_path / "data")]
+    result = runner.invoke(app, [*args, "--out", str(tmp_path / "r")], env=env)
+    assert result.exit_code == 0, result.output
+    line = json.loads(result.stdout.strip().splitlines()[-1])
+    assert line["labels"] == "binary" and line["n"] == 1
+    assert "films: balanced accuracy" in result.stdout

@@ -229,10 +229,13 @@ class MemoryEvidenceStore:
                     )
                 )
                 previous = sentence.text
-        if not hits:
+        if documents and not hits:
             raise DocumentError("the documents hold no sentence to check against")
         t1 = time.perf_counter()
-        vectors = embedder.embed([h.text for h in hits], batch_size)
+        if hits:
+            vectors = embedder.embed([h.text for h in hits], batch_size)
+        else:  # no documents: an empty store (build_grounding_verifier's placeholder)
+            vectors = np.zeros((0, embedder.dimension), dtype=np.float32)
         t2 = time.perf_counter()
         self.hits = hits
         self.vectors = np.ascontiguousarray(vectors, dtype=np.float32)
