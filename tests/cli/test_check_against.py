@@ -220,3 +220,17 @@ def test_eval_check_reads_the_grounding_set_layout(
     line = json.loads(result.stdout.strip().splitlines()[-1])
     assert line["labels"] == "binary" and line["n"] == 1
     assert "films: balanced accuracy" in result.stdout
+
+
+def test_bench_check_against_reports_every_stage(
+    runner: CliRunner, env: dict[str, str], sources: dict[str, Path]
+) -> None:
+    args = ["bench", "check", "--against", str(sources["notes"]), "--against"]
+    args += [str(sources["pdf"]), "--answer-words", "20", "--repeat", "1"]
+    result = runner.invoke(app, args, env=env)
+    assert result.exit_code == 0, result.output
+    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    assert figures["documents"] == 2 and figures["answer_words"] >= 20
+    for stage in ("read", "split", "embed_documents", "embedding", "retrieval", "nli", "total"):
+        assert stage in figures["stages_ms"]
+    assert figures["p50_s"] > 0
