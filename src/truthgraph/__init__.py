@@ -64,8 +64,8 @@ def check_text(
 ) -> CheckReport:
     """Check ``text`` claim by claim against the documents ``against`` only (files, URLs,
     ``RawDocument`` objects or texts): no database, no server, nothing stored. The models load
-    on the first call. See ``truthgraph.services.grounding.check_text``."""
-    from truthgraph.services.grounding import check_text as run
+    on the first call. See ``truthgraph.grounding.check_text``."""
+    from truthgraph.grounding import check_text as run
 
     return run(text, against, settings=settings, labels=labels, extractor=extractor, top_k=top_k)
 

@@ -12,8 +12,8 @@ import truthgraph
 from truthgraph.check.against import GIVEN_DOCUMENTS, MemoryEvidenceStore, read_against
 from truthgraph.domain import RawDocument
 from truthgraph.errors import DocumentError, NotFoundError, NothingToCheckError
+from truthgraph.grounding import Grounder, split_sources
 from truthgraph.ports import LoadedEmbedder, LoadedNLIModel, SearchParams
-from truthgraph.services.grounding import Grounder, split_sources
 from truthgraph.settings import Settings
 
 pytestmark = [pytest.mark.integration, pytest.mark.models]
