@@ -8,6 +8,7 @@ def test_public_api_is_pinned() -> None:
     assert sorted(truthgraph.__all__) == [
         "ConfigError",
         "DatasetError",
+        "DocumentError",
         "EvidenceHit",
         "EvidenceStoreError",
         "InvalidInputError",
@@ -25,6 +26,7 @@ def test_public_api_is_pinned() -> None:
         "Verifier",
         "VerifyOptions",
         "__version__",
+        "check_text",
     ]
 
 

@@ -4,7 +4,8 @@
     ├── ConfigError                                  exit 6
     ├── InvalidInputError (empty claim, bad file)    exit 3
     │   ├── DatasetError (unreadable data source)    exit 3
-    │   │   └── SourceError (a web page, PDF or URL that cannot be read)
+    │   │   ├── SourceError (a web page, PDF or URL that cannot be read)
+    │   │   └── DocumentError (a document to check against is unusable)  exit 8
     │   └── NothingToCheckError (no check-worthy sentence)  exit 7
     ├── NotFoundError (claim / verdict / collection) exit 4
     └── UnavailableError (retryable)                 exit 5
@@ -47,6 +48,14 @@ class SourceError(DatasetError):
 class LimitExceededError(DatasetError):
     """A document over one of the bounds on the work it may cause (pages of a PDF, characters,
     sentences, a paragraph's length; ``LimitsSettings``). The message names the setting."""
+
+
+class DocumentError(DatasetError):
+    """A document given to check a text against (``check --against``, ``check_text``,
+    ``POST /check`` with ``documents``) cannot be used: missing, unreadable, empty, a URL that
+    fails, or too large. Nothing was checked and nothing stored."""
+
+    exit_code = 8
 
 
 class NothingToCheckError(InvalidInputError):

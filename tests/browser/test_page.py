@@ -186,7 +186,8 @@ def test_checking_a_text_highlights_it_by_verdict_with_evidence_on_click(
         "Luc Besson produced Colombiana. Is it a good film?\n\n"
         "Soyuz was part of the Soviet space program and Janelle Monáe is Canadian.",
     )
-    page.fill("#check-collection", demo_collection)
+    expect(page.locator(f"#check-collection option[value='{demo_collection}']")).to_be_attached()
+    page.select_option("#check-collection", demo_collection)
     page.click("#check-button")
     expect(page.locator("#check-result")).to_be_visible()
     marks = page.locator("#check-text-view mark")
@@ -195,6 +196,9 @@ def test_checking_a_text_highlights_it_by_verdict_with_evidence_on_click(
     expect(marks.nth(1)).to_have_attribute("data-verdict", "REFUTED")
     expect(page.locator("#check-text-view")).to_contain_text("Is it a good film?")
     expect(page.locator("#check-summary")).to_contain_text("factuality 67%")
+    # what a person reads: counts, not "[object Object],[object Object]"
+    expect(page.locator("#check-summary")).to_contain_text("2 of 3 sentences checked")
+    expect(page.locator("#check-summary")).not_to_contain_text("object")
     marks.nth(1).click()
     claims = page.locator("#check-details .claim")
     expect(claims).to_have_count(2)
@@ -208,6 +212,63 @@ def test_checking_a_text_with_nothing_to_check_shows_the_error(
 ) -> None:
     open_page(page, "check")
     page.fill("#check-text", "Is this true? What do you think?")
-    page.fill("#check-collection", demo_collection)
+    page.select_option("#check-collection", demo_collection)
     page.click("#check-button")
     expect(page.locator("#check-error")).to_contain_text("no check-worthy sentence")
+
+
+def test_the_check_tab_offers_the_existing_collections_only(
+    page: Page, demo_collection: str
+) -> None:
+    open_page(page, "check")
+    options = page.locator("#check-collection option")
+    expect(options.first).to_be_attached()
+    names = options.evaluate_all("os => os.map(o => o.value)")
+    assert (
+        demo_collection in names
+        and page.locator("#check-collection").evaluate("e => e.tagName") == "SELECT"
+    )
+
+
+def test_checking_a_text_against_pasted_documents_and_a_url_with_binary_labels(
+    page: Page,
+) -> None:
+    with loopback_site() as site:
+        site.routes["/rivers"] = Route(body=article_html())
+        open_page(page, "check")
+        page.fill(
+            "#check-text",
+            "Colombiana was directed by Olivier Megaton. Is it good?\n\n"
+            "Colombiana was directed by Steven Spielberg. The Danube flows through ten countries.",
+        )
+        page.check("#check-against-documents")
+        expect(page.locator("#check-documents-fields")).to_be_visible()
+        expect(page.locator("#check-collection")).to_be_disabled()
+        page.fill(
+            "#check-documents",
+            "Colombiana is a 2011 French action film directed by Olivier Megaton.\n---\n"
+            "It was produced by Luc Besson.",
+        )
+        page.fill("#check-document-urls", site.url("/rivers"))
+        page.select_option("#check-labels", "binary")
+        page.click("#check-button")
+        expect(page.locator("#check-result")).to_be_visible()
+        marks = page.locator("#check-text-view mark")
+        expect(marks).to_have_count(3)
+        expect(marks.nth(0)).to_have_attribute("data-verdict", "SUPPORTED")
+        expect(marks.nth(1)).to_have_attribute("data-verdict", "NOT_SUPPORTED")
+        expect(marks.nth(2)).to_have_attribute("data-verdict", "SUPPORTED")
+        summary = page.locator("#check-summary")
+        expect(summary).to_contain_text("NOT SUPPORTED")
+        expect(summary).to_contain_text("3 of 4 sentences checked")
+        expect(summary).not_to_contain_text("object")
+        marks.nth(2).click()
+        expect(page.locator("#check-details .evidence").first).to_contain_text("Rivers of Europe")
+
+
+def test_checking_against_documents_with_none_given_says_so(page: Page) -> None:
+    open_page(page, "check")
+    page.fill("#check-text", "Colombiana was directed by Olivier Megaton.")
+    page.check("#check-against-documents")
+    page.click("#check-button")
+    expect(page.locator("#check-error")).to_contain_text("at least one document")

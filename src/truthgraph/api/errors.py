@@ -5,6 +5,7 @@
     ├── InvalidInputError                 422 invalid_input
     │   ├── DatasetError                  422 invalid_data
     │   │   └── LimitExceededError        413 limit_exceeded
+    │   │   └── DocumentError             422 invalid_document
     │   └── NothingToCheckError           422 nothing_to_check
     ├── NotFoundError                     404 not_found
     ├── UnavailableError                  503 unavailable   (+ Retry-After)
@@ -34,6 +35,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from truthgraph.errors import (
     ConfigError,
     DatasetError,
+    DocumentError,
     InvalidInputError,
     LimitExceededError,
     NotFoundError,
@@ -97,6 +99,7 @@ _TABLE: tuple[tuple[type[TruthGraphError], int, str], ...] = (
     (UnavailableError, 503, "unavailable"),
     (NotFoundError, 404, "not_found"),
     (LimitExceededError, 413, "limit_exceeded"),
+    (DocumentError, 422, "invalid_document"),
     (DatasetError, 422, "invalid_data"),
     (NothingToCheckError, 422, "nothing_to_check"),
     (InvalidInputError, 422, "invalid_input"),

@@ -69,8 +69,20 @@ class BatchVerifyRequest(_Request):
     strategy: Strategy | None = None
 
 
+MAX_CHECK_DOCUMENTS = 20
+
+
+class DocumentIn(_Request):
+    """A document to check a text against: its ``text``, or a ``url`` to fetch (not both)."""
+
+    text: str | None = Field(default=None, max_length=HARD_MAX_CHARS * 20)
+    url: str | None = Field(default=None, max_length=2000)
+    title: str | None = Field(default=None, max_length=1000)
+
+
 class CheckRequest(_Request):
-    """A text to check (or a URL to fetch and check) against a collection."""
+    """A text to check (or a URL to fetch and check) against a collection, or against the
+    ``documents`` it came with (then no ``collection``)."""
 
     text: str | None = Field(
         default=None,
@@ -79,8 +91,14 @@ class CheckRequest(_Request):
     )
     url: str | None = Field(default=None, max_length=2000)
     collection: str = CollectionName
+    documents: list[DocumentIn] | None = Field(
+        default=None,
+        max_length=MAX_CHECK_DOCUMENTS,
+        description="check against these documents instead of a collection: nothing stored",
+    )
     extractor: Literal["builtin", "sentence", "llm"] = "builtin"
     top_k: int | None = Field(default=None, ge=1, le=200)
+    labels: Literal["three-way", "binary"] = "three-way"
 
 
 class NLIScoresOut(BaseModel):

@@ -11,7 +11,7 @@ import html
 import json
 from typing import Any
 
-from truthgraph.check.report import CheckReport
+from truthgraph.check.report import NOT_SUPPORTED, CheckReport, binary
 
 COLOURS = {
     "SUPPORTED": "#c8f0cf",
@@ -19,6 +19,7 @@ COLOURS = {
     "PARTLY_SUPPORTED": "#f9e3b4",
     "NOT_ENOUGH_INFO": "#e3e3e3",
 }
+BINARY_COLOURS = {"SUPPORTED": COLOURS["SUPPORTED"], NOT_SUPPORTED: COLOURS["REFUTED"]}
 
 _STYLE = """
 body{font:16px/1.55 system-ui,sans-serif;margin:0;display:flex;min-height:100vh;color:#222}
@@ -76,22 +77,24 @@ def render_html(report: CheckReport, title: str = "TruthGraph check") -> str:
     text = report.text
     body: list[str] = []
     cursor = 0
+    colours = BINARY_COLOURS if report.labels == "binary" else COLOURS
     for result in report.sentences:
         label = result.label
         if label is None:
             continue
+        value = binary(label.value) if report.labels == "binary" else label.value
         s = result.sentence.sentence
         body.append(html.escape(text[cursor : s.start]))
         body.append(
-            f'<mark data-i="{result.sentence.index}" data-verdict="{label.value}" '
-            f'style="background:{COLOURS[label.value]}" title="{label.value}">'
+            f'<mark data-i="{result.sentence.index}" data-verdict="{value}" '
+            f'style="background:{colours[value]}" title="{value}">'
             f"{html.escape(text[s.start : s.end])}</mark>"
         )
         cursor = s.end
     body.append(html.escape(text[cursor:]))
     legend = "".join(
         f'<span style="background:{colour}">{name.replace("_", " ").lower()}</span>'
-        for name, colour in COLOURS.items()
+        for name, colour in colours.items()
     )
     payload = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
     return (

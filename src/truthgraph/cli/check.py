@@ -7,6 +7,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -20,7 +21,7 @@ from truthgraph.cli.errors import exits_cleanly
 from truthgraph.cli.progress import progress_bar
 from truthgraph.cli.ray_flags import RAY, RAY_CPUS, RAY_GPUS, RAY_WORKERS, ray_options
 from truthgraph.cli.render import COLOURS
-from truthgraph.cli.state import state
+from truthgraph.cli.state import AppState, state
 from truthgraph.domain import Label, Verdict
 from truthgraph.errors import DatasetError, InvalidInputError
 
@@ -34,8 +35,14 @@ SENTENCE_COLOURS = {
     "REFUTED": "red",
     "PARTLY_SUPPORTED": "dark_orange",
     "NOT_ENOUGH_INFO": "yellow",
+    "NOT_SUPPORTED": "red",
 }
 PROGRESS_FROM = 32  # claims: fewer finish before a bar would help
+
+
+class Labels(StrEnum):
+    THREE_WAY = "three-way"
+    BINARY = "binary"
 
 
 class ExtractorName(StrEnum):
@@ -89,7 +96,7 @@ def print_report(console: Console, report: CheckReport, evidence: int = 1) -> No
         f"{k.lower().replace('_', ' ')} {v}" for k, v in counts["sentences_by_verdict"].items()
     )
     console.print(
-        f"\n[bold]{report.label.value}[/]  factuality "
+        f"\n[bold]{report.verdict}[/]  factuality "
         f"{100 * score if score is not None else 0:.0f}% "
         f"({counts['claims_by_verdict']['SUPPORTED']} of {counts['claims']} claims supported)  "
         f"sentences: {counts['sentences_checked']} checked ({by_verdict}), "
@@ -109,7 +116,29 @@ def check_command(
             metavar="SOURCE...",
         ),
     ],
-    collection: Annotated[str, typer.Option("--collection", "-c")] = "default",
+    collection: Annotated[
+        str | None,
+        typer.Option("--collection", "-c", help="The collection to check against (default)."),
+    ] = None,
+    against: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--against",
+            "-a",
+            help="Check against this document instead of a collection (repeat for several): "
+            "any file ingest reads (.txt .md .html .pdf .jsonl .csv), a folder, or an http(s) "
+            "URL. Read, split and embedded in memory; nothing is stored.",
+            metavar="DOCUMENT",
+        ),
+    ] = None,
+    labels: Annotated[
+        Labels,
+        typer.Option(
+            "--labels",
+            help="three-way: supported / refuted / partly supported / not enough info; binary: "
+            "supported / not supported, per sentence and per text.",
+        ),
+    ] = Labels.THREE_WAY,
     extractor: Annotated[
         ExtractorName,
         typer.Option(
@@ -143,6 +172,10 @@ def check_command(
     boilerplate are skipped. Exit 7 when no sentence is check-worthy. With several sources,
     every one is read and checked for text before any model loads; --json then prints one
     report per line. With --ray the claims are verified by Ray workers (see ``verify --ray``).
+
+    With --against the text is checked against the given documents only (answers, summaries
+    and reports against their sources): no collection, no database, nothing stored. A
+    document that is missing, unreadable, empty, too large or a URL that fails: exit 8.
     """
     from truthgraph.check.html import render_html
     from truthgraph.check.run import check_text, extraction_of
@@ -155,6 +188,8 @@ def check_command(
         raise InvalidInputError("--html writes one text's report: give one source")
     if sources.count("-") > 1:
         raise InvalidInputError("stdin (-) can be read once")
+    if against and (collection is not None or save or ray is not None):
+        raise InvalidInputError("--against checks given documents: drop --collection/--save/--ray")
     on_ray = ray_options(ray, ray_workers, ray_cpus, ray_gpus)
     app = state(ctx)
     texts: list[tuple[str, str]] = []  # (label, text), every source read before any model
@@ -168,7 +203,10 @@ def check_command(
     if extractor is not ExtractorName.LLM:  # fail before loading models (the llm is asked once)
         for _, text in texts:
             extraction_of(text, chosen)
-    if on_ray is None:
+    if against:
+        reports = _check_against(app, texts, against, chosen, top_k, labels.value)
+    elif on_ray is None:
+        collection = collection or "default"
         verifier = app.verifier()
         options = verifier.options_with(top_k=top_k, persist=save)
         with progress_bar("check") as update:
@@ -177,7 +215,11 @@ def check_command(
                 for label, text in texts
             ]
     else:
-        reports = _check_on_ray(app.settings, on_ray, texts, collection, chosen, top_k, save)
+        reports = _check_on_ray(
+            app.settings, on_ray, texts, collection or "default", chosen, top_k, save
+        )
+    if not against and labels is Labels.BINARY:
+        reports = [replace(each, labels=labels.value) for each in reports]
     report = reports[0]
     label = texts[0][0]
     if html is not None:
@@ -191,6 +233,34 @@ def check_command(
             if len(reports) > 1:
                 console.print(f"\n[bold]{each_label}[/]")
             print_report(console, each)
+
+
+def _check_against(
+    app: AppState,
+    texts: Sequence[tuple[str, str]],
+    against: Sequence[str],
+    extractor: ClaimExtractor,
+    top_k: int | None,
+    labels: str,
+) -> list[CheckReport]:
+    """Each text checked against the documents ``against`` (read and embedded once)."""
+    import time
+
+    from truthgraph.check.against import MemoryEvidenceStore, check_against, read_against
+    from truthgraph.wiring import build_grounding_verifier
+
+    r0 = time.perf_counter()
+    documents = read_against(against, app.settings.fetch)
+    read_ms = (time.perf_counter() - r0) * 1000
+    embedder = app.embedder()
+    store = MemoryEvidenceStore(documents, embedder)
+    verifier = build_grounding_verifier(app.settings, store, embedder, app.nli())
+    options = verifier.options_with(top_k=top_k, persist=False)
+    with progress_bar("check") as update:
+        return [
+            check_against(verifier, text, store, extractor, options, update, label, labels, read_ms)
+            for label, text in texts
+        ]
 
 
 def _check_on_ray(

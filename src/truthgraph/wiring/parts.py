@@ -26,6 +26,7 @@ from truthgraph.wiring.models import (
 )
 
 if TYPE_CHECKING:  # the database loads only when a path uses it
+    from truthgraph.check.against import MemoryEvidenceStore
     from truthgraph.db.roles import EvidenceDatabase, JobStore, KeyStore
 
 
@@ -138,6 +139,29 @@ def build_verifier(
         nli_cache_key=nli_cache_key(loaded_nli) if hooks.nli_cache else None,
         calibration=nli_calibration(settings),
         second=second_opinion(settings, store if hooks.nli_cache else None, hooks.second_nli),
+    )
+
+
+def build_grounding_verifier(
+    settings: Settings,
+    store: MemoryEvidenceStore | None = None,
+    embedder: LoadedEmbedder | None = None,
+    nli: LoadedNLIModel | None = None,
+) -> Verifier:
+    """A Verifier over documents held in memory (``check --against``, ``check_text``,
+    ``eval-check``): the configured models, options, calibration and second opinion, and no
+    database at all (no store, no NLI cache, no claim cache). ``store`` None: an empty one
+    (``check.against.check_against`` puts each text's documents in its place)."""
+    from truthgraph.check.against import MemoryEvidenceStore as Empty
+
+    loaded = embedder or build_embedder(settings)
+    return Verifier(
+        loaded,
+        nli or build_nli(settings),
+        store or Empty([], loaded),
+        verify_options(settings),
+        calibration=nli_calibration(settings),
+        second=second_opinion(settings),
     )
 
 

@@ -74,6 +74,12 @@ async function loadCollections() {
   select.replaceChildren(...data.collections.map((c) => el("option", { value: c.name, text: c.name })));
   if (!data.collections.length) select.append(el("option", { value: "default", text: "default" }));
   if (previous && [...select.options].some((o) => o.value === previous)) select.value = previous;
+  const checkSelect = $("check-collection");  // the Check tab offers the same list
+  const checkPrevious = checkSelect.value || previous;
+  checkSelect.replaceChildren(...[...select.options].map((o) => el("option", { value: o.value, text: o.text })));
+  if (checkPrevious && [...checkSelect.options].some((o) => o.value === checkPrevious)) {
+    checkSelect.value = checkPrevious;
+  }
   $("collection-names").replaceChildren(
     ...data.collections.map((c) => el("option", { value: c.name })),
   );
@@ -201,23 +207,57 @@ async function evidenceCard(evidence) {
 
 // check a text -------------------------------------------------------------------------------
 
+function checkingDocuments() {
+  return $("check-against-documents").checked;
+}
+
+function showAgainst() {
+  $("check-documents-fields").hidden = !checkingDocuments();
+  $("check-collection").disabled = checkingDocuments();
+}
+
+// The pasted documents (split at lines holding only ---) and the URLs, one a line.
+function givenDocuments() {
+  const texts = $("check-documents").value.split(/^\s*---\s*$/m).map((t) => t.trim()).filter(Boolean);
+  const urls = $("check-document-urls").value.split("\n").map((u) => u.trim()).filter(Boolean);
+  return { texts, urls, files: [...$("check-document-files").files] };
+}
+
 async function checkText(event) {
   event.preventDefault();
-  const collection = $("check-collection").value.trim() || "default";
+  const collection = $("check-collection").value || "default";
   const file = $("check-file").files[0];
   const text = $("check-text").value;
+  const labels = $("check-labels").value;
+  const against = checkingDocuments() ? givenDocuments() : null;
   $("check-button").disabled = true;
   $("check-busy").hidden = false;
   showError("check-error", null);
   try {
     let report;
-    if (file) {
+    if (against && !against.texts.length && !against.urls.length && !against.files.length) {
+      throw new Error("give at least one document to check against (paste it, a URL or a file)");
+    }
+    if (against && (file || against.files.length)) {
+      const form = new FormData();
+      if (file) form.append("file", file);
+      else form.append("text", text);
+      for (const each of against.files) form.append("document", each);
+      for (const each of against.texts) form.append("document_text", each);
+      for (const each of against.urls) form.append("document_url", each);
+      form.append("labels", labels);
+      report = await api("/check", { method: "POST", body: form });
+    } else if (against) {
+      const documents = [...against.texts.map((t) => ({ text: t })), ...against.urls.map((u) => ({ url: u }))];
+      report = await api("/check", { method: "POST", json: { text, documents, labels } });
+    } else if (file) {
       const form = new FormData();
       form.append("file", file);
       form.append("collection", collection);
+      form.append("labels", labels);
       report = await api("/check", { method: "POST", body: form });
     } else {
-      report = await api("/check", { method: "POST", json: { text, collection } });
+      report = await api("/check", { method: "POST", json: { text, collection, labels } });
     }
     if (report.kind === "check") {  // a long text: a job
       const job = await followCheck(report.id);
@@ -245,7 +285,7 @@ function renderCheck(report) {
   const score = report.factuality === null ? "n/a" : `${Math.round(report.factuality * 100)}%`;
   $("check-summary").textContent =
     `${report.verdict.replaceAll("_", " ")} · factuality ${score} (${report.claims} claims) · ` +
-    `${report.sentences_checked} of ${report.sentences} sentences checked`;
+    `${report.sentences_checked} of ${report.sentences.length} sentences checked`;
   const view = $("check-text-view");
   view.replaceChildren();
   let cursor = 0;
@@ -440,6 +480,10 @@ function start() {
   });
   $("verify-form").addEventListener("submit", verify);
   $("check-form").addEventListener("submit", checkText);
+  for (const radio of document.querySelectorAll('input[name="check-against"]')) {
+    radio.addEventListener("change", showAgainst);
+  }
+  showAgainst();
   $("upload-form").addEventListener("submit", upload);
   $("url-form").addEventListener("submit", addUrl);
   $("text-form").addEventListener("submit", addText);
