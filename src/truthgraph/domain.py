@@ -18,7 +18,9 @@ class Label(StrEnum):
 
 
 # What the verifier reads as an evidence sentence's premise (see verify.premise).
-EvidenceContext = Literal["sentence", "title", "previous", "sentence+title"]
+EvidenceContext = Literal[
+    "sentence", "title", "previous", "sentence+title", "title+previous", "title+referent"
+]
 JoinedEvidence = Literal["off", "alone", "beside"]
 
 
@@ -29,6 +31,7 @@ class Strategy(StrEnum):
     MAJORITY_VOTE = "majority_vote"
     CONFIDENCE_THRESHOLD = "confidence_threshold"
     STRICT_CONSENSUS = "strict_consensus"
+    DECISIVE = "decisive"
 
 
 @dataclass(frozen=True, slots=True)

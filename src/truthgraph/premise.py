@@ -4,7 +4,10 @@ A sentence cut out of its document can lose what it is about ("It was released b
 Pictures."). ``title`` puts the document's title in front of it, as FEVER systems do with the
 Wikipedia page title; ``previous`` puts the sentence before it in its document in front;
 ``sentence+title`` reads the sentence both alone and with its title, and the verifier averages
-the two readings' scores (``mean_scores``).
+the two readings' scores (``mean_scores``); ``title+previous`` puts both in front ("Title:
+previous sentence. sentence"), and ``title+referent`` the title always and the sentence before
+only where the sentence opens with a word that points back to it ("It", "She", "The company"),
+as a reader needs it to know what the sentence is about.
 """
 
 from __future__ import annotations
@@ -24,12 +27,61 @@ def titled(title: str | None, text: str) -> str:
     return text
 
 
+# words that open a sentence whose subject is named in an earlier one
+_POINTING = frozenset(
+    [
+        "it",
+        "its",
+        "he",
+        "his",
+        "him",
+        "she",
+        "her",
+        "they",
+        "their",
+        "them",
+        "this",
+        "these",
+        "that",
+        "those",
+        "such",
+        "both",
+    ]
+)
+_DEFINITE = frozenset(["the", "this", "these", "that", "those", "its", "his", "her", "their"])
+
+
+def points_back(text: str) -> bool:
+    """Whether ``text`` opens with a pronoun or a definite noun phrase ("The company", "This
+    species") whose referent a reader finds in the sentence before.
+
+    >>> points_back("It is the highest mountain in Africa."), points_back("The Beatles split.")
+    (True, False)
+    """
+    words = text.split(None, 2)
+    if not words:
+        return False
+    first = words[0].strip("\"'(").lower()
+    if first in _POINTING and first not in _DEFINITE:
+        return True
+    if first in _DEFINITE and len(words) > 1:
+        second = words[1].strip("\"'(,")
+        return first in _POINTING or (second[:1].islower() and second.isalpha())
+    return False
+
+
 def premise(hit: EvidenceHit, context: EvidenceContext) -> str:
     """The text of ``hit`` with the ``context`` asked for, where the hit has it."""
     if context == "title":
         return titled(hit.title, hit.text)
     if context == "previous" and hit.previous:
         return f"{hit.previous} {hit.text}"
+    if context == "title+previous":
+        return titled(hit.title, f"{hit.previous} {hit.text}" if hit.previous else hit.text)
+    if context == "title+referent":
+        if hit.previous and points_back(hit.text):
+            return titled(hit.title, f"{hit.previous} {hit.text}")
+        return titled(hit.title, hit.text)
     return hit.text
 
 

@@ -101,6 +101,15 @@ class VerificationSettings(BaseModel):
     """How pair scores become a verdict (see verify/aggregate.py)."""
     confidence_threshold: float = Field(default=0.6, ge=0.0, le=1.0)
     """For `confidence_threshold` and `strict_consensus`."""
+    support_threshold: float = Field(default=0.5, ge=0.0, le=1.0)
+    """For `decisive`: the entailment at which the most entailing sentence supports the claim
+    (decision 0030)."""
+    refute_threshold: float = Field(default=0.6, ge=0.0, le=1.0)
+    """For `decisive`: the contradiction at which the most contradicting sentence refutes the
+    claim, where nothing supports it."""
+    support_margin: float = Field(default=0.2, ge=0.0, le=1.0)
+    """For `decisive`: a supporting sentence gives way only to a contradiction stronger than
+    its entailment by more than this."""
     min_similarity: float = Field(default=0.0, ge=-1.0, le=1.0)
     """Retrieved sentences less similar to the claim than this are not scored."""
     max_claim_chars: int = Field(default=2000, ge=10, le=100_000)

@@ -1,7 +1,7 @@
 import pytest
 
 from truthgraph.domain import Label, NLIScores, Strategy
-from truthgraph.verify.aggregate import aggregate, weighted_distribution
+from truthgraph.verify.aggregate import Decisive, aggregate, weighted_distribution
 
 SUPPORT = NLIScores(0.9, 0.08, 0.02)
 REFUTE = NLIScores(0.03, 0.07, 0.9)
@@ -65,3 +65,38 @@ def test_strict_consensus_rejects_conflicting_evidence() -> None:
 def test_mismatched_lengths_are_rejected() -> None:
     with pytest.raises(ValueError):
         aggregate([SUPPORT], [0.1, 0.2])
+
+
+# the reader's rule (decision 0030): a related sentence's weak contradiction does not outvote
+# the sentence that states the claim
+RELATED = NLIScores(0.05, 0.4, 0.55)  # "Its summit stands 5,895 m above sea level."
+
+
+def test_one_strong_entailment_is_not_outvoted_by_weak_contradictions() -> None:
+    scores = [NLIScores(0.8, 0.15, 0.05), RELATED, RELATED, RELATED]
+    similarities = [0.7, 0.8, 0.8, 0.8]
+    old = aggregate(scores, similarities)  # the weighted vote: three related sentences win
+    assert old.label is Label.REFUTED
+    new = aggregate(scores, similarities, Strategy.DECISIVE, rule=Decisive(0.5, 0.6, 0.2))
+    assert new.label is Label.SUPPORTED
+    assert new.confidence == pytest.approx(0.8)
+
+
+def test_decisive_contradiction_must_be_strong_to_refute_alone() -> None:
+    rule = Decisive(0.5, 0.6, 0.2)
+    weak = aggregate([RELATED, NEUTRAL], [0.8, 0.7], Strategy.DECISIVE, rule=rule)
+    assert weak.label is Label.NOT_ENOUGH_INFO
+    strong = aggregate([REFUTE, NEUTRAL], [0.8, 0.7], Strategy.DECISIVE, rule=rule)
+    assert strong.label is Label.REFUTED and strong.confidence == pytest.approx(0.9)
+
+
+def test_decisive_support_gives_way_to_a_much_stronger_contradiction() -> None:
+    rule = Decisive(0.5, 0.6, 0.2)
+    result = aggregate(
+        [NLIScores(0.55, 0.4, 0.05), REFUTE], [0.8, 0.8], Strategy.DECISIVE, rule=rule
+    )
+    assert result.label is Label.REFUTED
+
+
+def test_decisive_with_no_evidence_is_not_enough_info() -> None:
+    assert aggregate([], [], Strategy.DECISIVE).label is Label.NOT_ENOUGH_INFO

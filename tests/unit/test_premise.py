@@ -46,3 +46,32 @@ def test_a_fever_page_name_reads_as_its_title() -> None:
     assert page_title(["Soul_Food_-LRB-film-RRB-"]) == "Soul Food (film)"
     assert page_title(["Telemundo", "Hispanic_and_Latino_Americans"]) is None
     assert page_title([]) is None
+
+
+def test_title_and_previous_together() -> None:
+    assert premise(HIT, "title+previous") == (
+        "Soul Food (film): Soul Food is a 1997 film. It was released by Fox 2000 Pictures."
+    )
+
+
+def test_referent_context_only_where_the_sentence_points_back() -> None:
+    assert premise(HIT, "title+referent") == premise(HIT, "title+previous")
+    plain = replace(HIT, text="Fox 2000 Pictures released Soul Food.")
+    assert (
+        premise(plain, "title+referent")
+        == "Soul Food (film): Fox 2000 Pictures released Soul Food."
+    )
+    first = replace(HIT, previous=None)
+    assert premise(first, "title+referent") == premise(first, "title")
+
+
+def test_points_back() -> None:
+    from truthgraph.premise import points_back
+
+    assert points_back("It is the highest mountain in Africa.")
+    assert points_back("The company employs 40 people.")
+    assert points_back("Its summit stands 5,895 metres above sea level.")
+    assert points_back("She studied biology.")
+    assert not points_back("The Beatles split in 1970.")
+    assert not points_back("Kilimanjaro is a dormant volcano.")
+    assert not points_back("")

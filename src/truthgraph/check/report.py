@@ -55,7 +55,9 @@ class SentenceResult:
     def label(self) -> SentenceLabel | None:
         if not self.sentence.checked:
             return None
-        return rollup([c.verdict.label for c in self.claims])
+        return rollup(
+            [c.verdict.label for c in self.claims], [c.verdict.confidence for c in self.claims]
+        )
 
     def to_dict(self, labels: str = "three-way") -> dict[str, Any]:
         s = self.sentence
@@ -103,7 +105,9 @@ class CheckReport:
     @property
     def label(self) -> SentenceLabel:
         """The whole text's label: the roll-up of all its claims."""
-        return rollup([c.verdict.label for c in self.claims])
+        return rollup(
+            [c.verdict.label for c in self.claims], [c.verdict.confidence for c in self.claims]
+        )
 
     @property
     def verdict(self) -> str:

@@ -107,6 +107,22 @@ def train_command(
             "then train the fact-verification stage with --base-model set to this OUT.",
         ),
     ] = False,
+    nli_extra: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            help="Add this many general NLI pairs from <data-dir>/nli-extra (LingNLI, MultiNLI "
+            "dev, counterfactual SNLI, ConjNLI; drawn evenly).",
+        ),
+    ] = 0,
+    contrast: Annotated[
+        bool,
+        typer.Option(
+            "--contrast",
+            help="Add the round-three pairs: another fact of the same page as NOT_ENOUGH_INFO, "
+            "and gold sentences with their subject as a pronoun after a sentence naming it.",
+        ),
+    ] = False,
     checkpoint_every: Annotated[
         int,
         typer.Option(
@@ -165,6 +181,8 @@ def train_command(
         fm2=fm2,
         snli_pairs=snli_pairs,
         snli_only=snli_only,
+        nli_extra_pairs=nli_extra,
+        contrast=contrast,
         checkpoint_every=checkpoint_every,
         stop_after_steps=stop_after_steps,
     )

@@ -12,13 +12,30 @@ differ in how they pick the label and the confidence:
   probability reaches the threshold; otherwise NOT_ENOUGH_INFO.
 - ``strict_consensus``: every sentence decisive at the threshold must agree; any conflict,
   or none decisive, gives NOT_ENOUGH_INFO.
+- ``decisive`` (the reader's rule, decision 0030): the most entailing sentence supports the
+  claim when its entailment reaches ``Decisive.support`` and no contradiction is stronger by
+  more than ``Decisive.margin``; otherwise the most contradicting sentence refutes it when its
+  contradiction reaches ``Decisive.refute``; otherwise NOT_ENOUGH_INFO. One strong entailment
+  is never outvoted by many weak contradictions from sentences about something else, and a
+  contradiction must be strong to decide alone.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from truthgraph.domain import Aggregate, Label, NLIScores, Strategy
+
+
+@dataclass(frozen=True, slots=True)
+class Decisive:
+    """The thresholds of the ``decisive`` strategy (fitted on the dev sets: decision 0030)."""
+
+    support: float = 0.5
+    refute: float = 0.6
+    margin: float = 0.2
+
 
 NO_EVIDENCE = Aggregate(
     Label.NOT_ENOUGH_INFO,
@@ -55,18 +72,36 @@ def weighted_distribution(
     }
 
 
+def decide(
+    scores: Sequence[NLIScores], distribution: dict[Label, float], rule: Decisive
+) -> Aggregate:
+    """The ``decisive`` strategy (see the module's docstring); the confidence is the deciding
+    sentence's probability (for NOT_ENOUGH_INFO, one minus the strongest of the two)."""
+    entailment = max(s.entailment for s in scores)
+    contradiction = max(s.contradiction for s in scores)
+    if entailment >= rule.support and entailment + rule.margin >= contradiction:
+        return Aggregate(Label.SUPPORTED, entailment, distribution)
+    if contradiction >= rule.refute:
+        return Aggregate(Label.REFUTED, contradiction, distribution)
+    return Aggregate(Label.NOT_ENOUGH_INFO, 1.0 - max(entailment, contradiction), distribution)
+
+
 def aggregate(
     scores: Sequence[NLIScores],
     similarities: Sequence[float],
     strategy: Strategy = Strategy.WEIGHTED_VOTE,
     threshold: float = 0.6,
+    rule: Decisive | None = None,
 ) -> Aggregate:
-    """The claim's label, confidence in [0, 1], and per-class scores."""
+    """The claim's label, confidence in [0, 1], and per-class scores (``rule``: the
+    thresholds of ``decisive``, default ``Decisive()``)."""
     if len(scores) != len(similarities):
         raise ValueError("scores and similarities must have the same length")
     if not scores:
         return NO_EVIDENCE
     distribution = weighted_distribution(scores, similarities)
+    if strategy is Strategy.DECISIVE:
+        return decide(scores, distribution, rule or Decisive())
     if strategy is Strategy.WEIGHTED_VOTE:
         label = max(distribution, key=lambda k: distribution[k])
         return Aggregate(label, distribution[label], distribution)

@@ -136,7 +136,7 @@ class Judge:
             scores, [h.similarity for h in row], joined, options.joined_evidence
         )
         result = calibrate(
-            aggregate(weighed, similarities, options.strategy, options.threshold),
+            aggregate(weighed, similarities, options.strategy, options.threshold, options.decisive),
             self.calibration,
             max(similarities) if similarities else None,
         )

@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from truthgraph.domain import EvidenceContext, JoinedEvidence, Strategy
 from truthgraph.errors import InvalidInputError
 from truthgraph.text import check_text
+from truthgraph.verify.aggregate import Decisive
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +26,7 @@ class VerifyOptions:
     hybrid: bool = False  # fuse vector and full-text search (reciprocal rank fusion)
     joined_evidence: JoinedEvidence = "off"  # also read the top-k joined (verify/joined.py)
     rerank_depth: int = 0  # score this many hits, keep the top_k most decisive (0: off)
+    decisive: Decisive = Decisive()  # the thresholds of the decisive strategy
 
 
 def clean_claim(claim: str, max_chars: int) -> str:

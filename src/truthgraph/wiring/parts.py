@@ -12,6 +12,7 @@ from truthgraph.errors import ConfigError
 from truthgraph.extract import ClaimExtractor, DecomposingExtractor, SentenceExtractor
 from truthgraph.ports import Embedder, LoadedEmbedder, LoadedNLIModel, NLIModel
 from truthgraph.settings import Settings
+from truthgraph.verify.aggregate import Decisive
 from truthgraph.verify.judge import Judge
 from truthgraph.verify.options import VerifyOptions
 from truthgraph.verify.verifier import Verifier
@@ -67,6 +68,11 @@ def verify_options(settings: Settings) -> VerifyOptions:
         hybrid=settings.retrieval.hybrid,
         joined_evidence=settings.verification.joined_evidence,
         rerank_depth=settings.retrieval.rerank_depth,
+        decisive=Decisive(
+            settings.verification.support_threshold,
+            settings.verification.refute_threshold,
+            settings.verification.support_margin,
+        ),
     )
 
 

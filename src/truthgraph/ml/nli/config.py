@@ -34,6 +34,8 @@ class TrainConfig:
     fm2: bool = False
     snli_pairs: int = 0
     snli_only: bool = False
+    nli_extra_pairs: int = 0
+    contrast: bool = False
     checkpoint_every: int = 500
     stop_after_steps: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)

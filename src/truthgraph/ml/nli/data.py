@@ -254,6 +254,8 @@ def build_pairs(
     scifact_repeat: int = 1,
     fm2: bool = False,
     snli: int = 0,
+    nli_extra: int = 0,
+    contrast: bool = False,
 ) -> list[Pair]:
     """All pairs of one split of the development data, shuffled reproducibly.
 
@@ -261,6 +263,8 @@ def build_pairs(
     ``scifact_repeat`` repeats SciFact's rationale pairs (its scarce SUPPORTS/REFUTES data);
     ``fm2`` adds Fool Me Twice's pairs of the split (``fm2_pairs``); ``snli`` that many SNLI
     pairs (SNLI has no split of ours: it is general NLI, never evaluated on as claims).
+    ``nli_extra`` adds that many general NLI pairs of ``nli-extra`` and ``contrast`` the
+    same-subject NOT_ENOUGH_INFO and pronoun-context pairs of FEVER (``ml.nli.contrast``).
     All are added after the other sources, so those stay the same pairs for a given seed.
     """
     rng = random.Random(seed)
@@ -283,5 +287,13 @@ def build_pairs(
         pairs += fm2_pairs(load_fm2(data_dir, split), embedder, random.Random(seed + 3))
     if snli:
         pairs += snli_pairs(data_dir, snli, random.Random(seed + 4))
+    if nli_extra or contrast:
+        from truthgraph.ml.nli.contrast import context_pairs, general_nli_pairs, same_subject_pairs
+
+        if nli_extra:
+            pairs += general_nli_pairs(data_dir, nli_extra, random.Random(seed + 5))
+        if contrast:
+            pairs += same_subject_pairs(fever, random.Random(seed + 6))
+            pairs += context_pairs(fever, random.Random(seed + 7))
     rng.shuffle(pairs)
     return pairs

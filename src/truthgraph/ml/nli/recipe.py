@@ -28,6 +28,7 @@ from truthgraph.ml.resolved import ResolvedModel
 from truthgraph.ports import NLIModel
 from truthgraph.revision import git_sha
 
+SHIPPED_VERIFIER = "truthgraph-verifier-minilm"
 Progress = Callable[[str, int, int, float], None]
 
 
@@ -61,7 +62,14 @@ def _training_pairs(
         scifact_repeat=config.scifact_repeat,
         fm2=config.fm2,
         snli=config.snli_pairs,
+        nli_extra=config.nli_extra_pairs,
+        contrast=config.contrast,
     )
+    if config.contrast:  # same-subject pairs the shipped verifier reads as supported: left out
+        from truthgraph.ml.nli.contrast import drop_entailing
+
+        shipped = CrossEncoderNLI(resolve_model(SHIPPED_VERIFIER, models_dir), max_length=256)
+        pairs = drop_entailing(pairs, shipped)
     if not config.nei_filter_model:
         return pairs, 0
     judge = CrossEncoderNLI(resolve_model(config.nei_filter_model, models_dir), max_length=256)
