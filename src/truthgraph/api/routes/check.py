@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
+from truthgraph.api.auth import Principal
 from truthgraph.api.deps import PrincipalDep, ResourcesDep, require_read
 from truthgraph.api.errors import PayloadTooLarge, UnsupportedMediaType
 from truthgraph.api.routes.jobs import job_out
@@ -84,15 +85,14 @@ async def check(request: Request, res: ResourcesDep, who: PrincipalDep) -> JSONR
     top_k: int | None
     if media == "application/json":
         body = await _json_body(request, res)
+        _may_read(who, body.collection)  # before any fetching
         document = await _document_from_json(body, res)
         collection, extractor, top_k = body.collection, str(body.extractor), body.top_k
     elif media == "multipart/form-data":
-        document, collection, extractor = await _document_from_upload(request, res)
+        document, collection, extractor = await _document_from_upload(request, res, who)
         top_k = None
     else:
         raise UnsupportedMediaType("send application/json (text or url) or multipart/form-data")
-    check_collection_name(collection)
-    require_read(who, collection)
     check_text_limits(document.text, res.settings.limits)  # before any splitting
     if extractor == "llm" and not res.settings.llm.base_url:
         raise InvalidInputError("this server has no LLM extractor (TRUTHGRAPH_LLM__BASE_URL)")
@@ -165,7 +165,14 @@ async def _document_from_json(body: CheckRequest, res: Resources) -> RawDocument
     )
 
 
-async def _document_from_upload(request: Request, res: Resources) -> tuple[RawDocument, str, str]:
+def _may_read(who: Principal, collection: str) -> None:
+    check_collection_name(collection)
+    require_read(who, collection)
+
+
+async def _document_from_upload(
+    request: Request, res: Resources, who: Principal
+) -> tuple[RawDocument, str, str]:
     limit = res.settings.api.max_upload_bytes
     form = await request.form(max_files=1, max_fields=4, max_part_size=64 * 1024)
     try:
@@ -174,6 +181,7 @@ async def _document_from_upload(request: Request, res: Resources) -> tuple[RawDo
         upload = form.get("file")
         if not isinstance(collection, str) or not isinstance(extractor, str):
             raise InvalidInputError("collection and extractor must be text")
+        _may_read(who, collection)  # before the file is parsed
         filename, data = await read_upload(upload, CHECK_SUFFIXES, limit)
     finally:
         await form.close()

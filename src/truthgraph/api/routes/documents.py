@@ -18,7 +18,7 @@ from truthgraph.api.auth import Principal
 from truthgraph.api.deps import (
     PrincipalDep,
     ResourcesDep,
-    require_visible,
+    find_visible,
     require_write,
 )
 from truthgraph.api.errors import PayloadTooLarge, UnsupportedMediaType
@@ -255,8 +255,9 @@ async def _create_from_upload(request: Request, res: Resources, who: Principal) 
 @router.get("/documents/{document_id}", response_model=DocumentOut, responses=ERRORS)
 async def get_document(document_id: Id, res: ResourcesDep, who: PrincipalDep) -> DocumentOut:
     """A stored document with its text and the number of evidence sentences."""
-    record = await run_in_threadpool(res.store.get_document, document_id)
-    require_visible(who, record.collection, f"document with id {document_id}")
+    record = await find_visible(
+        who, f"document with id {document_id}", lambda: res.store.get_document(document_id)
+    )
     return document_out(record)
 
 
@@ -268,8 +269,9 @@ async def get_document(document_id: Id, res: ResourcesDep, who: PrincipalDep) ->
 async def delete_document(document_id: Id, res: ResourcesDep, who: PrincipalDep) -> DocumentDeleted:
     """Delete a document: its evidence sentences leave the vector and keyword indexes at once.
     Past verdicts keep their copy of the text they cited."""
-    found = await run_in_threadpool(res.store.get_document, document_id)
-    require_visible(who, found.collection, f"document with id {document_id}")
+    found = await find_visible(
+        who, f"document with id {document_id}", lambda: res.store.get_document(document_id)
+    )
     require_write(who, found.collection)
     record = await run_in_threadpool(res.store.delete_document, document_id)
     return DocumentDeleted(

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from starlette.concurrency import run_in_threadpool
 
-from truthgraph.api.deps import PrincipalDep, ResourcesDep, require_visible
+from truthgraph.api.deps import PrincipalDep, ResourcesDep, find_visible
 from truthgraph.api.schemas import ErrorOut, JobItemOut, JobOut
 from truthgraph.db.jobs import Job
 
@@ -56,8 +56,7 @@ async def get_job(
     """A job's status and progress, with a page of its items (for a batch verification, each
     claim's verdict once done). Upload jobs list no items; their ``result`` counts what was
     stored."""
-    probe = await run_in_threadpool(res.jobs.get, job_id, 0, 0)
-    require_visible(who, probe.collection, f"job with id {job_id}")
+    probe = await find_visible(who, f"job with id {job_id}", lambda: res.jobs.get(job_id, 0, 0))
     limit = items_limit if probe.kind == "verify" else 0
     job = await run_in_threadpool(res.jobs.get, job_id, items_offset, limit)
     return job_out(job)
@@ -67,7 +66,6 @@ async def get_job(
 async def cancel_job(job_id: uuid.UUID, res: ResourcesDep, who: PrincipalDep) -> JobOut:
     """Cancel a queued or running job (a running one stops after its current chunk; what it
     finished is kept). A finished job is returned unchanged."""
-    probe = await run_in_threadpool(res.jobs.get, job_id, 0, 0)
-    require_visible(who, probe.collection, f"job with id {job_id}")
+    await find_visible(who, f"job with id {job_id}", lambda: res.jobs.get(job_id, 0, 0))
     job = await run_in_threadpool(res.jobs.cancel, job_id)
     return job_out(job)
