@@ -179,15 +179,24 @@ class PgJobStore(PooledStore):
         error: str | None = None,
         result: Any = None,
     ) -> None:
-        """Close a running job (a cancelled one stays cancelled)."""
+        """Close a running job (a cancelled one stays cancelled). A job that succeeded has
+        done all its items, whether or not they were counted one by one (a check job's one
+        text is not)."""
         with self._connection() as conn:
             conn.execute(
                 """
-                UPDATE jobs SET status = %s, error = %s, result = %s, finished_at = now(),
-                                updated_at = now()
-                WHERE id = %s AND status = 'running'
+                UPDATE jobs SET status = %(status)s, error = %(error)s, result = %(result)s,
+                                done = CASE WHEN %(status)s = 'succeeded' THEN total
+                                            ELSE done END,
+                                finished_at = now(), updated_at = now()
+                WHERE id = %(id)s AND status = 'running'
                 """,
-                (status.value, error, json.dumps(result) if result is not None else None, job_id),
+                {
+                    "status": status.value,
+                    "error": error,
+                    "result": json.dumps(result) if result is not None else None,
+                    "id": job_id,
+                },
             )
 
     # reading -------------------------------------------------------------------------------
