@@ -4,8 +4,10 @@ wall-clock limit on one item (issue 33)."""
 from __future__ import annotations
 
 import json
+import tempfile
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -99,3 +101,31 @@ def test_cancelling_an_upload_stops_the_document_it_is_working_on(
     assert waited < 3.0, waited
     cancelled = client.get(f"/api/v1/jobs/{big['id']}").json()
     assert cancelled["status"] == "cancelled" and cancelled["done"] == 0
+
+
+def test_uploads_write_no_temporary_file(
+    client: TestClient, demo_collection: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a temporary folder that cannot be used: any temporary file would fail the request
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "missing"))
+    page = (
+        b"<html><head><title>Ledger</title></head><body><article><p>The ledger opened in 1921 "
+        b"in Lisbon, and it was kept by the harbour office for most of the century.</p>"
+        b"<p>Saxony is in Ireland, the first page of the ledger says.</p></article></body></html>"
+    )
+    for name, data in (
+        ("ledger.html", page),
+        ("ledger.jsonl", b'{"text": "The ledger closed in 1999."}\n'),
+        ("ledger.txt", b"The ledger moved to Porto in 1950."),
+    ):
+        job = _upload(client, "job-work-memory", data, name)
+        assert wait_for_job(client, job["id"])["status"] == "succeeded", name
+    checked = client.post(
+        "/api/v1/check",
+        data={"collection": demo_collection},
+        files={"file": ("claim.html", page, "text/html")},
+    )
+    assert checked.status_code == 202, checked.text  # longer than check_sync_chars
+    report = wait_for_job(client, checked.json()["id"])["result"]
+    assert report["source"] == "upload:claim.html"
+    assert not (tmp_path / "missing").exists()

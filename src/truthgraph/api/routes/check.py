@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
 from typing import Any
 
 import anyio
@@ -21,7 +19,7 @@ from truthgraph.api.runtime import Resources
 from truthgraph.api.schemas import CheckRequest, ErrorOut, JobOut
 from truthgraph.api.uploads import read_upload
 from truthgraph.check.run import check_text, extraction_of
-from truthgraph.check.source import CHECK_SUFFIXES, read_source
+from truthgraph.check.source import CHECK_SUFFIXES, read_upload_source
 from truthgraph.chunking import check_text_limits
 from truthgraph.domain import RawDocument
 from truthgraph.errors import InvalidInputError
@@ -190,13 +188,7 @@ async def _document_from_upload(
 
 
 def _read_upload(filename: str, data: bytes, res: Resources) -> RawDocument:
-    with tempfile.TemporaryDirectory(prefix="truthgraph-check-") as folder:
-        path = Path(folder) / filename
-        path.write_bytes(data)
-        try:
-            document = read_source(str(path), res.settings.fetch, limits=res.settings.limits)
-        except InvalidInputError as exc:
-            raise type(exc)(str(exc).replace(f"{folder}/", "")) from exc
+    document = read_upload_source(filename, data, res.settings.limits)  # no temporary file
     if not document.text.strip():
         raise InvalidInputError(f"{filename}: the text is empty")
     return document

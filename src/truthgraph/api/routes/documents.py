@@ -3,9 +3,6 @@
 
 from __future__ import annotations
 
-import tempfile
-from dataclasses import replace
-from pathlib import Path as FilePath
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
@@ -42,8 +39,8 @@ from truthgraph.db.records import DocumentRecord
 from truthgraph.domain import RawDocument
 from truthgraph.errors import DatasetError, InvalidInputError
 from truthgraph.ingest.fetch import is_url
-from truthgraph.ingest.pipeline import content_hash, ingest, load_documents
-from truthgraph.ingest.sources import SUFFIXES, read_url
+from truthgraph.ingest.pipeline import content_hash, ingest
+from truthgraph.ingest.sources import SUFFIXES, documents_of, read_url
 from truthgraph.settings import LimitsSettings
 from truthgraph.text import check_collection_name
 
@@ -200,18 +197,13 @@ def parse_upload(
     """Read every document of an uploaded file (DatasetError if it is malformed). An uploaded
     page or PDF has the origin ``upload:<file name>``: uploading a changed file of the same
     name stores its next version."""
-    with tempfile.TemporaryDirectory(prefix="truthgraph-upload-") as folder:
-        path = FilePath(folder) / filename
-        path.write_bytes(data)
-        try:
-            _, documents = load_documents([path], limits=limits)
-        except DatasetError as exc:
-            raise type(exc)(str(exc).replace(f"{folder}/", "")) from exc
+    # read from memory: no temporary file, so a server killed mid-parse leaves nothing behind
+    documents = documents_of(filename, data, f"upload:{filename}", limits)
+    if not documents:
+        raise DatasetError("the sources hold no documents with text")
     for document in documents:  # refused before the job is queued
         check_text_limits(document.text, limits or LimitsSettings(), filename)
-    return [
-        replace(d, origin=f"upload:{filename}") if d.origin is not None else d for d in documents
-    ]
+    return documents
 
 
 async def _create_from_upload(request: Request, res: Resources, who: Principal) -> JSONResponse:
