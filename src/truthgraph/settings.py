@@ -252,6 +252,9 @@ class ApiSettings(BaseSettings):
     """Claims a batch job verifies between progress updates."""
     job_workers: int = Field(default=1, ge=0, le=16)
     """Threads running batch jobs; 0: jobs stay queued."""
+    max_queued_jobs_per_key: int = Field(default=20, ge=1, le=100_000)
+    """Jobs one API key (or, on an open service, everyone) may have queued; one more is
+    `429 too_many_jobs`. The worker serves keys in turn, whatever their queues' lengths."""
     job_item_timeout_s: float = Field(default=300.0, gt=0.0, le=86_400.0)
     """Wall-clock seconds one item of a job may take (a document of an upload, from its
     splitting to its last embedding; the text of a long check); past it the job fails with

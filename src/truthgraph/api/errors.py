@@ -7,6 +7,7 @@
     │   │   └── LimitExceededError        413 limit_exceeded
     │   └── NothingToCheckError           422 nothing_to_check
     ├── NotFoundError                     404 not_found
+    ├── QueueFullError                    429 too_many_jobs (+ Retry-After)
     ├── UnavailableError                  503 unavailable   (+ Retry-After)
     │   └── Overloaded                    503 overloaded    (+ Retry-After)
     └── ApiError (HTTP only)
@@ -38,6 +39,7 @@ from truthgraph.errors import (
     LimitExceededError,
     NotFoundError,
     NothingToCheckError,
+    QueueFullError,
     TruthGraphError,
     UnavailableError,
 )
@@ -96,6 +98,7 @@ _TABLE: tuple[tuple[type[TruthGraphError], int, str], ...] = (
     (Overloaded, 503, "overloaded"),
     (UnavailableError, 503, "unavailable"),
     (NotFoundError, 404, "not_found"),
+    (QueueFullError, 429, "too_many_jobs"),
     (LimitExceededError, 413, "limit_exceeded"),
     (DatasetError, 422, "invalid_data"),
     (NothingToCheckError, 422, "nothing_to_check"),

@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from truthgraph.api.auth import Principal
 from truthgraph.api.deps import PrincipalDep, ResourcesDep, require_read
 from truthgraph.api.errors import PayloadTooLarge, UnsupportedMediaType
-from truthgraph.api.routes.jobs import job_out
+from truthgraph.api.routes.jobs import job_out, queue_job
 from truthgraph.api.runtime import Resources
 from truthgraph.api.schemas import CheckRequest, ErrorOut, JobOut
 from truthgraph.api.uploads import read_upload
@@ -105,15 +105,14 @@ async def check(request: Request, res: ResourcesDep, who: PrincipalDep) -> JSONR
         params: dict[str, Any] = {"extractor": extractor}
         if top_k is not None:
             params["top_k"] = top_k
-        job = await run_in_threadpool(
-            res.jobs.create,
+        job = await queue_job(
+            res,
+            who,
             "check",
             collection,
             [{"text": document.text, "source": document.origin or document.source}],
             params,
         )
-        if res.worker is not None:
-            res.worker.wake()
         return JSONResponse(
             job_out(job).model_dump(mode="json"),
             status_code=202,

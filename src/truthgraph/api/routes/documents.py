@@ -19,7 +19,7 @@ from truthgraph.api.deps import (
     require_write,
 )
 from truthgraph.api.errors import PayloadTooLarge, UnsupportedMediaType
-from truthgraph.api.routes.jobs import job_out
+from truthgraph.api.routes.jobs import job_out, queue_job
 from truthgraph.api.runtime import Resources
 from truthgraph.api.schemas import (
     MAX_ID,
@@ -228,15 +228,9 @@ async def _create_from_upload(request: Request, res: Resources, who: Principal) 
         embedder.dimension,
         res.settings.retrieval,
     )
-    job = await run_in_threadpool(
-        res.jobs.create,
-        "ingest",
-        collection,
-        [document_to_json(d) for d in documents],
-        {"file": filename},
+    job = await queue_job(
+        res, who, "ingest", collection, [document_to_json(d) for d in documents], {"file": filename}
     )
-    if res.worker is not None:
-        res.worker.wake()
     return JSONResponse(
         job_out(job).model_dump(mode="json"),
         status_code=202,

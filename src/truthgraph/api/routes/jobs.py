@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from starlette.concurrency import run_in_threadpool
 
+from truthgraph.api.auth import Principal
 from truthgraph.api.deps import PrincipalDep, ResourcesDep, find_visible
+from truthgraph.api.runtime import Resources
 from truthgraph.api.schemas import ErrorOut, JobItemOut, JobOut
-from truthgraph.db.jobs import Job
+from truthgraph.db.jobs import Job, JobKind
 
 router = APIRouter(tags=["jobs"])
 ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorOut} for code in (401, 404, 422)}
@@ -43,6 +47,32 @@ def job_out(job: Job) -> JobOut:
             for i in job.items
         ],
     )
+
+
+async def queue_job(
+    res: Resources,
+    who: Principal,
+    kind: JobKind,
+    collection: str,
+    inputs: Sequence[Any],
+    params: dict[str, Any] | None = None,
+) -> Job:
+    """Queue a job owned by ``who`` (429 ``too_many_jobs`` past its quota) and wake the
+    worker."""
+    job = await run_in_threadpool(
+        partial(
+            res.jobs.create,
+            kind,
+            collection,
+            inputs,
+            params,
+            owner=who.name,
+            max_queued=res.settings.api.max_queued_jobs_per_key,
+        )
+    )
+    if res.worker is not None:
+        res.worker.wake()
+    return job
 
 
 @router.get("/jobs/{job_id}", response_model=JobOut, responses=ERRORS)
