@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from typing import Any
 
@@ -54,7 +54,9 @@ def _cut_long(start: int, end: int, text: str) -> Iterator[tuple[int, int]]:
     yield start, end
 
 
-def _segment(paragraph: str) -> Iterator[tuple[int, int]]:
+def _segment(
+    paragraph: str, checkpoint: Callable[[], None] | None = None
+) -> Iterator[tuple[int, int]]:
     """pysbd's sentence spans of ``paragraph`` (offsets into it), in windows of at most
     SEGMENT_WINDOW_CHARS: each window's sentences but its last are kept, and the next window
     starts where that last one did (it may have been cut short by the window's end). A
@@ -66,6 +68,8 @@ def _segment(paragraph: str) -> Iterator[tuple[int, int]]:
         return
     start = 0
     while start < len(paragraph):
+        if checkpoint is not None:
+            checkpoint()
         end = min(start + SEGMENT_WINDOW_CHARS, len(paragraph))
         spans = [
             (start + s.start, start + s.end) for s in _segmenter().segment(paragraph[start:end])
@@ -84,11 +88,12 @@ def _segment(paragraph: str) -> Iterator[tuple[int, int]]:
         start = cut
 
 
-def split_sentences(text: str) -> list[Sentence]:
+def split_sentences(text: str, checkpoint: Callable[[], None] | None = None) -> list[Sentence]:
     """Split ``text`` into sentences; each keeps its offsets, so ``text[s.start:s.end] == s.text``.
 
     Paragraph breaks (blank lines) always end a sentence, and very long runs without
-    sentence punctuation are cut at white space.
+    sentence punctuation are cut at white space. ``checkpoint()``, when given, is called
+    before each paragraph and each window of a long one (it may stop the work by raising).
 
     >>> [s.text for s in split_sentences("Paris is in France. It is large.")]
     ['Paris is in France.', 'It is large.']
@@ -98,7 +103,9 @@ def split_sentences(text: str) -> list[Sentence]:
         paragraph = text[para_start:para_end]
         if not paragraph.strip():
             continue
-        for span_start, span_end in _segment(paragraph):
+        if checkpoint is not None:
+            checkpoint()
+        for span_start, span_end in _segment(paragraph, checkpoint):
             start, end = _strip_span(text, para_start + span_start, para_start + span_end)
             for piece_start, piece_end in _cut_long(start, end, text):
                 if piece_end - piece_start >= MIN_SENTENCE_CHARS:
@@ -131,15 +138,17 @@ def check_sentence_limit(count: int, limits: LimitsSettings, where: str = "the d
         )
 
 
-def split_document(document: RawDocument) -> list[Sentence]:
+def split_document(
+    document: RawDocument, checkpoint: Callable[[], None] | None = None
+) -> list[Sentence]:
     """``split_sentences`` of the document's text; a PDF's pages are split one by one, so no
     sentence spans two pages, and each sentence keeps its page number."""
     if not document.pages:
-        return split_sentences(document.text)
+        return split_sentences(document.text, checkpoint)
     text = document.text
     bounds = [*document.pages, len(text)]
     sentences: list[Sentence] = []
     for number, (start, end) in enumerate(zip(bounds, bounds[1:], strict=False), start=1):
-        for s in split_sentences(text[start:end]):
+        for s in split_sentences(text[start:end], checkpoint):
             sentences.append(Sentence(s.text, s.start + start, s.end + start, page=number))
     return sentences

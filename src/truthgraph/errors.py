@@ -71,6 +71,13 @@ class NotFoundError(TruthGraphError):
     exit_code = 4
 
 
+class QueueFullError(TruthGraphError):
+    """An API key already has as many jobs queued as it may; retry once one has started."""
+
+    exit_code = 5
+    retry_after_s = 5.0  # the service's Retry-After
+
+
 class UnavailableError(TruthGraphError):
     """A needed resource is unavailable; retrying later may help."""
 

@@ -35,14 +35,22 @@ def read_objects(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
             raise DatasetError(f"{path}: cannot read ({exc.strerror})") from exc
 
 
-def _decode(raw: bytes, path: Path, number: int) -> str:
+def objects_in(data: bytes, where: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    """``read_objects`` of a file's bytes held in memory; errors name ``where``."""
+    for number, raw in enumerate(data.splitlines(), start=1):
+        line = _decode(raw, where, number)
+        if line.strip():
+            yield number, _parse(line, where, number)
+
+
+def _decode(raw: bytes, path: Path | str, number: int) -> str:
     try:
         return raw.decode("utf-8-sig" if number == 1 else "utf-8")
     except UnicodeDecodeError as exc:
         raise DatasetError(f"{path}:{number}: not UTF-8 text (byte {exc.start})") from exc
 
 
-def _parse(line: str, path: Path, number: int) -> dict[str, Any]:
+def _parse(line: str, path: Path | str, number: int) -> dict[str, Any]:
     try:
         row = json.loads(line)
     except json.JSONDecodeError as exc:

@@ -222,6 +222,10 @@ class ApiSettings(BaseSettings):
     """Token-bucket size per API key (or client address)."""
     cors_origins: Annotated[list[str], NoDecode] = []
     """Comma-separated origins whose browsers may call the API."""
+    forwarded_allow_ips: Annotated[list[str], NoDecode] = []
+    """Comma-separated addresses or networks of the reverse proxies whose `X-Forwarded-For`
+    and `X-Forwarded-Proto` are believed (e.g. `127.0.0.1` behind a local proxy); empty: none,
+    so a client's address (which its rate limit counts against) is the connection's own."""
     max_queue_depth: int = Field(default=256, ge=1, le=100_000)
     """Requests in flight past which the answer is 503 with `Retry-After`."""
     max_queue_wait_s: float = Field(default=20.0, gt=0, le=3600)
@@ -257,6 +261,17 @@ class ApiSettings(BaseSettings):
     """Claims a batch job verifies between progress updates."""
     job_workers: int = Field(default=1, ge=0, le=16)
     """Threads running batch jobs; 0: jobs stay queued."""
+    max_queued_jobs_per_key: int = Field(default=20, ge=1, le=100_000)
+    """Jobs one API key (or, on an open service, everyone) may have queued; one more is
+    `429 too_many_jobs`. The worker serves keys in turn, whatever their queues' lengths."""
+    job_item_timeout_s: float = Field(default=300.0, gt=0.0, le=86_400.0)
+    """Wall-clock seconds one item of a job may take (a document of an upload, from its
+    splitting to its last embedding; the text of a long check); past it the job fails with
+    `limit_exceeded` naming this setting."""
+    shutdown_grace_s: float = Field(default=5.0, ge=0.0, le=600.0)
+    """After SIGTERM, how long requests in flight may take to finish before they are cut
+    off; the job worker stops its item within a second and leaves the job to the next
+    start."""
     check_sync_chars: int = Field(default=5000, ge=1, le=1_000_000)
     """`POST /check`: a text up to this many characters is checked at once (200); a longer
     one becomes a job (202)."""
@@ -264,7 +279,7 @@ class ApiSettings(BaseSettings):
     """POST /documents {"url"}: fetch URLs whose host resolves to a loopback, private or
     reserved address (off: a client could read pages of the server's own network)."""
 
-    @field_validator("keys", "cors_origins", mode="before")
+    @field_validator("keys", "cors_origins", "forwarded_allow_ips", mode="before")
     @classmethod
     def _split(cls, value: Any) -> Any:
         return _comma_separated(value)

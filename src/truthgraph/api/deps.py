@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Protocol, TypeVar
 
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
@@ -99,6 +100,26 @@ def require_visible(who: Principal, collection: str, what: str) -> None:
     """404, as if it did not exist, for a record in a collection ``who`` may not read."""
     if not who.can_read(collection):
         raise NotFoundError(f"no {what}")
+
+
+class _InCollection(Protocol):
+    @property
+    def collection(self) -> str: ...
+
+
+_Record = TypeVar("_Record", bound=_InCollection)
+
+
+async def find_visible(who: Principal, what: str, lookup: Callable[[], _Record]) -> _Record:
+    """``lookup()``'s record, or 404 with the one message ``no <what>`` whether the record is
+    missing or in a collection ``who`` may not read, so ids of other tenants cannot be told
+    from ids that do not exist."""
+    try:
+        record = await run_in_threadpool(lookup)
+    except NotFoundError:
+        raise NotFoundError(f"no {what}") from None
+    require_visible(who, record.collection, what)
+    return record
 
 
 def client_key(request: Request) -> str:

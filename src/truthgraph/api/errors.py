@@ -8,6 +8,7 @@
     │   │   └── DocumentError             422 invalid_document
     │   └── NothingToCheckError           422 nothing_to_check
     ├── NotFoundError                     404 not_found
+    ├── QueueFullError                    429 too_many_jobs (+ Retry-After)
     ├── UnavailableError                  503 unavailable   (+ Retry-After)
     │   └── Overloaded                    503 overloaded    (+ Retry-After)
     └── ApiError (HTTP only)
@@ -40,6 +41,7 @@ from truthgraph.errors import (
     LimitExceededError,
     NotFoundError,
     NothingToCheckError,
+    QueueFullError,
     TruthGraphError,
     UnavailableError,
 )
@@ -98,6 +100,7 @@ _TABLE: tuple[tuple[type[TruthGraphError], int, str], ...] = (
     (Overloaded, 503, "overloaded"),
     (UnavailableError, 503, "unavailable"),
     (NotFoundError, 404, "not_found"),
+    (QueueFullError, 429, "too_many_jobs"),
     (LimitExceededError, 413, "limit_exceeded"),
     (DocumentError, 422, "invalid_document"),
     (DatasetError, 422, "invalid_data"),

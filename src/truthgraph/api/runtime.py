@@ -281,6 +281,7 @@ class Runtime:
                     settings.retrieval,
                     api.job_chunk_claims,
                     parts.extractor,
+                    api.job_item_timeout_s,
                 ),
             )
             worker.start()

@@ -3,12 +3,16 @@
 It claims jobs from the job store (``db.roles.JobStore``, so a job that a dead server left
 running is picked up again), verifies claims in small chunks through the same micro-batched
 models as the interactive requests, records each chunk as it finishes, and checks for
-cancellation between chunks. Stopping the server leaves the current job to the next start.
+cancellation between chunks; an upload or a long check is also checked inside its work, at
+least every second (``_Watch``), and fails when one item runs past
+``TRUTHGRAPH_API_JOB_ITEM_TIMEOUT_S``. Stopping the server leaves the current job to the
+next start.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -19,7 +23,7 @@ import structlog
 from truthgraph.db.jobs import ItemOutcome, Job, JobItem, JobStatus
 from truthgraph.db.roles import EvidenceDatabase, JobStore
 from truthgraph.domain import RawDocument, Verdict
-from truthgraph.errors import InvalidInputError, TruthGraphError
+from truthgraph.errors import InvalidInputError, LimitExceededError, TruthGraphError
 from truthgraph.extract import ClaimExtractor, DecomposingExtractor
 from truthgraph.ingest.pipeline import ingest
 from truthgraph.ports import Embedder
@@ -28,10 +32,52 @@ from truthgraph.verify.verifier import Verifier
 
 log = structlog.get_logger("truthgraph.api.jobs")
 MAX_PAUSE_S = 30.0  # the longest pause between tries while the database is down
+STATUS_EVERY_S = 0.25  # how often a running job's status is read from inside its work
+INGEST_EMBED_TEXTS = 64  # sentences per embedding call of an upload job (between checks)
 
 
 class _Stopped(Exception):
     """The job was cancelled or the worker is stopping."""
+
+
+class _Watch:
+    """Called often from inside a job's work, with the index of the item being worked on:
+    raises _Stopped once the job is cancelled (its status read at most every
+    STATUS_EVERY_S) or the worker stops, and LimitExceededError once one item has taken
+    longer than ``item_timeout_s``."""
+
+    def __init__(
+        self,
+        jobs: JobStore,
+        job: Job,
+        stop: threading.Event,
+        item_timeout_s: float,
+        item_name: Callable[[int], str],
+    ) -> None:
+        self._jobs = jobs
+        self._job_id = job.id
+        self._stop = stop
+        self._timeout_s = item_timeout_s
+        self._name = item_name
+        self._read_at = float("-inf")
+        self._item: int | None = None
+        self._item_since = time.monotonic()
+
+    def __call__(self, item: int = 0) -> None:
+        now = time.monotonic()
+        if self._stop.is_set():
+            raise _Stopped
+        if now - self._read_at >= STATUS_EVERY_S:
+            self._read_at = now
+            if self._jobs.status(self._job_id) is not JobStatus.RUNNING:
+                raise _Stopped
+        if item != self._item:
+            self._item, self._item_since = item, now
+        elif now - self._item_since > self._timeout_s:
+            raise LimitExceededError(
+                f"{self._name(item)} took longer than {self._timeout_s:g} s "
+                "(TRUTHGRAPH_API_JOB_ITEM_TIMEOUT_S)"
+            )
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +90,7 @@ class JobContext:
     retrieval: RetrievalSettings
     chunk_claims: int = 8
     extractor: Callable[[str], ClaimExtractor] = lambda name: DecomposingExtractor()
+    item_timeout_s: float = 300.0
 
 
 def document_to_json(document: RawDocument) -> dict[str, Any]:
@@ -151,6 +198,9 @@ class JobWorker:
             return
         log.info("job_finished", job_id=str(job.id))
 
+    def _watch(self, job: Job, item_name: Callable[[int], str]) -> _Watch:
+        return _Watch(self.jobs, job, self._stop, self.context.item_timeout_s, item_name)
+
     def _check(self, job: Job) -> None:
         if self._stop.is_set() or self.jobs.status(job.id) is not JobStatus.RUNNING:
             raise _Stopped
@@ -210,10 +260,12 @@ class JobWorker:
         verifier = self.context.verifier
         options = verifier.options_with(top_k=job.params.get("top_k"), persist=False)
 
-        def progress(done: int, total: int) -> None:
-            if self._stop.is_set() or self.jobs.status(job.id) is not JobStatus.RUNNING:
-                raise _Stopped
+        watch = self._watch(job, lambda item: "the text")
 
+        def progress(done: int, total: int) -> None:
+            watch()
+
+        watch()
         report = check_text(
             verifier,
             value["text"],
@@ -236,8 +288,16 @@ class JobWorker:
             if self._stop.is_set() or not self.jobs.set_progress(job.id, done):
                 raise _Stopped
 
+        watch = self._watch(job, lambda item: f"document {item + 1} of the upload")
         report = ingest(
-            documents, target, ctx.store, ctx.embedder, batch_documents=16, progress=progress
+            documents,
+            target,
+            ctx.store,
+            ctx.embedder,
+            batch_documents=16,
+            progress=progress,
+            checkpoint=watch,
+            embed_texts=INGEST_EMBED_TEXTS,
         )
         self.jobs.finish(
             job.id,

@@ -7,7 +7,7 @@ from pathlib import Path
 from truthgraph.domain import RawDocument
 from truthgraph.errors import DatasetError
 from truthgraph.ingest.fetch import is_url
-from truthgraph.ingest.sources import read_page_or_pdf, read_url
+from truthgraph.ingest.sources import page_or_pdf_of, read_page_or_pdf, read_url
 from truthgraph.settings import FetchSettings, LimitsSettings
 
 CHECK_SUFFIXES = {
@@ -56,3 +56,12 @@ def read_source(
     except OSError as exc:
         raise DatasetError(f"{path}: cannot read ({exc.strerror})") from exc
     return RawDocument(text=decode_text(data, str(path)), title=path.stem, source=path.name)
+
+
+def read_upload_source(name: str, data: bytes, limits: LimitsSettings | None = None) -> RawDocument:
+    """An uploaded file to check (``name``'s suffix one of CHECK_SUFFIXES), read from memory;
+    a page or PDF gets the origin ``upload:<name>``."""
+    kind = CHECK_SUFFIXES.get(Path(name).suffix.lower())
+    if kind in {"html", "pdf"}:
+        return page_or_pdf_of(data, kind, name, f"upload:{name}", limits)
+    return RawDocument(text=decode_text(data, name), title=Path(name).stem, source=name)

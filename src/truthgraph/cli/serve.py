@@ -9,7 +9,7 @@ import sys
 import tempfile
 from pathlib import Path
 from types import FrameType
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -51,7 +51,6 @@ def serve_command(
     _require_api_extra()
     import uvicorn
 
-    from truthgraph.api.admission import MAX_RETRY_AFTER_S
     from truthgraph.api.app import create_app
     from truthgraph.api.logs import configure_json_logging
     from truthgraph.ml.registry import resolve_model
@@ -67,18 +66,29 @@ def serve_command(
     # uvicorn re-raises SIGTERM once it has shut down gracefully; exit normally then, so that
     # exit handlers run (they release this process's hold on the embedded PostgreSQL)
     signal.signal(signal.SIGTERM, _exit_quietly)
-    uvicorn.run(
-        app,
-        host=host,
-        port=port,
-        log_config=None,
-        log_level=log_level.lower(),
-        access_log=False,
-        timeout_graceful_shutdown=30,
+    uvicorn.run(app, host=host, port=port, **uvicorn_options(settings, log_level))
+
+
+def uvicorn_options(settings: Settings, log_level: str = "info") -> dict[str, Any]:
+    """uvicorn's options for the service (beside the app, host and port)."""
+    from truthgraph.api.admission import MAX_RETRY_AFTER_S
+
+    trusted = settings.api.forwarded_allow_ips
+    return {
+        "log_config": None,
+        "log_level": log_level.lower(),
+        "access_log": False,
+        # after SIGTERM, requests in flight get this long; then the lifespan stops the job
+        # worker (within a second) and the model batchers (what waits on them fails at once)
+        "timeout_graceful_shutdown": settings.api.shutdown_grace_s,
         # a client told to come back after Retry-After (at most MAX_RETRY_AFTER_S) finds its
         # connection still open
-        timeout_keep_alive=MAX_RETRY_AFTER_S + 15,
-    )
+        "timeout_keep_alive": MAX_RETRY_AFTER_S + 15,
+        # X-Forwarded-For only from the configured proxies (uvicorn's default trusts loopback,
+        # so a client behind any local proxy could pick the address its rate limit counts)
+        "proxy_headers": bool(trusted),
+        "forwarded_allow_ips": list(trusted),
+    }
 
 
 def _loopback(host: str) -> bool:

@@ -23,10 +23,11 @@ import psycopg
 from psycopg.rows import dict_row
 
 from truthgraph.db.pooled import PooledStore
-from truthgraph.errors import EvidenceStoreError, NotFoundError
+from truthgraph.errors import EvidenceStoreError, NotFoundError, QueueFullError
 
 JobKind = Literal["verify", "ingest", "check"]
 _LOCK_NAMESPACE = 720415
+_OWNER_NAMESPACE = 720416
 
 
 class JobStatus(StrEnum):
@@ -92,14 +93,30 @@ class PgJobStore(PooledStore):
         collection: str,
         inputs: Sequence[Any],
         params: dict[str, Any] | None = None,
+        owner: str = "",
+        max_queued: int | None = None,
     ) -> Job:
-        """A queued job with one item per input."""
+        """A queued job with one item per input, queued by ``owner`` (an API key's name);
+        QueueFullError if ``owner`` has ``max_queued`` jobs queued already."""
         job_id = uuid.uuid4()
         with self._connection() as conn, conn.transaction():
+            if max_queued is not None:
+                # one owner's jobs are counted and added one request at a time
+                conn.execute(
+                    "SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (_OWNER_NAMESPACE, owner)
+                )
+                row = conn.execute(
+                    "SELECT count(*) FROM jobs WHERE owner = %s AND status = 'queued'", (owner,)
+                ).fetchone()
+                if row is not None and row[0] >= max_queued:
+                    raise QueueFullError(
+                        f"this API key has {row[0]} jobs queued; the limit is {max_queued} "
+                        "(TRUTHGRAPH_API_MAX_QUEUED_JOBS_PER_KEY): retry once one has started"
+                    )
             conn.execute(
-                "INSERT INTO jobs (id, kind, collection, params, total) "
-                "VALUES (%s, %s, %s, %s, %s)",
-                (job_id, kind, collection, json.dumps(params or {}), len(inputs)),
+                "INSERT INTO jobs (id, kind, collection, params, total, owner) "
+                "VALUES (%s, %s, %s, %s, %s, %s)",
+                (job_id, kind, collection, json.dumps(params or {}), len(inputs), owner),
             )
             with conn.cursor() as cur:
                 cur.executemany(
@@ -179,15 +196,24 @@ class PgJobStore(PooledStore):
         error: str | None = None,
         result: Any = None,
     ) -> None:
-        """Close a running job (a cancelled one stays cancelled)."""
+        """Close a running job (a cancelled one stays cancelled). A job that succeeded has
+        done all its items, whether or not they were counted one by one (a check job's one
+        text is not)."""
         with self._connection() as conn:
             conn.execute(
                 """
-                UPDATE jobs SET status = %s, error = %s, result = %s, finished_at = now(),
-                                updated_at = now()
-                WHERE id = %s AND status = 'running'
+                UPDATE jobs SET status = %(status)s, error = %(error)s, result = %(result)s,
+                                done = CASE WHEN %(status)s = 'succeeded' THEN total
+                                            ELSE done END,
+                                finished_at = now(), updated_at = now()
+                WHERE id = %(id)s AND status = 'running'
                 """,
-                (status.value, error, json.dumps(result) if result is not None else None, job_id),
+                {
+                    "status": status.value,
+                    "error": error,
+                    "result": json.dumps(result) if result is not None else None,
+                    "id": job_id,
+                },
             )
 
     # reading -------------------------------------------------------------------------------
@@ -248,12 +274,21 @@ class PgJobStore(PooledStore):
             raise EvidenceStoreError(f"database unreachable: {exc}") from exc
 
     def claim_next(self, lock_conn: psycopg.Connection[Any]) -> Job | None:
-        """Take the oldest queued job, or a running one whose worker died, and mark it running.
+        """Take a queued job, or a running one whose worker died, and mark it running.
 
+        Owners are served in turn: the oldest job of the owner whose last job started longest
+        ago (or never) comes first, so one key's many jobs do not hold back another's one.
         The job stays owned (advisory lock on ``lock_conn``) until ``release``.
         """
         candidates = lock_conn.execute(
-            "SELECT id FROM jobs WHERE status IN ('queued', 'running') ORDER BY created_at LIMIT 50"
+            """
+            SELECT j.id FROM jobs j
+            WHERE j.status IN ('queued', 'running')
+            ORDER BY (SELECT max(s.started_at) FROM jobs s WHERE s.owner = j.owner)
+                     ASC NULLS FIRST,
+                     j.created_at
+            LIMIT 50
+            """
         ).fetchall()
         for (job_id,) in candidates:
             locked = lock_conn.execute(

@@ -132,6 +132,8 @@ class JobStore(Pooled, Protocol):
         collection: str,
         inputs: Sequence[Any],
         params: dict[str, Any] | None = None,
+        owner: str = "",
+        max_queued: int | None = None,
     ) -> Job: ...
 
     def cancel(self, job_id: uuid.UUID) -> Job: ...

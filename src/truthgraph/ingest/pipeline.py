@@ -6,6 +6,7 @@ import hashlib
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Protocol
 
@@ -95,6 +96,8 @@ def ingest(
     files: int = 0,
     progress: Callable[[int, int], None] | None = None,
     limits: LimitsSettings | None = None,
+    checkpoint: Callable[[int], None] | None = None,
+    embed_texts: int = 256,
 ) -> IngestReport:
     """Store ``documents`` in ``collection``; each batch commits on its own.
 
@@ -102,7 +105,9 @@ def ingest(
     ingest again adds nothing, and an interrupted run resumes where its last batch committed.
     ``progress(done, total)`` is called after each batch, counted in documents. A document
     over one of ``limits`` (default ``LimitsSettings()``) raises LimitExceededError before
-    its batch is stored.
+    its batch is stored. ``checkpoint(i)``, when given, is called often with the index of
+    the document being worked on (before it is split, between its paragraphs and between
+    embedding calls of at most ``embed_texts`` sentences), so it can stop the run by raising.
     """
     limits = limits or LimitsSettings()
     started = time.perf_counter()
@@ -113,7 +118,8 @@ def ingest(
         hashed = [(doc, content_hash(doc)) for doc in batch]
         known = store.known_hashes(collection, [h for _, h in hashed]) | seen
         fresh: list[tuple[RawDocument, str, Sequence[Sentence]]] = []
-        for doc, digest in hashed:
+        owners: list[int] = []  # the index of each fresh sentence's document
+        for offset, (doc, digest) in enumerate(hashed):
             if digest in known:
                 skipped += 1
                 continue
@@ -121,15 +127,19 @@ def ingest(
             known.add(digest)
             where = doc.origin or doc.source or doc.title or "a document"
             check_text_limits(doc.text, limits, where)
-            sentences = split_document(doc)
+            index = begin + offset
+            sentences = split_document(
+                doc, None if checkpoint is None else partial(checkpoint, index)
+            )
             check_sentence_limit(len(sentences), limits, where)
             if sentences:
                 fresh.append((doc, digest, sentences))
+                owners.extend([index] * len(sentences))
             else:
                 skipped += 1
         if fresh:
             texts = [s.text for _, _, sentences in fresh for s in sentences]
-            vectors = embedder.embed(texts)
+            vectors = _embed(embedder, texts, owners, checkpoint, embed_texts)
             added += store.add_documents(collection, fresh, vectors)
             sentences_added += len(texts)
         if progress is not None:
@@ -144,3 +154,23 @@ def ingest(
         sentences_added=sentences_added,
         seconds=time.perf_counter() - started,
     )
+
+
+def _embed(
+    embedder: Embedder,
+    texts: Sequence[str],
+    owners: Sequence[int],
+    checkpoint: Callable[[int], None] | None,
+    size: int,
+) -> np.ndarray:
+    """``embedder.embed(texts)``; with a checkpoint, in calls of at most ``size`` texts, the
+    checkpoint told before each which document's sentences come next."""
+    if checkpoint is None or len(texts) <= size:
+        if checkpoint is not None and owners:
+            checkpoint(owners[0])
+        return embedder.embed(list(texts))
+    parts = []
+    for begin in range(0, len(texts), size):
+        checkpoint(owners[begin])
+        parts.append(embedder.embed(list(texts[begin : begin + size])))
+    return np.concatenate(parts)

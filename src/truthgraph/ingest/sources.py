@@ -15,7 +15,7 @@ from truthgraph.errors import DatasetError, InvalidInputError, SourceError
 from truthgraph.ingest.fetch import fetch, is_url
 from truthgraph.ingest.html import html_document
 from truthgraph.ingest.pdf import pdf_document
-from truthgraph.jsonl import read_objects
+from truthgraph.jsonl import objects_in, read_objects
 from truthgraph.settings import FetchSettings, LimitsSettings
 
 SUFFIXES = {
@@ -62,6 +62,14 @@ def _read_text(path: Path) -> str:
         raise DatasetError(f"{path}: cannot read ({exc.strerror})") from exc
 
 
+def _decode(data: bytes, where: str) -> str:
+    """``_read_text`` of bytes: UTF-8, with universal newlines."""
+    try:
+        return data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+    except UnicodeDecodeError as exc:
+        raise DatasetError(f"{where}: not UTF-8 text (byte {exc.start})") from exc
+
+
 def _document(row: dict[str, Any], path: Path, where: str) -> RawDocument:
     text = row.get("text")
     if not isinstance(text, str) or not text.strip():
@@ -86,7 +94,11 @@ def read_jsonl(path: Path) -> Iterator[RawDocument]:
 
 
 def read_csv(path: Path) -> Iterator[RawDocument]:
-    reader = csv.DictReader(io.StringIO(_read_text(path), newline=""))
+    return _csv_documents(_read_text(path), path)
+
+
+def _csv_documents(text: str, path: Path) -> Iterator[RawDocument]:
+    reader = csv.DictReader(io.StringIO(text, newline=""))
     columns = [c.strip().lower() for c in reader.fieldnames or []]
     text_column = next((c for c in _TEXT_COLUMNS if c in columns), None)
     if text_column is None:
@@ -102,7 +114,10 @@ def read_csv(path: Path) -> Iterator[RawDocument]:
 
 def read_text(path: Path) -> Iterator[RawDocument]:
     """A whole plain-text or Markdown file is one document; a Markdown '# heading' is its title."""
-    text = _read_text(path)
+    return _text_documents(_read_text(path), path)
+
+
+def _text_documents(text: str, path: Path) -> Iterator[RawDocument]:
     if not text.strip():
         return
     title = path.stem
@@ -134,17 +149,43 @@ def read_page_or_pdf(
 ) -> RawDocument:
     """A local HTML or PDF file as one document; its origin (the key of its versions) is its
     absolute path unless given."""
-    data = _read_bytes(path)
+    return page_or_pdf_of(_read_bytes(path), kind, str(path), origin or str(path.resolve()), limits)
+
+
+def page_or_pdf_of(
+    data: bytes, kind: str, name: str, origin: str, limits: LimitsSettings | None = None
+) -> RawDocument:
+    """An HTML page or a PDF held in memory as one document (``name`` is its file name or
+    path: errors name it, and it is the document's source)."""
+    path = Path(name)
     common: dict[str, Any] = {
-        "where": str(path),
+        "where": name,
         "source": path.name,
-        "origin": origin or str(path.resolve()),
+        "origin": origin,
         "fetched_at": now(),
         "fallback_title": path.stem,
     }
     if kind == "pdf":
         return pdf_document(data, limits=limits, **common)
     return html_document(data, **common)
+
+
+def documents_of(
+    name: str, data: bytes, origin: str, limits: LimitsSettings | None = None
+) -> list[RawDocument]:
+    """The documents of an uploaded file, read from memory (no temporary file): its kind by
+    the suffix of ``name``, which errors name. A page or PDF gets the origin ``origin``."""
+    path = Path(name)
+    kind = SUFFIXES.get(path.suffix.lower())
+    if kind in {"html", "pdf"}:
+        return [page_or_pdf_of(data, kind, name, origin, limits)]
+    if kind == "jsonl":
+        return [_document(row, path, f"{name}:{number}") for number, row in objects_in(data, name)]
+    if kind == "csv":
+        return list(_csv_documents(_decode(data, name), path))
+    if kind in {"text", "markdown"}:
+        return list(_text_documents(_decode(data, name), path))
+    raise DatasetError(f"{name}: unsupported file type")
 
 
 def read_url(

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import tempfile
 import time
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import anyio
@@ -18,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from truthgraph.api.auth import Principal
 from truthgraph.api.deps import PrincipalDep, ResourcesDep, require_read
 from truthgraph.api.errors import Forbidden, PayloadTooLarge, UnsupportedMediaType
-from truthgraph.api.routes.jobs import job_out
+from truthgraph.api.routes.jobs import job_out, queue_job
 from truthgraph.api.runtime import Resources
 from truthgraph.api.schemas import (
     MAX_CHECK_DOCUMENTS,
@@ -38,13 +36,13 @@ from truthgraph.check.against import (
 )
 from truthgraph.check.report import LABELS, CheckReport
 from truthgraph.check.run import check_text, extraction_of
-from truthgraph.check.source import CHECK_SUFFIXES, read_source
+from truthgraph.check.source import CHECK_SUFFIXES, read_upload_source
 from truthgraph.chunking import check_text_limits
 from truthgraph.domain import RawDocument
 from truthgraph.errors import DocumentError, InvalidInputError
 from truthgraph.extract import ClaimExtractor
 from truthgraph.ingest.fetch import is_url
-from truthgraph.ingest.sources import SUFFIXES, read_url
+from truthgraph.ingest.sources import SUFFIXES, documents_of, read_url
 from truthgraph.text import check_collection_name
 from truthgraph.wiring import EXTRACTORS, build_extractor
 
@@ -122,6 +120,8 @@ async def check(request: Request, res: ResourcesDep, who: PrincipalDep) -> JSONR
     labels = "three-way"
     if media == "application/json":
         body = await _json_body(request, res)
+        if body.documents is None:
+            _may_read(who, body.collection)  # before any fetching
         document = await _document_from_json(body, res)
         collection, extractor, top_k = body.collection, str(body.extractor), body.top_k
         labels = body.labels
@@ -130,7 +130,7 @@ async def check(request: Request, res: ResourcesDep, who: PrincipalDep) -> JSONR
                 raise InvalidInputError('send "documents" or "collection", not both')
             given = await run_in_threadpool(_documents_from_json, body.documents, res)
     elif media == "multipart/form-data":
-        form = await _document_from_upload(request, res)
+        form = await _document_from_upload(request, res, who)
         document, collection, extractor, labels, given = form
         top_k = None
     else:
@@ -139,8 +139,6 @@ async def check(request: Request, res: ResourcesDep, who: PrincipalDep) -> JSONR
         raise InvalidInputError(f"labels must be one of {', '.join(LABELS)}")
     if given is not None:
         return await _check_against(request, res, who, document, given, extractor, top_k, labels)
-    check_collection_name(collection)
-    require_read(who, collection)
     check_text_limits(document.text, res.settings.limits)  # before any splitting
     chosen = _extractor(res, extractor)
     verifier = res.verifier
@@ -151,15 +149,14 @@ async def check(request: Request, res: ResourcesDep, who: PrincipalDep) -> JSONR
         params: dict[str, Any] = {"extractor": extractor}
         if top_k is not None:
             params["top_k"] = top_k
-        job = await run_in_threadpool(
-            res.jobs.create,
+        job = await queue_job(
+            res,
+            who,
             "check",
             collection,
             [{"text": document.text, "source": document.origin or document.source}],
             params,
         )
-        if res.worker is not None:
-            res.worker.wake()
         return JSONResponse(
             job_out(job).model_dump(mode="json"),
             status_code=202,
@@ -295,11 +292,17 @@ async def _document_from_json(body: CheckRequest, res: Resources) -> RawDocument
     )
 
 
+def _may_read(who: Principal, collection: str) -> None:
+    check_collection_name(collection)
+    require_read(who, collection)
+
+
 async def _document_from_upload(
-    request: Request, res: Resources
+    request: Request, res: Resources, who: Principal
 ) -> tuple[RawDocument, str, str, str, list[RawDocument] | None]:
     """The form's text (``file`` or ``text``), collection, extractor, labels, and its
-    documents to check against (None when it names none)."""
+    documents to check against (None when it names none); the key's read access to the
+    collection is checked before anything is parsed."""
     limit = res.settings.api.max_upload_bytes
     form = await request.form(
         max_files=1 + MAX_CHECK_DOCUMENTS,
@@ -327,6 +330,8 @@ async def _document_from_upload(
             given = [await read_upload(u, SUFFIXES, limit) for u in uploads]
             if sum(len(d) for _, d in given) > limit:
                 raise PayloadTooLarge(f"the documents are larger than {limit} bytes")
+        else:
+            _may_read(who, str(collection or "default"))  # before the file is parsed
         if isinstance(text, str) and text.strip():
             if form.get("file") is not None:
                 raise InvalidInputError("send the text as file or as text, not both")
@@ -346,18 +351,18 @@ async def _document_from_upload(
 def _read_given(
     files: list[tuple[str, bytes]], texts: list[Any], urls: list[Any], res: Resources
 ) -> list[RawDocument]:
-    """Uploaded documents read with ingest's readers (in a private folder), then the pasted
-    texts and the URLs."""
+    """Uploaded documents read with ingest's readers from memory (no temporary file), then
+    the pasted texts and the URLs."""
     documents: list[RawDocument] = []
-    with tempfile.TemporaryDirectory(prefix="truthgraph-against-") as folder:
-        for number, (filename, data) in enumerate(files, start=1):
-            path = Path(folder) / f"{number}-{filename}"
-            path.write_bytes(data)
-            try:
-                found = read_against([path], res.settings.fetch, _limits(res))
-            except InvalidInputError as exc:
-                raise type(exc)(str(exc).replace(f"{path}", filename)) from exc
-            documents.extend(replace(d, source=filename, origin=None) for d in found)
+    for filename, data in files:
+        try:
+            read = documents_of(filename, data, f"upload:{filename}", res.settings.limits)
+            found = read_against(read, res.settings.fetch, _limits(res))
+        except DocumentError:
+            raise
+        except InvalidInputError as exc:
+            raise DocumentError(f"{filename}: {exc}") from exc
+        documents.extend(replace(d, source=filename, origin=None) for d in found)
     items = [DocumentIn(text=t) for t in texts if str(t).strip()]
     items += [DocumentIn(url=u) for u in urls if str(u).strip()]
     if texts and not any(str(t).strip() for t in texts) and not files and not urls:
@@ -368,13 +373,7 @@ def _read_given(
 
 
 def _read_upload(filename: str, data: bytes, res: Resources) -> RawDocument:
-    with tempfile.TemporaryDirectory(prefix="truthgraph-check-") as folder:
-        path = Path(folder) / filename
-        path.write_bytes(data)
-        try:
-            document = read_source(str(path), res.settings.fetch, limits=res.settings.limits)
-        except InvalidInputError as exc:
-            raise type(exc)(str(exc).replace(f"{folder}/", "")) from exc
+    document = read_upload_source(filename, data, res.settings.limits)  # no temporary file
     if not document.text.strip():
         raise InvalidInputError(f"{filename}: the text is empty")
     return document

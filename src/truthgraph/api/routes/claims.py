@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from truthgraph.api.deps import PrincipalDep, ResourcesDep, require_read, require_visible
+from truthgraph.api.deps import PrincipalDep, ResourcesDep, find_visible, require_read
 from truthgraph.api.schemas import MAX_ID, ClaimPage, ClaimSummaryOut, ErrorOut, VerdictOut
 from truthgraph.domain import Label
 
@@ -61,8 +61,9 @@ async def list_claims(
 )
 async def get_claim(claim_id: Id, res: ResourcesDep, who: PrincipalDep) -> JSONResponse:
     """A past verification by its claim id (the ``claim_id`` of a verdict)."""
-    verdict = await run_in_threadpool(res.store.get_verdict, claim_id)
-    require_visible(who, verdict.collection, f"claim with id {claim_id}")
+    verdict = await find_visible(
+        who, f"claim with id {claim_id}", lambda: res.store.get_verdict(claim_id)
+    )
     return JSONResponse(verdict.to_dict())
 
 
@@ -73,6 +74,7 @@ async def get_claim(claim_id: Id, res: ResourcesDep, who: PrincipalDep) -> JSONR
 )
 async def get_verdict(verdict_id: Id, res: ResourcesDep, who: PrincipalDep) -> JSONResponse:
     """A past verdict by its own id."""
-    verdict = await run_in_threadpool(res.store.get_verdict_by_id, verdict_id)
-    require_visible(who, verdict.collection, f"verdict with id {verdict_id}")
+    verdict = await find_visible(
+        who, f"verdict with id {verdict_id}", lambda: res.store.get_verdict_by_id(verdict_id)
+    )
     return JSONResponse(verdict.to_dict())

@@ -3,9 +3,6 @@
 
 from __future__ import annotations
 
-import tempfile
-from dataclasses import replace
-from pathlib import Path as FilePath
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
@@ -18,11 +15,11 @@ from truthgraph.api.auth import Principal
 from truthgraph.api.deps import (
     PrincipalDep,
     ResourcesDep,
-    require_visible,
+    find_visible,
     require_write,
 )
 from truthgraph.api.errors import PayloadTooLarge, UnsupportedMediaType
-from truthgraph.api.routes.jobs import job_out
+from truthgraph.api.routes.jobs import job_out, queue_job
 from truthgraph.api.runtime import Resources
 from truthgraph.api.schemas import (
     MAX_ID,
@@ -42,8 +39,8 @@ from truthgraph.db.records import DocumentRecord
 from truthgraph.domain import RawDocument
 from truthgraph.errors import DatasetError, InvalidInputError
 from truthgraph.ingest.fetch import is_url
-from truthgraph.ingest.pipeline import content_hash, ingest, load_documents
-from truthgraph.ingest.sources import SUFFIXES, read_url
+from truthgraph.ingest.pipeline import content_hash, ingest
+from truthgraph.ingest.sources import SUFFIXES, documents_of, read_url
 from truthgraph.settings import LimitsSettings
 from truthgraph.text import check_collection_name
 
@@ -200,18 +197,13 @@ def parse_upload(
     """Read every document of an uploaded file (DatasetError if it is malformed). An uploaded
     page or PDF has the origin ``upload:<file name>``: uploading a changed file of the same
     name stores its next version."""
-    with tempfile.TemporaryDirectory(prefix="truthgraph-upload-") as folder:
-        path = FilePath(folder) / filename
-        path.write_bytes(data)
-        try:
-            _, documents = load_documents([path], limits=limits)
-        except DatasetError as exc:
-            raise type(exc)(str(exc).replace(f"{folder}/", "")) from exc
+    # read from memory: no temporary file, so a server killed mid-parse leaves nothing behind
+    documents = documents_of(filename, data, f"upload:{filename}", limits)
+    if not documents:
+        raise DatasetError("the sources hold no documents with text")
     for document in documents:  # refused before the job is queued
         check_text_limits(document.text, limits or LimitsSettings(), filename)
-    return [
-        replace(d, origin=f"upload:{filename}") if d.origin is not None else d for d in documents
-    ]
+    return documents
 
 
 async def _create_from_upload(request: Request, res: Resources, who: Principal) -> JSONResponse:
@@ -236,15 +228,9 @@ async def _create_from_upload(request: Request, res: Resources, who: Principal) 
         embedder.dimension,
         res.settings.retrieval,
     )
-    job = await run_in_threadpool(
-        res.jobs.create,
-        "ingest",
-        collection,
-        [document_to_json(d) for d in documents],
-        {"file": filename},
+    job = await queue_job(
+        res, who, "ingest", collection, [document_to_json(d) for d in documents], {"file": filename}
     )
-    if res.worker is not None:
-        res.worker.wake()
     return JSONResponse(
         job_out(job).model_dump(mode="json"),
         status_code=202,
@@ -255,8 +241,9 @@ async def _create_from_upload(request: Request, res: Resources, who: Principal) 
 @router.get("/documents/{document_id}", response_model=DocumentOut, responses=ERRORS)
 async def get_document(document_id: Id, res: ResourcesDep, who: PrincipalDep) -> DocumentOut:
     """A stored document with its text and the number of evidence sentences."""
-    record = await run_in_threadpool(res.store.get_document, document_id)
-    require_visible(who, record.collection, f"document with id {document_id}")
+    record = await find_visible(
+        who, f"document with id {document_id}", lambda: res.store.get_document(document_id)
+    )
     return document_out(record)
 
 
@@ -268,8 +255,9 @@ async def get_document(document_id: Id, res: ResourcesDep, who: PrincipalDep) ->
 async def delete_document(document_id: Id, res: ResourcesDep, who: PrincipalDep) -> DocumentDeleted:
     """Delete a document: its evidence sentences leave the vector and keyword indexes at once.
     Past verdicts keep their copy of the text they cited."""
-    found = await run_in_threadpool(res.store.get_document, document_id)
-    require_visible(who, found.collection, f"document with id {document_id}")
+    found = await find_visible(
+        who, f"document with id {document_id}", lambda: res.store.get_document(document_id)
+    )
     require_write(who, found.collection)
     record = await run_in_threadpool(res.store.delete_document, document_id)
     return DocumentDeleted(

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from starlette.concurrency import run_in_threadpool
 
-from truthgraph.api.deps import PrincipalDep, ResourcesDep, require_visible
+from truthgraph.api.auth import Principal
+from truthgraph.api.deps import PrincipalDep, ResourcesDep, find_visible
+from truthgraph.api.runtime import Resources
 from truthgraph.api.schemas import ErrorOut, JobItemOut, JobOut
-from truthgraph.db.jobs import Job
+from truthgraph.db.jobs import Job, JobKind
 
 router = APIRouter(tags=["jobs"])
 ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorOut} for code in (401, 404, 422)}
@@ -45,6 +49,32 @@ def job_out(job: Job) -> JobOut:
     )
 
 
+async def queue_job(
+    res: Resources,
+    who: Principal,
+    kind: JobKind,
+    collection: str,
+    inputs: Sequence[Any],
+    params: dict[str, Any] | None = None,
+) -> Job:
+    """Queue a job owned by ``who`` (429 ``too_many_jobs`` past its quota) and wake the
+    worker."""
+    job = await run_in_threadpool(
+        partial(
+            res.jobs.create,
+            kind,
+            collection,
+            inputs,
+            params,
+            owner=who.name,
+            max_queued=res.settings.api.max_queued_jobs_per_key,
+        )
+    )
+    if res.worker is not None:
+        res.worker.wake()
+    return job
+
+
 @router.get("/jobs/{job_id}", response_model=JobOut, responses=ERRORS)
 async def get_job(
     job_id: uuid.UUID,
@@ -56,8 +86,7 @@ async def get_job(
     """A job's status and progress, with a page of its items (for a batch verification, each
     claim's verdict once done). Upload jobs list no items; their ``result`` counts what was
     stored."""
-    probe = await run_in_threadpool(res.jobs.get, job_id, 0, 0)
-    require_visible(who, probe.collection, f"job with id {job_id}")
+    probe = await find_visible(who, f"job with id {job_id}", lambda: res.jobs.get(job_id, 0, 0))
     limit = items_limit if probe.kind == "verify" else 0
     job = await run_in_threadpool(res.jobs.get, job_id, items_offset, limit)
     return job_out(job)
@@ -67,7 +96,6 @@ async def get_job(
 async def cancel_job(job_id: uuid.UUID, res: ResourcesDep, who: PrincipalDep) -> JobOut:
     """Cancel a queued or running job (a running one stops after its current chunk; what it
     finished is kept). A finished job is returned unchanged."""
-    probe = await run_in_threadpool(res.jobs.get, job_id, 0, 0)
-    require_visible(who, probe.collection, f"job with id {job_id}")
+    await find_visible(who, f"job with id {job_id}", lambda: res.jobs.get(job_id, 0, 0))
     job = await run_in_threadpool(res.jobs.cancel, job_id)
     return job_out(job)

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from truthgraph.api.deps import MetricsDep, PrincipalDep, ResourcesDep, require_read
-from truthgraph.api.routes.jobs import job_out
+from truthgraph.api.routes.jobs import job_out, queue_job
 from truthgraph.api.schemas import BatchVerifyRequest, ErrorOut, JobOut, VerdictOut, VerifyRequest
 from truthgraph.errors import InvalidInputError
 
@@ -81,11 +81,7 @@ async def verify_batch(
     params = {
         k: v for k, v in {"top_k": body.top_k, "strategy": body.strategy}.items() if v is not None
     }
-    job = await run_in_threadpool(
-        res.jobs.create, "verify", body.collection, list(body.claims), params
-    )
-    if res.worker is not None:
-        res.worker.wake()
+    job = await queue_job(res, who, "verify", body.collection, list(body.claims), params)
     out = job_out(job)
     return JSONResponse(
         out.model_dump(mode="json"),
