@@ -184,10 +184,7 @@ def main() -> None:
             )
         if args.grid:
             grid = itertools.product(
-                (0.3, 0.4, 0.5, 0.6, 0.7),
-                (0.5, 0.6, 0.7, 0.8, 0.9),
-                (0.0, 0.2, 0.5, 1.0),
-                (0.0, 0.7, 0.8, 0.9),
+                (0.4, 0.5, 0.6), (0.5, 0.6, 0.7, 0.8), (0.0, 0.2, 1.0), (0.0, 0.8)
             )
             for support, refute, margin, weak in grid:
                 key = f"decisive {form} s={support} r={refute} m={margin} weak={weak}"
