@@ -170,7 +170,11 @@ def main() -> None:
     sets = pickle.loads((args.out / "items.pkl").read_bytes())
     scores = Scores(args.out / "scores.pkl")
     model = REPO / "src" / "truthgraph" / "models" / "truthgraph-verifier-minilm"
-    calibration = read_calibration(args.calibration or model)
+    calibration = (
+        Calibration()
+        if str(args.calibration) == "none"
+        else read_calibration(args.calibration or model)
+    )
     results: dict[str, dict[str, Any]] = {}
     for form in args.forms.split(","):
         for weak in (0.0, 0.7, 0.8, 0.9):
