@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from enum import StrEnum
@@ -24,6 +22,7 @@ from truthgraph.cli.render import COLOURS
 from truthgraph.cli.state import AppState, state
 from truthgraph.domain import Label, Verdict
 from truthgraph.errors import DatasetError, InvalidInputError
+from truthgraph.files import atomic_write
 
 if TYPE_CHECKING:
     from truthgraph.check.run import Extracted
@@ -50,19 +49,6 @@ class ExtractorName(StrEnum):
     BUILTIN = "builtin"
     SENTENCE = "sentence"
     LLM = "llm"
-
-
-def write_atomically(path: Path, content: str) -> None:
-    """Write ``content`` to ``path`` whole or not at all."""
-    folder = path.parent if str(path.parent) else Path(".")
-    handle, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(content)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
 
 
 def print_report(console: Console, report: CheckReport, evidence: int = 1) -> None:
@@ -224,7 +210,7 @@ def check_command(
     report = reports[0]
     label = texts[0][0]
     if html is not None:
-        write_atomically(html, render_html(report, title=f"TruthGraph check: {label}"))
+        atomic_write(html, render_html(report, title=f"TruthGraph check: {label}"))
     if as_json:
         for each in reports:
             sys.stdout.write(json.dumps(each.to_dict(), ensure_ascii=False) + "\n")
