@@ -60,6 +60,19 @@ def test_an_upward_import_breaks_the_layers_contract(tmp_path: Path) -> None:
     assert "truthgraph.verify.aggregate -> truthgraph.wiring" in result.stdout
 
 
+def test_a_runtime_module_importing_a_measuring_tool_breaks_a_contract(tmp_path: Path) -> None:
+    src, config = _copy_tree(tmp_path)
+    worker = src / "truthgraph" / "api" / "worker.py"
+    # the service's worker is runtime: the benchmarks may import it, not the other way round
+    worker.write_text(worker.read_text() + "\nfrom truthgraph.bench.machine import machine_line\n")
+
+    result = _lint_imports(src, config)
+
+    assert result.returncode != 0
+    assert "the runtime packages do not import the measuring tools BROKEN" in result.stdout
+    assert "truthgraph.api.worker -> truthgraph.bench.machine" in result.stdout
+
+
 def _cyclic_groups(graph: grimp.ImportGraph) -> list[set[str]]:
     """Strongly connected components of more than one module (Tarjan, iterative)."""
     index: dict[str, int] = {}

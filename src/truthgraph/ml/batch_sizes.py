@@ -1,4 +1,4 @@
-"""Measured batch sizes, saved under TRUTHGRAPH_HOME by scripts/optimize_batch_sizes.py."""
+"""Measured batch sizes, saved under TRUTHGRAPH_HOME by ``truthgraph bench batch-sizes``."""
 
 from __future__ import annotations
 
