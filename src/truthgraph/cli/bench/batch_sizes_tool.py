@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
-from truthgraph.cli.bench.common import console, default_output, quiet, table, write_json
+from truthgraph.cli.bench import common
 from truthgraph.settings import Settings
 
 
@@ -19,13 +18,9 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
     parser.add_argument("--memory-limit", type=float, default=4000.0, help="MB of RSS")
     parser.add_argument("--num-samples", type=int, default=512)
     parser.add_argument("--no-save", action="store_true", help="do not save the result")
-    parser.add_argument(
-        "--output",
-        type=Path,
-        help="JSON file (default: TRUTHGRAPH_HOME/benchmarks/batch_sizes.json)",
-    )
+    common.output_flag(parser, "batch_sizes.json")
     args = parser.parse_args(argv)
-    quiet()
+    common.quiet()
     from truthgraph.bench.batch_sizes import optimize_batch_sizes
     from truthgraph.wiring import build_embedder, build_nli
 
@@ -42,7 +37,7 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
         save=not args.no_save,
     )
     for name, svc in report["services"].items():
-        table(
+        common.table(
             f"{name} batch sizes ({report['device']})",
             ["batch", "per s", "RSS MB", "within limit"],
             [
@@ -50,9 +45,9 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
                 for r in svc["results"]
             ],
         )
-        console.print(
+        common.console.print(
             f"{name}: optimal batch size {svc['optimal']['batch_size']}"
             + (f", saved to {svc['saved_to']}" if svc["saved_to"] else "")
         )
-    write_json(report, args.output or default_output(settings, "batch_sizes.json"))
+    common.write_json(report, args.output or common.default_output(settings, "batch_sizes.json"))
     return report

@@ -3,12 +3,16 @@ checked against given documents in memory, end to end."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from truthgraph.cli.state import state
+
+if TYPE_CHECKING:
+    from truthgraph.ports import LoadedEmbedder, LoadedNLIModel
 
 
 def check_bench_command(
@@ -37,17 +41,11 @@ def check_bench_command(
     (median of --repeat runs after one untimed run). With --against: a --answer-words answer
     checked against the given documents, end to end, with no database: seconds per stage and
     the p50 of the whole."""
-    import json
-    import sys
-
     if against:
         _bench_against(ctx, against, answer, answer_words, repeat, extractor, top_k)
         return
 
-    from rich.console import Console
-
     from truthgraph.bench.check import STAGES, bench_check
-    from truthgraph.bench.machine import describe_machine, machine_line
     from truthgraph.cli.progress import progress_bar
     from truthgraph.wiring import build_extractor, build_verifier
 
@@ -69,18 +67,17 @@ def check_bench_command(
             update,
             top_k,
         )
-    result["machine"] = machine_line(describe_machine())
-    result["embedding_backend"] = embedder.backend
-    result["nli_backend"] = app.nli().backend
-    console = Console(highlight=False)
-    console.print(
-        f"{result['words']} words, {result['sentences_checked']} of {result['sentences']} "
-        f"sentences checked, {result['claims']} claims ({result['extractor']}, top-"
-        f"{result['top_k']}); {result['machine']}"
+    _show(
+        result,
+        embedder,
+        app.nli(),
+        lambda r: (
+            f"{r['words']} words, {r['sentences_checked']} of {r['sentences']} sentences "
+            f"checked, {r['claims']} claims ({r['extractor']}, top-{r['top_k']}); {r['machine']}"
+        ),
+        STAGES,
+        13,
     )
-    for stage in STAGES:
-        console.print(f"  {stage:<13} {result['stages_ms'][stage] / 1000:8.3f} s")
-    sys.stdout.write(json.dumps(result) + "\n")
 
 
 def _bench_against(
@@ -92,13 +89,7 @@ def _bench_against(
     extractor: str,
     top_k: int | None,
 ) -> None:
-    import json
-    import sys
-
-    from rich.console import Console
-
     from truthgraph.bench.check import AGAINST_STAGES, bench_check_against
-    from truthgraph.bench.machine import describe_machine, machine_line
     from truthgraph.check.source import read_source
     from truthgraph.cli.progress import progress_bar
     from truthgraph.wiring import build_extractor, build_grounding_verifier
@@ -114,21 +105,48 @@ def _bench_against(
             build_extractor(app.settings, extractor),
             against,
             app.settings.fetch,
-            text,
-            answer_words,
-            repeat,
-            update,
-            top_k,
+            answer=text,
+            answer_words=answer_words,
+            repeat=repeat,
+            progress=update,
+            top_k=top_k,
         )
+    _show(
+        result,
+        embedder,
+        nli,
+        lambda r: (
+            f"{r['answer_words']} words against {r['documents']} documents "
+            f"({sum(r['document_words'])} words), {r['claims']} claims, p50 {r['p50_s']:.3f} s; "
+            f"{r['machine']}"
+        ),
+        AGAINST_STAGES,
+        15,
+    )
+
+
+def _show(
+    result: dict[str, Any],
+    embedder: LoadedEmbedder,
+    nli: LoadedNLIModel,
+    headline: Callable[[dict[str, Any]], str],
+    stages: Sequence[str],
+    width: int,
+) -> None:
+    """``result`` with the machine and both backends added: its headline and the seconds of
+    each stage printed, then the whole as one line of JSON on stdout."""
+    import json
+    import sys
+
+    from rich.console import Console
+
+    from truthgraph.bench.machine import describe_machine, machine_line
+
     result["machine"] = machine_line(describe_machine())
     result["embedding_backend"] = embedder.backend
     result["nli_backend"] = nli.backend
     console = Console(highlight=False)
-    console.print(
-        f"{result['answer_words']} words against {result['documents']} documents "
-        f"({sum(result['document_words'])} words), {result['claims']} claims, p50 "
-        f"{result['p50_s']:.3f} s; {result['machine']}"
-    )
-    for stage in AGAINST_STAGES:
-        console.print(f"  {stage:<15} {result['stages_ms'][stage] / 1000:8.3f} s")
+    console.print(headline(result))
+    for stage in stages:
+        console.print(f"  {stage:<{width}} {result['stages_ms'][stage] / 1000:8.3f} s")
     sys.stdout.write(json.dumps(result) + "\n")

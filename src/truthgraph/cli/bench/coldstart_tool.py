@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from truthgraph.bench.machine import describe_machine, machine_line
-from truthgraph.cli.bench.common import console, default_output, quiet, table, write_json
+from truthgraph.cli.bench import common
 from truthgraph.settings import Settings
 
 
@@ -24,17 +24,15 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
         "on fresh empty homes (the first start after installing) and on the configured home."
     )
     parser.add_argument("--repeat", type=int, default=3, help="processes to take the median of")
-    parser.add_argument(
-        "--output", type=Path, help="JSON file (default: TRUTHGRAPH_HOME/benchmarks/coldstart.json)"
-    )
+    common.output_flag(parser, "coldstart.json")
     args = parser.parse_args(argv)
-    quiet()
+    common.quiet()
     settings.home.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=settings.home) as tmp:
         first = cold_start(Path(tmp), args.repeat, fresh=True)
     warm = cold_start(settings.home, args.repeat)
     result: dict[str, Any] = {"fresh_home": first, "warm": warm, "machine": describe_machine()}
-    table(
+    common.table(
         "Cold start: import, load and warm both models in a new process (median)",
         ["home", "seconds", "runs", "embedding load ms", "NLI load ms", "RSS MB", "exported"],
         [
@@ -50,6 +48,6 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
             for label, r in (("fresh (nothing cached)", first), ("configured", warm))
         ],
     )
-    console.print(f"machine: {machine_line(result['machine'])}")
-    write_json(result, args.output or default_output(settings, "coldstart.json"))
+    common.console.print(f"machine: {machine_line(result['machine'])}")
+    common.write_json(result, args.output or common.default_output(settings, "coldstart.json"))
     return result

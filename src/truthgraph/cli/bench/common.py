@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table
@@ -21,6 +21,10 @@ from rich.table import Table
 from truthgraph.bench.machine import describe_machine
 from truthgraph.files import atomic_write
 from truthgraph.settings import Settings
+
+if TYPE_CHECKING:
+    from truthgraph.bench.e2e import Parts
+    from truthgraph.verify.verifier import Verifier
 
 RESULTS_DIR = "benchmarks"  # under TRUTHGRAPH_HOME, unless --output says where
 
@@ -40,6 +44,28 @@ STAGE_NAMES = {
     "overhead": "Overhead",
 }
 console = Console()
+
+
+def output_flag(parser: argparse.ArgumentParser, name: str) -> None:
+    """The ``--output`` flag of a tool whose JSON goes to TRUTHGRAPH_HOME/benchmarks/``name``
+    when it is not given (``default_output``)."""
+    parser.add_argument(
+        "--output", type=Path, help=f"JSON file (default: TRUTHGRAPH_HOME/{RESULTS_DIR}/{name})"
+    )
+
+
+def measured_parts(settings: Settings) -> tuple[Callable[[], Parts], Callable[[Parts], Verifier]]:
+    """What ``bench.e2e.run_e2e`` and ``bench.core.measure_core`` load, from one
+    ``wiring.Parts``: the store and both models, and a verifier with its caches off (every
+    claim is embedded and every pair scored, as a new claim would be)."""
+    from truthgraph.wiring import Parts as Built
+
+    built = Built(settings)
+
+    def load_parts() -> Parts:
+        return built.store, built.embedder, built.nli
+
+    return load_parts, lambda _: built.verifier(caches=False)
 
 
 def write_json(data: dict[str, Any], path: Path) -> Path:

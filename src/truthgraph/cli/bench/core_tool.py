@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from truthgraph.bench.data import DEFAULT_CLAIMS, DEFAULT_CORPUS
-from truthgraph.cli.bench.common import quiet, write_json
+from truthgraph.cli.bench import common
 from truthgraph.settings import Settings
 
 
@@ -37,19 +37,12 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
     parser.add_argument("--scifact-docs", type=int, default=1000)
     parser.add_argument("--output", type=Path, help="also write the JSON here")
     args = parser.parse_args(argv)
-    quiet()
-    from truthgraph.bench.e2e import Parts
-    from truthgraph.wiring import Parts as Built
-
+    common.quiet()
     settings = settings or Settings()
     with tempfile.TemporaryDirectory() as tmp:
         fresh = settings.model_copy(update={"home": Path(tmp)})
         starts = cold_start(fresh.home, args.repeat)
-        built = Built(fresh)
-
-        def load_parts() -> Parts:
-            return built.store, built.embedder, built.nli
-
+        load_parts, verifier_for = common.measured_parts(fresh)  # caches off
         extra = (
             scifact_documents(args.scifact_dir, args.scifact_docs)
             if args.scifact_dir is not None
@@ -57,7 +50,7 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
         )
         result = measure_core(
             load_parts,
-            lambda _: built.verifier(caches=False),
+            verifier_for,
             fresh.retrieval,
             args.corpus,
             args.claims,
@@ -67,5 +60,5 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
     result["cold_start"] = starts
     sys.stdout.write(json.dumps(result, indent=2) + "\n")  # plain JSON, to redirect to a file
     if args.output is not None:
-        write_json(result, args.output)
+        common.write_json(result, args.output)
     return result

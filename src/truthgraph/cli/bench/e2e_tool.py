@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from truthgraph.bench.data import DEFAULT_CLAIMS, DEFAULT_CORPUS
-from truthgraph.cli.bench.common import STAGE_NAMES, console, default_output, quiet, write_json
+from truthgraph.cli.bench import common
 from truthgraph.settings import Settings
 
 
@@ -25,24 +25,16 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
     )
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--claims", type=Path, default=DEFAULT_CLAIMS)
-    parser.add_argument(
-        "--output", type=Path, help="JSON file (default: TRUTHGRAPH_HOME/benchmarks/e2e.json)"
-    )
+    common.output_flag(parser, "e2e.json")
     args = parser.parse_args(argv)
-    quiet()
-    from truthgraph.bench.e2e import Parts, run_e2e
-    from truthgraph.wiring import Parts as Built
+    common.quiet()
+    from truthgraph.bench.e2e import run_e2e
 
     settings = settings or Settings()
-    built = Built(settings)
-
-    def load_parts() -> Parts:
-        return built.store, built.embedder, built.nli
-
+    load_parts, verifier_for = common.measured_parts(settings)  # caches off
     result = run_e2e(
         load_parts,
-        # caches off: every claim is embedded and every pair scored, as a new claim would be
-        lambda _: built.verifier(caches=False),
+        verifier_for,
         settings.retrieval,
         args.num_claims,
         args.evidence_count,
@@ -54,27 +46,28 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
     p50_s = result["latency_ms"]["p50"] / 1000
     verdict = "PASS" if result["passed_design_target"] else "FAIL"
     ours = {True: "PASS", False: "FAIL", None: f"not judged at top-{args.evidence_count}"}
-    console.print(
+    common.console.print(
         f"End-to-end performance: {p50_s:.3f}s p50 per claim, caches off ({verdict} "
         f"<{result['target_s']:.0f}s design target; ours <{result['our_target_p50_ms']:.0f} ms "
         f"at top-{result['our_target_top_k']}: {ours[result['passed_our_target']]})"
     )
+    claims = max(1, result["num_claims"])
     for stage, part in result["breakdown"].items():
-        console.print(
-            f"  {STAGE_NAMES[stage]}: {part['total_ms'] / max(1, result['num_claims']):.1f} ms"
+        common.console.print(
+            f"  {common.STAGE_NAMES[stage]}: {part['total_ms'] / claims:.1f} ms"
             f" per claim ({part['share']:.1%})"
         )
     if result["models"].get("second"):
-        console.print(
+        common.console.print(
             f"  second opinion ({result['models']['second']}): "
             f"{result['second_opinion_share']:.0%} of the claims read again"
         )
     if args.verbose:
-        console.print(
+        common.console.print(
             f"  latency p50/p95/p99: {result['latency_ms']['p50']:.1f} / "
             f"{result['latency_ms']['p95']:.1f} / {result['latency_ms']['p99']:.1f} ms over "
             f"{result['num_claims']} claims, {result['evidence_count']} evidence each; "
             f"models loaded in {result['model_load_s']} s"
         )
-    write_json(result, args.output or default_output(settings, "e2e.json"))
+    common.write_json(result, args.output or common.default_output(settings, "e2e.json"))
     return result

@@ -9,23 +9,19 @@ from typing import Any
 
 from truthgraph.bench.data import DEFAULT_CORPUS
 from truthgraph.bench.machine import describe_machine, machine_line
-from truthgraph.cli.bench.common import default_output, ints, quiet, table, write_json
+from truthgraph.cli.bench import common
 from truthgraph.settings import Settings
 
 
 def main(argv: Sequence[str] | None = None, settings: Settings | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description="Embedding throughput on real sentences.")
     parser.add_argument("--num-texts", type=int, default=1000)
-    parser.add_argument("--batch-sizes", type=ints, default=[16, 32, 64])
+    parser.add_argument("--batch-sizes", type=common.ints, default=[16, 32, 64])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument(
-        "--output",
-        type=Path,
-        help="JSON file (default: TRUTHGRAPH_HOME/benchmarks/embeddings.json)",
-    )
+    common.output_flag(parser, "embeddings.json")
     args = parser.parse_args(argv)
-    quiet()
+    common.quiet()
     from truthgraph.bench.data import sample_texts
     from truthgraph.bench.throughput import benchmark_embeddings
     from truthgraph.wiring import build_embedder
@@ -38,7 +34,7 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
         args.repeats,
     )
     result["backend"] = settings.model.backend
-    table(
+    common.table(
         f"embedding {result['model']} ({result['mean_words_per_text']} words/text) "
         f"on {machine_line(describe_machine())}",
         ["batch", "texts/s", "s (median)", "RSS MB"],
@@ -47,5 +43,5 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
             for r in result["results"]
         ],
     )
-    write_json(result, args.output or default_output(settings, "embeddings.json"))
+    common.write_json(result, args.output or common.default_output(settings, "embeddings.json"))
     return result

@@ -9,7 +9,7 @@ from typing import Any
 
 from truthgraph.bench.data import DEFAULT_CLAIMS, DEFAULT_CORPUS
 from truthgraph.bench.machine import describe_machine, machine_line
-from truthgraph.cli.bench.common import default_output, quiet, table, write_json
+from truthgraph.cli.bench import common
 from truthgraph.settings import Settings
 
 
@@ -20,11 +20,9 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--claims", type=Path, default=DEFAULT_CLAIMS)
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument(
-        "--output", type=Path, help="JSON file (default: TRUTHGRAPH_HOME/benchmarks/nli.json)"
-    )
+    common.output_flag(parser, "nli.json")
     args = parser.parse_args(argv)
-    quiet()
+    common.quiet()
     from truthgraph.bench.data import sample_pairs
     from truthgraph.bench.throughput import benchmark_nli
     from truthgraph.wiring import build_nli
@@ -37,7 +35,7 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
         args.repeats,
     )
     result["backend"] = settings.model.backend
-    table(
+    common.table(
         f"NLI {result['model']} on {machine_line(describe_machine())}",
         ["pairs", "batch", "pairs/s", "single pair ms", "RSS MB"],
         [
@@ -50,5 +48,5 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
             )
         ],
     )
-    write_json(result, args.output or default_output(settings, "nli.json"))
+    common.write_json(result, args.output or common.default_output(settings, "nli.json"))
     return result

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from truthgraph.bench.machine import machine_line
-from truthgraph.cli.bench.common import console, quiet, table
+from truthgraph.cli.bench import common
 from truthgraph.settings import Settings
 
 
@@ -22,7 +22,7 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
         help="folder for the reports (default: TRUTHGRAPH_HOME/profiling)",
     )
     args = parser.parse_args(argv)
-    quiet()
+    common.quiet()
     from truthgraph.bench.profiling import profile_ml_services
     from truthgraph.wiring import build_embedder, build_nli, warm_models
 
@@ -36,7 +36,7 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
         args.num_samples,
         output_dir,
     )
-    table(
+    common.table(
         f"profile ({args.num_samples} samples) on {machine_line(report['machine'])}",
         ["service", "stage", "seconds", "RSS after MB", "top self-time function"],
         [
@@ -46,11 +46,11 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
         ],
     )
     for name, svc in report["services"].items():
-        console.print(f"{name}: {svc['throughput_per_s']} {svc['unit']} ({svc['model']})")
-    console.print(
+        common.console.print(f"{name}: {svc['throughput_per_s']} {svc['unit']} ({svc['model']})")
+    common.console.print(
         f"bottleneck: {report['bottleneck']['stage']} ({report['bottleneck']['seconds']} s)"
     )
     for advice in report["recommendations"]:
-        console.print(f"- {advice}")
-    console.print(f"[dim]wrote {output_dir}/profiling_report.json and .prof/.txt files[/]")
+        common.console.print(f"- {advice}")
+    common.console.print(f"[dim]wrote {output_dir}/profiling_report.json and .prof/.txt files[/]")
     return report

@@ -6,7 +6,7 @@ import argparse
 from collections.abc import Sequence
 from pathlib import Path
 
-from truthgraph.cli.bench.common import console, ints, quiet, table
+from truthgraph.cli.bench import common
 from truthgraph.files import atomic_write
 from truthgraph.settings import Settings
 
@@ -22,12 +22,12 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
     parser.add_argument("--copies", type=int, default=5, help="copies of the demo corpus")
     parser.add_argument("--claims", type=int, default=48, help="claims verified per run")
     parser.add_argument(
-        "--hnsw-sizes", type=ints, default=[2000, 8000], help="rows of the two HNSW builds"
+        "--hnsw-sizes", type=common.ints, default=[2000, 8000], help="rows of the two HNSW builds"
     )
     args = parser.parse_args(argv)
     if len(args.hnsw_sizes) != 2 or args.copies < 1 or args.claims < 1:
         parser.error("--hnsw-sizes takes two sizes; --copies and --claims at least 1")
-    quiet()
+    common.quiet()
     from truthgraph.distributed.runtime import import_ray
     from truthgraph.distributed.scale_bench import render_scale, run_scale_benchmark
 
@@ -38,17 +38,17 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
         copies=args.copies,
         claims_count=args.claims,
         hnsw_sizes=tuple(args.hnsw_sizes),
-        progress=lambda stage: console.print(f"[dim]measuring {stage}[/]"),
+        progress=lambda stage: common.console.print(f"[dim]measuring {stage}[/]"),
     )
     command = "truthgraph bench scale " + " ".join(argv or [])
     args.out.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(args.out, render_scale(figures, command.strip()))
     for title, runs in (("Ingestion", figures["ingest"]), ("Verification", figures["verify"])):
         base = runs[0].rate
-        table(
+        common.table(
             f"{title}: one process vs Ray",
             ["run", "items/s", "ratio", "first batch s"],
             [(r.name, f"{r.rate:.1f}", f"{r.rate / base:.2f}", f"{r.first_s:.1f}") for r in runs],
         )
-    console.print(f"[dim]wrote {args.out}[/]")
+    common.console.print(f"[dim]wrote {args.out}[/]")
     return Path(args.out)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from truthgraph.bench.data import DEFAULT_CORPUS
-from truthgraph.cli.bench.common import console, default_output, quiet, table, write_json
+from truthgraph.cli.bench import common
 from truthgraph.settings import Settings
 
 
@@ -21,18 +21,16 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
     parser.add_argument("--pages", type=int, default=100, help="HTML articles to ingest")
     parser.add_argument("--pdf-pages", type=int, default=100, help="pages of the PDF")
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
-    parser.add_argument(
-        "--output", type=Path, help="JSON file (default: TRUTHGRAPH_HOME/benchmarks/sources.json)"
-    )
+    common.output_flag(parser, "sources.json")
     parser.add_argument(
         "--real", type=Path, nargs="*", default=[], help="real .html files to judge by eye too"
     )
     args = parser.parse_args(argv)
-    quiet()
+    common.quiet()
     store, embedder = build_store(settings), build_embedder(settings)
     result = run_sources(settings, store, embedder, args.pages, args.pdf_pages, args.corpus)
     result["real_pages"] = [file_quality(path) for path in args.real]
-    table(
+    common.table(
         "Ingestion of web pages and PDFs (sentences/s)",
         ["format", "files", "sentences", "read s", "read sent/s", "store s", "end-to-end sent/s"],
         [
@@ -48,7 +46,7 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
             for r in result["rates"]
         ],
     )
-    table(
+    common.table(
         "Extraction quality of realistic pages",
         ["page", "main text kept", "sentences kept", "boilerplate in", "other text kept"],
         [
@@ -63,7 +61,7 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
         ],
     )
     if result["real_pages"]:
-        table(
+        common.table(
             "Real pages: share of the visible text kept, and where the text starts",
             ["page", "title", "kept of visible", "starts"],
             [
@@ -76,6 +74,6 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
                 for r in result["real_pages"]
             ],
         )
-    console.print(f"embedding model: {result['embedding_model']}")
-    write_json(result, args.output or default_output(settings, "sources.json"))
+    common.console.print(f"embedding model: {result['embedding_model']}")
+    common.write_json(result, args.output or common.default_output(settings, "sources.json"))
     return result

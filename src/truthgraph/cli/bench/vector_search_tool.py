@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from truthgraph.bench.data import DEFAULT_CLAIMS, DEFAULT_CORPUS
-from truthgraph.cli.bench.common import default_output, ints, quiet, table, write_json
+from truthgraph.cli.bench import common
 from truthgraph.settings import Settings
 
 if TYPE_CHECKING:
@@ -20,11 +20,11 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
     parser.add_argument("--corpus-size", type=int, default=10_000)
     parser.add_argument("--queries", type=int, default=100)
     parser.add_argument("--index", type=str, default="hnsw,ivfflat")
-    parser.add_argument("--ef-search", type=ints, default=[40, 100])
-    parser.add_argument("--probes", type=ints, default=[10, 20])
-    parser.add_argument("--hnsw-m", type=ints, default=[16], help="HNSW m values to build")
+    parser.add_argument("--ef-search", type=common.ints, default=[40, 100])
+    parser.add_argument("--probes", type=common.ints, default=[10, 20])
+    parser.add_argument("--hnsw-m", type=common.ints, default=[16], help="HNSW m values to build")
     parser.add_argument(
-        "--ef-construction", type=ints, default=[64], help="HNSW ef_construction values"
+        "--ef-construction", type=common.ints, default=[64], help="HNSW ef_construction values"
     )
     parser.add_argument(
         "--vector-type",
@@ -34,18 +34,14 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
     )
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--claims", type=Path, default=DEFAULT_CLAIMS)
-    parser.add_argument(
-        "--output",
-        type=Path,
-        help="JSON file (default: TRUTHGRAPH_HOME/benchmarks/vector_search.json)",
-    )
+    common.output_flag(parser, "vector_search.json")
     args = parser.parse_args(argv)
     known: dict[str, IndexVectorType] = {"vector": "vector", "halfvec": "halfvec"}
     names = [x.strip() for x in args.vector_type.split(",")]
     if not names or not set(names) <= set(known):
         parser.error(f"--vector-type: use vector, halfvec or both, not {args.vector_type!r}")
     vector_types = [known[x] for x in names]
-    quiet()
+    common.quiet()
     from truthgraph.bench.data import claims, corpus_sentences
     from truthgraph.bench.vector_search import run_vector_search_benchmark
     from truthgraph.wiring import build_embedder, build_store
@@ -69,7 +65,7 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
         )
     finally:
         store.close()
-    table(
+    common.table(
         f"vector search, {result['corpus_size']} vectors ({result['dimension']}-dim), "
         f"{result['queries']} queries, top {result['top_k']}",
         [
@@ -98,5 +94,5 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
             for r in result["results"]
         ],
     )
-    write_json(result, args.output or default_output(settings, "vector_search.json"))
+    common.write_json(result, args.output or common.default_output(settings, "vector_search.json"))
     return result
