@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import grimp
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
@@ -47,17 +48,36 @@ def test_the_layers_contract_is_kept_by_the_package(tmp_path: Path) -> None:
     assert "BROKEN" not in result.stdout
 
 
-def test_an_upward_import_breaks_the_layers_contract(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("module", "line", "broken"),
+    [
+        # verify/ is a pipeline layer: it may not reach up to the composition root
+        (
+            "verify/aggregate.py",
+            "from truthgraph.wiring import build_store",
+            "truthgraph.verify.aggregate -> truthgraph.wiring",
+        ),
+        # the service's worker is runtime: the benchmarks may import it, not the other way round
+        (
+            "api/worker.py",
+            "from truthgraph.bench.machine import machine_line",
+            "truthgraph.api.worker -> truthgraph.bench.machine",
+        ),
+    ],
+    ids=["upward", "measuring-tool"],
+)
+def test_a_forbidden_import_breaks_a_contract(
+    tmp_path: Path, module: str, line: str, broken: str
+) -> None:
     src, config = _copy_tree(tmp_path)
-    aggregate = src / "truthgraph" / "verify" / "aggregate.py"
-    # verify/ is a pipeline layer: it may not reach up to the composition root
-    aggregate.write_text(aggregate.read_text() + "\nfrom truthgraph.wiring import build_store\n")
+    path = src / "truthgraph" / module
+    path.write_text(path.read_text() + f"\n{line}\n")
 
     result = _lint_imports(src, config)
 
     assert result.returncode != 0
     assert "BROKEN" in result.stdout
-    assert "truthgraph.verify.aggregate -> truthgraph.wiring" in result.stdout
+    assert broken in result.stdout
 
 
 def _cyclic_groups(graph: grimp.ImportGraph) -> list[set[str]]:

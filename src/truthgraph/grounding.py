@@ -110,14 +110,15 @@ class Grounder:
         top_k: int | None = None,
     ) -> CheckReport:
         """Check ``text`` claim by claim against ``against`` only; see ``check_text``."""
-        from truthgraph.check.run import extraction_of
+        from truthgraph.check.run import Extracted, extracted
         from truthgraph.wiring import build_extractor, build_grounding_verifier
 
         if labels not in LABELS:
             raise InvalidInputError(f"labels must be one of {', '.join(LABELS)}")
         chosen = build_extractor(self.settings, extractor)
+        given: str | Extracted = text
         if extractor != "llm":
-            extraction_of(text, chosen)  # a bad text fails before documents are read
+            given = extracted(text, chosen)  # a bad text fails before documents are read
         r0 = time.perf_counter()
         documents = read_against(split_sources(against), self.settings.fetch, Limits())
         read_ms = (time.perf_counter() - r0) * 1000
@@ -125,7 +126,9 @@ class Grounder:
         store = MemoryEvidenceStore(documents, embedder)
         verifier = build_grounding_verifier(self.settings, store, embedder, nli)
         options = verifier.options_with(top_k=top_k, persist=False)
-        return check_against(verifier, text, store, chosen, options, labels=labels, read_ms=read_ms)
+        return check_against(
+            verifier, given, store, chosen, options, labels=labels, read_ms=read_ms
+        )
 
 
 _GROUNDERS: dict[str, Grounder] = {}

@@ -6,6 +6,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.service import wait_for_job
+from truthgraph.extract import ClaimExtractor, Extraction
+from truthgraph.extract import extract as real_extract
 
 pytestmark = [pytest.mark.integration, pytest.mark.models]
 
@@ -29,8 +31,17 @@ def test_a_short_text_is_checked_at_once(client: TestClient, demo_collection: st
     assert claim["evidence"][0]["title"] == "Colombiana"
 
 
-def test_a_long_text_becomes_a_job(client: TestClient, demo_collection: str) -> None:
+def test_a_long_text_becomes_a_job(
+    client: TestClient, demo_collection: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     assert len(LONG) > API_SETTINGS["check_sync_chars"]
+    extracted: list[str] = []
+
+    def extract(text: str, extractor: ClaimExtractor) -> Extraction:
+        extracted.append(text)
+        return real_extract(text, extractor)
+
+    monkeypatch.setattr("truthgraph.check.run.extract", extract)
     response = client.post("/api/v1/check", json={"text": LONG, "collection": demo_collection})
     assert response.status_code == 202, response.text
     job = response.json()
@@ -42,6 +53,7 @@ def test_a_long_text_becomes_a_job(client: TestClient, demo_collection: str) -> 
     assert [s["verdict"] for s in checked][:2] == ["SUPPORTED", "REFUTED"]
     assert report["claims_by_verdict"]["REFUTED"] >= 1
     assert report["sentences_skipped"] >= 1
+    assert extracted == [LONG]  # by the route; the job was handed the extraction
 
 
 def test_a_file_upload(client: TestClient, demo_collection: str) -> None:

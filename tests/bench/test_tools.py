@@ -11,7 +11,14 @@ from typer.testing import CliRunner
 from truthgraph.bench.core import measure_core
 from truthgraph.bench.data import DEFAULT_CORPUS
 from truthgraph.bench.e2e import Parts
-from truthgraph.cli import bench_tools as tools
+from truthgraph.cli.bench import (
+    batch_sizes_tool,
+    e2e_tool,
+    embeddings_tool,
+    nli_tool,
+    profile_tool,
+    vector_search_tool,
+)
 from truthgraph.cli.main import app
 from truthgraph.db.store import PgvectorEvidenceStore
 from truthgraph.ml.batch_sizes import load_batch_size
@@ -31,7 +38,7 @@ def _home(monkeypatch: pytest.MonkeyPatch, home: Path, database_url: str) -> Non
 
 def test_benchmark_embeddings_reports_each_batch_size(tmp_path: Path) -> None:
     out = tmp_path / "emb.json"
-    tools.benchmark_embeddings_main(
+    embeddings_tool.main(
         ["--num-texts", "40", "--batch-sizes", "8,16", "--repeats", "1", "--output", str(out)]
     )
     data = json.loads(out.read_text())
@@ -43,16 +50,14 @@ def test_benchmark_embeddings_reports_each_batch_size(tmp_path: Path) -> None:
 
 def test_benchmark_nli_reports_pairs_per_second(tmp_path: Path) -> None:
     out = tmp_path / "nli.json"
-    tools.benchmark_nli_main(
-        ["--pairs", "16", "--batch-size", "8", "--repeats", "1", "--output", str(out)]
-    )
+    nli_tool.main(["--pairs", "16", "--batch-size", "8", "--repeats", "1", "--output", str(out)])
     data = json.loads(out.read_text())
     assert data["pairs_per_s"] > 0 and data["single_pair_ms_median"] > 0
 
 
 def test_benchmark_vector_search_measures_recall_for_both_indexes(tmp_path: Path) -> None:
     out = tmp_path / "vs.json"
-    tools.benchmark_vector_search_main(
+    vector_search_tool.main(
         [
             "--corpus-size",
             "300",
@@ -77,22 +82,18 @@ def test_benchmark_vector_search_measures_recall_for_both_indexes(tmp_path: Path
 def test_benchmark_vector_search_builds_float16_indexes_when_asked(tmp_path: Path) -> None:
     out = tmp_path / "vs.json"
     args = ["--corpus-size", "200", "--queries", "5", "--index", "hnsw", "--output", str(out)]
-    tools.benchmark_vector_search_main(
-        [*args, "--ef-search", "40", "--vector-type", "vector,halfvec"]
-    )
+    vector_search_tool.main([*args, "--ef-search", "40", "--vector-type", "vector,halfvec"])
     data = json.loads(out.read_text())
     kinds = [r["index_params"].get("vector_type", "vector") for r in data["results"]]
     assert kinds == ["vector", "halfvec"]
     assert 0 < data["results"][1]["index_mb"] < data["results"][0]["index_mb"]
     assert all(r["recall_at_k"] > 0.5 for r in data["results"])
     with pytest.raises(SystemExit):
-        tools.benchmark_vector_search_main([*args, "--vector-type", "bit"])
+        vector_search_tool.main([*args, "--vector-type", "bit"])
 
 
 def test_profile_writes_prof_files_and_a_report(tmp_path: Path) -> None:
-    tools.profile_ml_services_main(
-        ["--service", "nli", "--num-samples", "8", "--output-dir", str(tmp_path)]
-    )
+    profile_tool.main(["--service", "nli", "--num-samples", "8", "--output-dir", str(tmp_path)])
     names = {p.name for p in tmp_path.iterdir()}
     assert {"nli_model_load.prof", "nli_single_pair.prof", "nli_batch.prof"} <= names
     report = json.loads((tmp_path / "profiling_report.json").read_text())
@@ -101,7 +102,7 @@ def test_profile_writes_prof_files_and_a_report(tmp_path: Path) -> None:
 
 
 def test_optimize_batch_sizes_saves_where_model_cache_reads(tmp_path: Path, home: Path) -> None:
-    tools.optimize_batch_sizes_main(
+    batch_sizes_tool.main(
         [
             "--service",
             "embedding",
@@ -123,7 +124,7 @@ def test_optimize_batch_sizes_saves_where_model_cache_reads(tmp_path: Path, home
 
 def test_e2e_prints_the_stage_breakdown(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "e2e.json"
-    tools.e2e_main(
+    e2e_tool.main(
         [
             "--num-claims",
             "3",
@@ -158,7 +159,7 @@ def test_e2e_judges_our_target_at_top_10_with_caches_off_and_the_warm_up_untimed
 ) -> None:
     out = tmp_path / "e2e.json"
 
-    tools.e2e_main(["--num-claims", "2", "--evidence-count", "10", "--output", str(out)])
+    e2e_tool.main(["--num-claims", "2", "--evidence-count", "10", "--output", str(out)])
 
     data = json.loads(out.read_text())
     assert data["caches"] is False and data["warmup"] is True
@@ -171,7 +172,7 @@ def test_e2e_judges_our_target_at_top_10_with_caches_off_and_the_warm_up_untimed
 def test_e2e_does_not_judge_our_target_away_from_top_10(tmp_path: Path) -> None:
     out = tmp_path / "e2e.json"
 
-    tools.e2e_main(
+    e2e_tool.main(
         ["--num-claims", "1", "--evidence-count", "3", "--no-warmup", "--output", str(out)]
     )
 

@@ -253,10 +253,15 @@ class JobWorker:
         return saved.to_dict()
 
     def _run_check(self, job: Job) -> None:
-        """Check the job's one text; the report is the job's result."""
-        from truthgraph.check.run import check_text
+        """Check the job's one text; the report is the job's result. The text's extraction
+        comes with it (the route extracted it to fail before queueing); a job queued without
+        one extracts the text here."""
+        from truthgraph.check.run import Extracted, check_text
 
         [value] = self.jobs.all_inputs(job.id)
+        text: str | Extracted = value["text"]
+        if "extraction" in value:
+            text = Extracted.from_json(value["text"], value["extraction"])
         verifier = self.context.verifier
         options = verifier.options_with(top_k=job.params.get("top_k"), persist=False)
 
@@ -268,7 +273,7 @@ class JobWorker:
         watch()
         report = check_text(
             verifier,
-            value["text"],
+            text,
             job.collection,
             self.context.extractor(str(job.params.get("extractor", "builtin"))),
             options,

@@ -1,4 +1,4 @@
-"""measure_core: the core engine's headline figures (``scripts/measure_core.py``).
+"""measure_core: the core engine's headline figures (``truthgraph bench core``).
 
 - ingestion rate: sentences/s for a corpus into a fresh collection;
 - claim-to-verdict latency through the database at top-10 evidence, caches off, after one

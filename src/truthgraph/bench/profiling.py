@@ -63,7 +63,7 @@ def _recommendations(report: dict[str, Any]) -> list[str]:
     if embedding and embedding["throughput_per_s"] < 1000:
         advice.append(
             "embedding below 1,000 texts/s: try the ONNX int8 backend "
-            "(TRUTHGRAPH_MODEL__BACKEND=onnx-int8) and scripts/optimize_batch_sizes.py"
+            "(TRUTHGRAPH_MODEL__BACKEND=onnx-int8) and truthgraph bench batch-sizes"
         )
     if nli and nli["throughput_per_s"] < 200:
         advice.append(

@@ -18,12 +18,13 @@ from typing import Any
 from truthgraph.bench.machine import describe_machine, machine_line
 
 BACKENDS = ("torch", "onnx", "onnx-int8")
-SCRIPTS = Path(__file__).resolve().parents[3] / "scripts"
+CLI = "from truthgraph.cli.main import main; main()"
 
 
-def _run(script: str, args: Sequence[str], out: Path, env: dict[str, str]) -> dict[str, Any]:
+def _run(tool: str, args: Sequence[str], out: Path, env: dict[str, str]) -> dict[str, Any]:
+    """``truthgraph bench TOOL ARGS --output OUT`` in a new process; its JSON."""
     subprocess.run(
-        [sys.executable, str(SCRIPTS / script), *args, "--output", str(out)],
+        [sys.executable, "-c", CLI, "bench", tool, *args, "--output", str(out)],
         check=True,
         env={**os.environ, **env},
         stdout=subprocess.DEVNULL,
@@ -69,19 +70,19 @@ def collect(
         tag = backend.replace("-", "_")
         data["backends"][backend] = {
             "embeddings": _run(
-                "benchmark_embeddings.py",
+                "embeddings",
                 ["--num-texts", str(num_texts), "--batch-sizes", "32,64,128"],
                 out_dir / f"embeddings_{tag}.json",
                 env,
             ),
             "nli": _run(
-                "benchmark_nli.py",
+                "nli",
                 ["--pairs", str(num_pairs), "--batch-size", "32"],
                 out_dir / f"nli_{tag}.json",
                 env,
             ),
             "e2e": _run(
-                "test_e2e_performance.py",
+                "e2e",
                 ["--num-claims", str(e2e_claims), "--evidence-count", "10", "--warmup"],
                 out_dir / f"e2e_{tag}.json",
                 env,
@@ -99,7 +100,7 @@ def collect(
         data["vector_search"] = []
     data["vector_search"] += [
         _run(
-            "benchmark_vector_search.py",
+            "vector-search",
             ["--corpus-size", str(size), "--queries", "200", *_vector_build_args(size)]
             + (["--corpus", str(vector_corpus)] if vector_corpus else [])
             + (["--claims", str(vector_claims)] if vector_claims else []),

@@ -3,6 +3,14 @@ each claim verified through the ``Verifier``, and the verdicts rolled up per sen
 document (``CheckReport``)."""
 
 from truthgraph.check.report import CheckReport, ClaimResult, SentenceResult
-from truthgraph.check.run import check_text, check_with
+from truthgraph.check.run import Extracted, check_text, check_with, extracted
 
-__all__ = ["CheckReport", "ClaimResult", "SentenceResult", "check_text", "check_with"]
+__all__ = [
+    "CheckReport",
+    "ClaimResult",
+    "Extracted",
+    "SentenceResult",
+    "check_text",
+    "check_with",
+    "extracted",
+]

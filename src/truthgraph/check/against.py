@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from truthgraph.check.report import CheckReport
-from truthgraph.check.run import CHECK_BATCH_CLAIMS, check_with
+from truthgraph.check.run import CHECK_BATCH_CLAIMS, Extracted, check_with
 from truthgraph.chunking import split_document
 from truthgraph.domain import EvidenceHit, RawDocument, Verdict
 from truthgraph.errors import DocumentError, InvalidInputError, NotFoundError
@@ -339,7 +339,7 @@ def _uncached(second: SecondOpinion | None) -> SecondOpinion | None:
 
 def check_against(
     verifier: Verifier,
-    text: str,
+    text: str | Extracted,
     store: MemoryEvidenceStore,
     extractor: ClaimExtractor,
     options: VerifyOptions | None = None,
@@ -350,7 +350,8 @@ def check_against(
 ) -> CheckReport:
     """Check ``text`` claim by claim against the documents in ``store`` (see the module);
     nothing is stored whatever ``options.persist`` says. The report's timings add the
-    documents' stages (``read``, ``split``, ``embed_documents``) in front of the check's."""
+    documents' stages (``read``, ``split``, ``embed_documents``) in front of the check's. A
+    text already ``extracted`` is not extracted again."""
     run = grounded(verifier, store)
     run_options = replace(options or run.options, persist=False)
 

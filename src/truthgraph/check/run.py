@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from truthgraph.check.report import CheckReport, ClaimResult, SentenceResult
-from truthgraph.domain import Verdict
+from truthgraph.domain import Sentence, Verdict
 from truthgraph.errors import InvalidInputError, NothingToCheckError
-from truthgraph.extract import ClaimExtractor, Extraction, extract
+from truthgraph.extract import AtomicClaim, CheckedSentence, ClaimExtractor, Extraction, extract
 from truthgraph.text import check_text as check_characters
 from truthgraph.verify.options import VerifyOptions
 from truthgraph.verify.verifier import Verifier
@@ -43,17 +45,77 @@ def extraction_of(text: str, extractor: ClaimExtractor) -> Extraction:
     return extraction
 
 
+@dataclass(frozen=True, slots=True)
+class Extracted:
+    """A text's extraction and the milliseconds it took: a text is extracted once per check,
+    where it is first checked for claims, and handed on to the check (``check_with``)."""
+
+    extraction: Extraction
+    ms: float
+
+    @property
+    def text(self) -> str:
+        return self.extraction.text
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON value ``from_json`` reads back (a long check's job input)."""
+        return {
+            "extractor": self.extraction.extractor,
+            "ms": self.ms,
+            "sentences": [
+                {
+                    "text": s.sentence.text,
+                    "start": s.sentence.start,
+                    "end": s.sentence.end,
+                    "page": s.sentence.page,
+                    "skip": s.skip,
+                    "claims": [
+                        [c.text, c.start, c.end, [list(p) for p in c.pieces]] for c in s.claims
+                    ],
+                    "unmapped": list(s.unmapped),
+                }
+                for s in self.extraction.sentences
+            ],
+        }
+
+    @classmethod
+    def from_json(cls, text: str, value: dict[str, Any]) -> Extracted:
+        """The extraction of ``text`` that ``to_json`` wrote."""
+        sentences = tuple(
+            CheckedSentence(
+                index,
+                Sentence(s["text"], s["start"], s["end"], s["page"]),
+                s["skip"],
+                tuple(
+                    AtomicClaim(claim, index, start, end, tuple((a, b) for a, b in pieces))
+                    for claim, start, end, pieces in s["claims"]
+                ),
+                tuple(s["unmapped"]),
+            )
+            for index, s in enumerate(value["sentences"])
+        )
+        return cls(Extraction(text, value["extractor"], sentences), float(value["ms"]))
+
+
+def extracted(text: str, extractor: ClaimExtractor) -> Extracted:
+    """``extraction_of(text, extractor)``, timed."""
+    t0 = time.perf_counter()
+    extraction = extraction_of(text, extractor)
+    return Extracted(extraction, (time.perf_counter() - t0) * 1000)
+
+
 def check_with(
-    text: str,
+    text: str | Extracted,
     extractor: ClaimExtractor,
     verify: VerifyMany,
     collection: str,
     progress: Callable[[int, int], None] | None = None,
     source: str | None = None,
 ) -> CheckReport:
-    """Check ``text`` with any ``verify(claims, progress) -> verdicts`` (in order)."""
-    t0 = time.perf_counter()
-    extraction = extraction_of(text, extractor)
+    """Check ``text`` with any ``verify(claims, progress) -> verdicts`` (in order). A text
+    already ``extracted`` is not extracted again (``extractor`` is then unused)."""
+    done = text if isinstance(text, Extracted) else extracted(text, extractor)
+    extraction = done.extraction
     t1 = time.perf_counter()
     claims = extraction.claims
     verdicts = verify([c.text for c in claims], progress)
@@ -63,19 +125,19 @@ def check_with(
         SentenceResult(s, tuple(ClaimResult(c, next(by_claim)) for c in s.claims))
         for s in extraction.sentences
     )
-    stages: dict[str, float] = {"extraction": (t1 - t0) * 1000}
+    stages: dict[str, float] = {"extraction": done.ms}
     for stage in ("embedding", "retrieval", "nli", "aggregation", "database"):
         spent = sum(v.timings_ms.get(stage, 0.0) for v in verdicts)
         if spent:
             stages[stage] = spent
     stages["verification"] = (t2 - t1) * 1000
-    stages["total"] = (time.perf_counter() - t0) * 1000
-    return CheckReport(text, collection, extraction.extractor, sentences, stages, source)
+    stages["total"] = (time.perf_counter() - t1) * 1000 + done.ms
+    return CheckReport(extraction.text, collection, extraction.extractor, sentences, stages, source)
 
 
 def check_text(
     verifier: Verifier,
-    text: str,
+    text: str | Extracted,
     collection: str,
     extractor: ClaimExtractor,
     options: VerifyOptions | None = None,
@@ -85,7 +147,8 @@ def check_text(
     """Check ``text`` against ``collection``: every claim through ``verifier.verify_many``.
 
     Verdicts are not stored unless ``options.persist``. The collection is checked before any
-    claim is extracted, so an unknown collection fails fast.
+    claim is extracted, so an unknown collection fails fast (a text already ``extracted`` is
+    not extracted again).
     """
     verifier.store.get_collection(collection)
     run_options = options or verifier.options

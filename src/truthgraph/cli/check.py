@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from enum import StrEnum
@@ -24,8 +22,10 @@ from truthgraph.cli.render import COLOURS
 from truthgraph.cli.state import AppState, state
 from truthgraph.domain import Label, Verdict
 from truthgraph.errors import DatasetError, InvalidInputError
+from truthgraph.files import atomic_write
 
 if TYPE_CHECKING:
+    from truthgraph.check.run import Extracted
     from truthgraph.distributed.runtime import RayOptions
     from truthgraph.extract import ClaimExtractor
     from truthgraph.settings import Settings
@@ -49,19 +49,6 @@ class ExtractorName(StrEnum):
     BUILTIN = "builtin"
     SENTENCE = "sentence"
     LLM = "llm"
-
-
-def write_atomically(path: Path, content: str) -> None:
-    """Write ``content`` to ``path`` whole or not at all."""
-    folder = path.parent if str(path.parent) else Path(".")
-    handle, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(content)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
 
 
 def print_report(console: Console, report: CheckReport, evidence: int = 1) -> None:
@@ -178,7 +165,7 @@ def check_command(
     document that is missing, unreadable, empty, too large or a URL that fails: exit 8.
     """
     from truthgraph.check.html import render_html
-    from truthgraph.check.run import check_text, extraction_of
+    from truthgraph.check.run import check_text, extracted
     from truthgraph.check.source import read_source
     from truthgraph.wiring import build_extractor
 
@@ -192,17 +179,17 @@ def check_command(
         raise InvalidInputError("--against checks given documents: drop --collection/--save/--ray")
     on_ray = ray_options(ray, ray_workers, ray_cpus, ray_gpus)
     app = state(ctx)
-    texts: list[tuple[str, str]] = []  # (label, text), every source read before any model
+    read: list[tuple[str, str]] = []  # (label, text), every source read before any model
     for source in sources:
         stdin = sys.stdin.buffer.read() if source == "-" else None
         document = read_source(source, app.settings.fetch, stdin)
         if not document.text.strip():
             raise DatasetError(f"{source}: the text is empty")
-        texts.append((document.origin or document.source or source, document.text))
+        read.append((document.origin or document.source or source, document.text))
     chosen = build_extractor(app.settings, extractor.value)
+    texts: list[tuple[str, str | Extracted]] = list(read)
     if extractor is not ExtractorName.LLM:  # fail before loading models (the llm is asked once)
-        for _, text in texts:
-            extraction_of(text, chosen)
+        texts = [(label, extracted(text, chosen)) for label, text in read]
     if against:
         reports = _check_against(app, texts, against, chosen, top_k, labels.value)
     elif on_ray is None:
@@ -223,7 +210,7 @@ def check_command(
     report = reports[0]
     label = texts[0][0]
     if html is not None:
-        write_atomically(html, render_html(report, title=f"TruthGraph check: {label}"))
+        atomic_write(html, render_html(report, title=f"TruthGraph check: {label}"))
     if as_json:
         for each in reports:
             sys.stdout.write(json.dumps(each.to_dict(), ensure_ascii=False) + "\n")
@@ -237,7 +224,7 @@ def check_command(
 
 def _check_against(
     app: AppState,
-    texts: Sequence[tuple[str, str]],
+    texts: Sequence[tuple[str, str | Extracted]],
     against: Sequence[str],
     extractor: ClaimExtractor,
     top_k: int | None,
@@ -266,7 +253,7 @@ def _check_against(
 def _check_on_ray(
     settings: Settings,
     on_ray: RayOptions,
-    texts: Sequence[tuple[str, str]],
+    texts: Sequence[tuple[str, str | Extracted]],
     collection: str,
     extractor: ClaimExtractor,
     top_k: int | None,

@@ -22,6 +22,7 @@ from truthgraph.cli.demo import demo_command
 from truthgraph.cli.errors import stderr
 from truthgraph.cli.eval_check import eval_check_command
 from truthgraph.cli.evaluate import eval_command
+from truthgraph.cli.help_text import unwrap_help
 from truthgraph.cli.ingest import ingest_command
 from truthgraph.cli.keys import keys_app
 from truthgraph.cli.models import models_app
@@ -104,6 +105,7 @@ app.add_typer(models_app, name="models")
 app.add_typer(db_app, name="db")
 app.add_typer(keys_app, name="keys")
 app.add_typer(bench_app, name="bench")
+unwrap_help(app)  # help paragraphs wrap to the terminal, not to the source
 
 
 def main() -> None:

@@ -1,9 +1,11 @@
-"""Measured batch sizes, saved under TRUTHGRAPH_HOME by scripts/optimize_batch_sizes.py."""
+"""Measured batch sizes, saved under TRUTHGRAPH_HOME by ``truthgraph bench batch-sizes``."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+
+from truthgraph.files import atomic_write
 
 BATCH_SIZES_FILE = "batch_sizes.json"
 
@@ -29,7 +31,4 @@ def save_batch_size(home: Path, device: str, service: str, batch_size: int) -> P
             data = {}
     data.setdefault(device, {})[service] = batch_size
     home.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, indent=2) + "\n")
-    tmp.replace(path)
-    return path
+    return atomic_write(path, json.dumps(data, indent=2) + "\n")

@@ -35,7 +35,7 @@ from truthgraph.check.against import (
     read_against,
 )
 from truthgraph.check.report import LABELS, CheckReport
-from truthgraph.check.run import check_text, extraction_of
+from truthgraph.check.run import Extracted, check_text, extracted
 from truthgraph.check.source import CHECK_SUFFIXES, read_upload_source
 from truthgraph.chunking import check_text_limits
 from truthgraph.domain import RawDocument
@@ -145,18 +145,13 @@ async def check(request: Request, res: ResourcesDep, who: PrincipalDep) -> JSONR
     options = verifier.options_with(top_k=top_k, persist=False)
     await run_in_threadpool(res.store.get_collection, collection)  # 404 before any work
     if len(document.text) > res.settings.api.check_sync_chars:
-        await run_in_threadpool(extraction_of, document.text, chosen)  # 422 before queueing
+        done = await run_in_threadpool(extracted, document.text, chosen)  # 422 before queueing
         params: dict[str, Any] = {"extractor": extractor}
         if top_k is not None:
             params["top_k"] = top_k
-        job = await queue_job(
-            res,
-            who,
-            "check",
-            collection,
-            [{"text": document.text, "source": document.origin or document.source}],
-            params,
-        )
+        source = document.origin or document.source
+        item = {"text": document.text, "source": source, "extraction": done.to_json()}
+        job = await queue_job(res, who, "check", collection, [item], params)
         return JSONResponse(
             job_out(job).model_dump(mode="json"),
             status_code=202,
@@ -201,8 +196,9 @@ async def _check_against(
     if not (who.admin or who.read or who.write):  # any key with a scope; reads no collection
         raise Forbidden("this API key has no scope: it may not check texts")
     chosen = _extractor(res, extractor)
+    text: str | Extracted = document.text
     if extractor != "llm":
-        await run_in_threadpool(extraction_of, document.text, chosen)  # 422 before embedding
+        text = await run_in_threadpool(extracted, document.text, chosen)  # 422 before embedding
     verifier = res.verifier
     options = verifier.options_with(top_k=top_k, persist=False)
     limits = _limits(res)
@@ -214,7 +210,7 @@ async def _check_against(
         store = MemoryEvidenceStore(documents, res.embedder)
         return check_against(
             verifier,
-            document.text,
+            text,
             store,
             chosen,
             options,

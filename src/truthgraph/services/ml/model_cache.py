@@ -115,7 +115,7 @@ class ModelCache:
 
     def get_optimal_batch_size(self, name: ServiceName) -> int:
         """The batch size for ``name`` on this device: measured (see
-        ``scripts/optimize_batch_sizes.py``) when saved under TRUTHGRAPH_HOME, else a default."""
+        ``truthgraph bench batch-sizes``) when saved under TRUTHGRAPH_HOME, else a default."""
         if name not in _DEFAULT_BATCH:
             raise InvalidInputError(f"unknown service {name!r}; use 'embedding' or 'nli'")
         saved = load_batch_size(self.settings.home, self.device, name)
