@@ -15,8 +15,8 @@ from truthgraph.errors import InvalidInputError, ModelLoadError
 from truthgraph.ml.nli.adapter import package_adapter
 from truthgraph.ml.nli.checkpoint import CHECKPOINT_DIR, has_checkpoint, read_pairs, write_pairs
 from truthgraph.ml.nli.config import TrainConfig
-from truthgraph.ml.nli.data import Pair
 from truthgraph.ml.nli.model import CrossEncoderNLI
+from truthgraph.ml.nli.pair import Pair
 from truthgraph.ml.nli.training import train_verifier
 from truthgraph.ml.registry import resolve_model
 from truthgraph.ml.resolved import ResolvedModel

@@ -2,7 +2,7 @@ from dataclasses import replace
 
 from truthgraph.datasets import page_title
 from truthgraph.domain import EvidenceHit, Label
-from truthgraph.ml.nli.data import Pair
+from truthgraph.ml.nli.pair import Pair
 from truthgraph.premise import premise, titled
 
 HIT = EvidenceHit(

@@ -28,7 +28,7 @@ import torch
 
 from truthgraph.domain import Label
 from truthgraph.errors import InvalidInputError
-from truthgraph.ml.nli.data import Pair
+from truthgraph.ml.nli.pair import Pair
 
 CHECKPOINT_DIR = "checkpoint"
 STATE_FILE = "state.pt"

@@ -30,7 +30,7 @@ from pathlib import Path
 from truthgraph.datasets import LabeledClaim, page_title
 from truthgraph.domain import Label
 from truthgraph.errors import DatasetError
-from truthgraph.ml.nli.data import Pair
+from truthgraph.ml.nli.pair import Pair
 from truthgraph.ports import NLIModel
 
 # licence-clean general NLI files of ../shared/data/nli-extra (see its README)

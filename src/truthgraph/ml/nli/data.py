@@ -12,7 +12,6 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -31,34 +30,14 @@ from truthgraph.datasets import (
 )
 from truthgraph.domain import Label
 from truthgraph.ml.nli.augment import entity_pool, mutate, overlapping
+from truthgraph.ml.nli.pair import Pair
 from truthgraph.ports import Embedder, NLIModel
-from truthgraph.premise import titled
 
 _NEGATABLE = re.compile(r"\b(is|was|are|were|has|had|can|could|will|would|does|did)\b")
 _ALREADY_NEGATED = re.compile(r"\b(not|never|no|n't|only)\b", re.IGNORECASE)
 
 
 NEAR_MISS_SOURCES = frozenset({"fever-nei", "scifact-nei", "fm2-nei"})
-
-
-@dataclass(frozen=True, slots=True)
-class Pair:
-    """One training or evaluation example: the premise is evidence, the hypothesis a claim.
-
-    ``title`` names the premise's document where the data says it (FEVER's Wikipedia page);
-    ``text(True)`` puts it in front the way the verifier reads it with evidence context
-    ``title``.
-    """
-
-    premise: str
-    hypothesis: str
-    label: Label
-    source: str
-    title: str | None = None
-
-    def text(self, with_title: bool) -> str:
-        """The premise as the verifier reads it, with or without the document title."""
-        return titled(self.title, self.premise) if with_title else self.premise
 
 
 def negate(claim: str) -> str | None:

@@ -28,8 +28,8 @@ from truthgraph.metrics import classification_report
 from truthgraph.ml.nli import checkpoint
 from truthgraph.ml.nli.adapter import ADAPTER_CONFIG
 from truthgraph.ml.nli.config import TrainConfig
-from truthgraph.ml.nli.data import Pair
 from truthgraph.ml.nli.labels import HEAD_CONFIG, LABEL_TO_ID
+from truthgraph.ml.nli.pair import Pair
 from truthgraph.ml.resolved import ResolvedModel
 
 ADAPTER_DIR = "adapter"

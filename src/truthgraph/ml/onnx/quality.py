@@ -36,7 +36,7 @@ import numpy as np
 from truthgraph.domain import Label
 from truthgraph.ml.backend import SHIPPED_QUALITY_TABLE, Backend, shipped_records
 from truthgraph.ml.cpu import cpu_flags
-from truthgraph.ml.nli.data import Pair
+from truthgraph.ml.nli.pair import Pair
 from truthgraph.ml.onnx.cache import (
     QUALITY_FILE,
     TOKENIZER_FILE,

@@ -19,7 +19,7 @@ from truthgraph.chunking import split_sentences
 from truthgraph.datasets import load_fever
 from truthgraph.domain import Label
 from truthgraph.jsonl import read_objects
-from truthgraph.ml.nli.data import Pair
+from truthgraph.ml.nli.pair import Pair
 from truthgraph.ports import Embedder
 
 DEMO_DIR = Path(__file__).resolve().parent.parent.parent / "demo"
