@@ -1,6 +1,7 @@
 """A verdict does not depend on its batch-mates (issue 34, item 4): the shipped int8 exports give
 the same scores and embeddings for an input alone, in a batch of 2 and in a batch of 64 of mixed
-lengths."""
+lengths, and on one inference thread or on every core (a Ray worker's session has the cores its
+actor was given)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from truthgraph.ml.onnx.embedder import OnnxEmbedder
 from truthgraph.ml.onnx.nli import OnnxNLI
 from truthgraph.ml.onnx.samples import demo_pairs, demo_sentences
 from truthgraph.ml.onnx.shipped import shipped_export
+from truthgraph.ml.onnx.tokens import rows_per_run
 
 pytestmark = pytest.mark.models
 
@@ -43,9 +45,8 @@ def embedder() -> OnnxEmbedder:
 
 
 def _scores(nli: OnnxNLI, pairs: list[tuple[str, str]], batch_size: int = 32) -> np.ndarray:
-    return np.array(
-        [[s.entailment, s.neutral, s.contradiction] for s in nli.predict(pairs, batch_size=batch_size)]
-    )
+    scores = nli.predict(pairs, batch_size=batch_size)
+    return np.array([[s.entailment, s.neutral, s.contradiction] for s in scores])
 
 
 def test_a_claim_scores_the_same_alone_in_a_batch_of_2_and_in_a_batch_of_64(nli: OnnxNLI) -> None:
@@ -59,6 +60,10 @@ def test_a_claim_scores_the_same_alone_in_a_batch_of_2_and_in_a_batch_of_64(nli:
         np.testing.assert_allclose(with_one, alone, atol=TOLERANCE, rtol=0)
     big = _scores(nli, batch, batch_size=64)  # one batch of 64, padded to its longest row
     np.testing.assert_allclose(big, together, atol=TOLERANCE, rtol=0)
+    folder = shipped_export("truthgraph-verifier-minilm")
+    assert folder is not None
+    one_thread = _scores(OnnxNLI(folder, threads=1), batch[::-1])[::-1]
+    np.testing.assert_allclose(one_thread, together, atol=TOLERANCE, rtol=0)
 
 
 def test_a_text_embeds_the_same_alone_in_a_batch_of_2_and_in_a_batch_of_64(
@@ -72,4 +77,16 @@ def test_a_text_embeds_the_same_alone_in_a_batch_of_2_and_in_a_batch_of_64(
         with_one = embedder.embed([batch[index], batch[(index + 1) % 64]])[0]
         np.testing.assert_allclose(together[index], alone, atol=TOLERANCE, rtol=0)
         np.testing.assert_allclose(with_one, alone, atol=TOLERANCE, rtol=0)
-    np.testing.assert_allclose(embedder.embed(batch, batch_size=64), together, atol=TOLERANCE, rtol=0)
+    np.testing.assert_allclose(
+        embedder.embed(batch, batch_size=64), together, atol=TOLERANCE, rtol=0
+    )
+    folder = shipped_export("all-MiniLM-L6-v2")
+    assert folder is not None
+    one_thread = OnnxEmbedder(folder, threads=1).embed(batch[::-1])[::-1]
+    np.testing.assert_allclose(one_thread, together, atol=TOLERANCE, rtol=0)
+
+
+def test_only_int8_graphs_run_one_row_a_call() -> None:
+    """fp32 graphs are batch-independent as they are, and keep their batches."""
+    assert rows_per_run(int8=True, batch_size=32) == 1
+    assert rows_per_run(int8=False, batch_size=32) == 32
