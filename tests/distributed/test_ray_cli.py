@@ -161,7 +161,8 @@ def test_ray_verify_gives_the_verdicts_of_one_process_and_stores_them(
     assert len(on_ray) == len(single) == 8
     for ray_verdict, verdict, saved in zip(on_ray, single, stored, strict=True):
         assert ray_verdict["verdict"] == verdict.label.value == saved.label.value
-        assert ray_verdict["confidence"] == pytest.approx(verdict.confidence, abs=1e-4)
+        assert ray_verdict["confidence"] == pytest.approx(verdict.confidence, abs=1e-4)  # printed
+        assert saved.confidence == pytest.approx(verdict.confidence, abs=1e-5)  # as computed
         cited = [e["evidence_id"] for e in ray_verdict["evidence"]]
         assert cited == [e.hit.evidence_id for e in verdict.evidence]
 

@@ -11,7 +11,12 @@ from truthgraph.errors import InvalidInputError, ModelLoadError
 from truthgraph.ml.device import clamp_batch_size
 from truthgraph.ml.onnx.cache import FP32_FILE, INT8_FILE, TOKENIZER_FILE, read_manifest
 from truthgraph.ml.onnx.session import create_session
-from truthgraph.ml.onnx.tokens import MAX_BATCH_TOKENS, bucketed_batches, load_tokenizer
+from truthgraph.ml.onnx.tokens import (
+    MAX_BATCH_TOKENS,
+    bucketed_batches,
+    load_tokenizer,
+    rows_per_run,
+)
 
 
 class OnnxEmbedder:
@@ -41,6 +46,7 @@ class OnnxEmbedder:
         self.batch_size = clamp_batch_size(batch_size, device)
         self.batch_tokens = batch_tokens
         self.path = folder / (INT8_FILE if int8 else FP32_FILE)
+        self._int8 = int8
         self._session = create_session(self.path, device, threads, optimized_dir)
         self._tokenizer = load_tokenizer(folder / TOKENIZER_FILE, manifest.max_length)
         self._inputs = tuple(i.name for i in self._session.get_inputs())
@@ -57,7 +63,9 @@ class OnnxEmbedder:
         return self.path.stat().st_size / 1024 / 1024
 
     def embed(self, texts: Sequence[str], batch_size: int | None = None) -> np.ndarray:
-        """Embed ``texts`` into a float32 array of shape ``(len(texts), dimension)``."""
+        """Embed ``texts`` into a float32 array of shape ``(len(texts), dimension)``; on the
+        int8 graph one text a call, so that a text's vector does not depend on the others
+        (``tokens.rows_per_run``)."""
         if isinstance(texts, str):
             raise InvalidInputError("embed() takes a list of texts, not one string")
         if any(not isinstance(t, str) for t in texts):
@@ -65,7 +73,9 @@ class OnnxEmbedder:
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
         if not texts:
             return out
-        size = clamp_batch_size(batch_size or self.batch_size, self.device)
+        size = rows_per_run(
+            self._int8, clamp_batch_size(batch_size or self.batch_size, self.device)
+        )
         encodings = self._tokenizer.encode_batch([t.strip() for t in texts])
         for batch in bucketed_batches(
             encodings, size, self._inputs, self._pad_id, self.batch_tokens

@@ -19,7 +19,12 @@ from truthgraph.ml.onnx.cache import (
     read_manifest,
 )
 from truthgraph.ml.onnx.session import create_session
-from truthgraph.ml.onnx.tokens import MAX_BATCH_TOKENS, bucketed_batches, load_tokenizer
+from truthgraph.ml.onnx.tokens import (
+    MAX_BATCH_TOKENS,
+    bucketed_batches,
+    load_tokenizer,
+    rows_per_run,
+)
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:
@@ -61,6 +66,7 @@ class OnnxNLI:
         self.batch_tokens = batch_tokens
         self.max_length = max_length
         self.path = folder / (INT8_FILE if int8 else FP32_FILE)
+        self._int8 = int8
         self.weights_key: str | None = key_of_export(folder)  # the export is named by it
         self._indices = list(label_indices(manifest.id2label))
         self._session = create_session(self.path, device, threads, optimized_dir)
@@ -80,14 +86,17 @@ class OnnxNLI:
         """Score each (premise, hypothesis) pair; the result keeps the input order.
 
         Pairs are sorted by token count and padded per batch, so short pairs do not pay for
-        long ones.
+        long ones. On the int8 graph each pair is a call of its own (``tokens.rows_per_run``):
+        its scores do not depend on the pairs scored with it.
         """
         if not pairs:
             return []
         for pair in pairs:
             if len(pair) != 2 or not all(isinstance(text, str) for text in pair):
                 raise InvalidInputError("each NLI pair must be two strings")
-        size = clamp_batch_size(batch_size or self.batch_size, self.device)
+        size = rows_per_run(
+            self._int8, clamp_batch_size(batch_size or self.batch_size, self.device)
+        )
         encodings = self._tokenizer.encode_batch([(p, h) for p, h in pairs])
         probs = np.zeros((len(pairs), 3), dtype=np.float32)
         for batch in bucketed_batches(

@@ -44,6 +44,18 @@ keeps its largest) stay bounded whatever the lengths; short inputs still fill ``
 rows. See docs/decisions/0025."""
 
 
+def rows_per_run(int8: bool, batch_size: int) -> int:
+    """How many inputs one model call holds: ``batch_size``, but one for an int8 graph.
+
+    The int8 exports quantize their activations at run time with one scale for the whole
+    input tensor (``DynamicQuantizeLinear``), so a row's result would depend on the other rows
+    of its batch and on their padding: up to 0.26 in a probability on the demo pairs. Alone, a
+    row is its own tensor, and scores the same whatever else is verified with it, in one process
+    or on Ray (decision 0031). fp32 graphs keep their batches: they are batch-independent.
+    """
+    return 1 if int8 else batch_size
+
+
 def bucketed_batches(
     encodings: Sequence[Any],
     batch_size: int,
