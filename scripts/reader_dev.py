@@ -267,11 +267,22 @@ def main() -> None:
     parser.add_argument("--sets", default="kinds,fever,scifact,fever-symmetric,fm2,wice,grounding")
     parser.add_argument("--forms", default=",".join(FORMS))
     parser.add_argument("--grounding-items", type=int, default=500)
+    parser.add_argument(
+        "--rescore",
+        action="store_true",
+        help="score the sets already in OUT/items.pkl (another verifier, the same evidence)",
+    )
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     vectors = Vectors(args.out / "vectors.pkl")
     scores = Scores(args.out / "scores.pkl")
     forms = args.forms.split(",")
+    if args.rescore:
+        held: dict[str, list[Item]] = pickle.loads((args.out / "items.pkl").read_bytes())
+        for name in args.sets.split(","):
+            print(f"scoring {name}", file=sys.stderr, flush=True)
+            scores.fill(pairs_of(held[name], forms))
+        return
     sets: dict[str, list[Item]] = {}
     for name in args.sets.split(","):
         print(f"reading {name}", file=sys.stderr, flush=True)
