@@ -36,6 +36,12 @@ from truthgraph.verify.calibration import Calibration, calibrate, read_calibrati
 
 Verdict = tuple[Label, float]
 Rule = Callable[[Sequence[EvidenceHit], Sequence[NLIScores]], Verdict]
+GRID = (  # support, refute, margin, weak refutation
+    (0.2, 0.3, 0.4, 0.5, 0.6),
+    (0.3, 0.4, 0.5, 0.6, 0.7, 0.8),
+    (0.0, 0.2, 1.0),
+    (0.0, 0.8),
+)
 WICE = {"SUPPORTED": "supported", "PARTLY_SUPPORTED": "partially_supported"}
 
 
@@ -188,7 +194,7 @@ def main() -> None:
             )
         if args.grid:
             grid = itertools.product(
-                (0.4, 0.5, 0.6), (0.5, 0.6, 0.7, 0.8), (0.0, 0.2, 1.0), (0.0, 0.8)
+                *GRID
             )
             for support, refute, margin, weak in grid:
                 key = f"decisive {form} s={support} r={refute} m={margin} weak={weak}"

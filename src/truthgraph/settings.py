@@ -120,8 +120,10 @@ class VerificationSettings(BaseModel):
     evidence_context: EvidenceContext = "title"
     """What the verifier reads as the premise of each retrieved sentence: `title` (the
     document's title in front, "Title: sentence", where the document has one; chosen on the
-    dev split), `sentence` (the sentence alone), `previous` (the sentence before it in front)
-    or `sentence+title` (both readings, scores averaged: twice the NLI work)."""
+    dev split), `sentence` (the sentence alone), `previous` (the sentence before it in front),
+    `sentence+title` (both readings, scores averaged: twice the NLI work), `title+previous`
+    (title and the sentence before) or `title+referent` (the sentence before only where the
+    sentence opens with "It", "She", "The company", ...; decision 0030)."""
     joined_evidence: JoinedEvidence = "off"
     """Also score the claim against its top-k evidence joined into one premise (grouped by
     document, titles kept): `alone` (the joined reading decides), `beside` (it votes beside
