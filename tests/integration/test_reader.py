@@ -73,7 +73,14 @@ def test_the_kilimanjaro_page_supports_what_it_says(reader: Verifier) -> None:
             "Varrow Harbour Works is a shipyard in the town of Tanzania.",
             Label.REFUTED,
         ),
-        ("negation", "Mount Kilimanjaro is not in Tanzania.", Label.REFUTED),
+        pytest.param(
+            "negation",
+            "Mount Kilimanjaro is not in Tanzania.",
+            Label.REFUTED,
+            marks=pytest.mark.xfail(
+                strict=True, reason="still fails (decision 0030): read as SUPPORTED"
+            ),
+        ),
         ("other-fact", "Varrow Harbour Works is owned by a Danish bank.", Label.NOT_ENOUGH_INFO),
         ("unmentioned", "The Keldby library opened in 1987.", Label.NOT_ENOUGH_INFO),
     ],

@@ -56,6 +56,13 @@ class Resources:
     worker: JobWorker | None
     load_ms: dict[str, float] = field(default_factory=dict)
     backends: dict[str, str] = field(default_factory=dict)
+    stopping: threading.Event = field(default_factory=threading.Event)  # set at shutdown
+
+    def stop_if_stopping(self, _index: int = 0) -> None:
+        """UnavailableError once the service is shutting down: long work in a request (a
+        large document being embedded) checks it often, so SIGTERM need not wait for it."""
+        if self.stopping.is_set():
+            raise UnavailableError("the service is shutting down")
 
 
 def _backend(model: object) -> str:
@@ -308,4 +315,5 @@ class Runtime:
             worker=worker,
             load_ms=load_ms,
             backends={"embedding": _backend(embedder), "nli": _backend(nli)},
+            stopping=self._stopping,
         )

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from truthgraph.domain import Label
 from truthgraph.extract.types import SentenceLabel
 
-WEAK_REFUTATION = 0.8
+WEAK_REFUTATION = 0.7
 """A claim refuted with a confidence below this counts as lacking evidence in a sentence's
 roll-up: one unsure contradiction does not make a whole sentence REFUTED (fitted on WiCE dev,
 decision 0030)."""

@@ -184,7 +184,14 @@ def _store_one(
     target = res.store.ensure_collection(
         collection, embedder.name, embedder.dimension, res.settings.retrieval
     )
-    report = ingest([document], target, res.store, embedder, limits=res.settings.limits)
+    report = ingest(
+        [document],
+        target,
+        res.store,
+        embedder,
+        limits=res.settings.limits,
+        checkpoint=res.stop_if_stopping,  # a shutdown stops the work, nothing half stored
+    )
     document_id = res.store.find_document_id(target, content_hash(document))
     if document_id is None:
         raise InvalidInputError("the document holds no sentences to store")
