@@ -131,10 +131,6 @@ class Grounder:
         )
 
 
-_GROUNDERS: dict[str, Grounder] = {}
-_GROUNDERS_LOCK = threading.Lock()
-
-
 def check_text(
     text: str,
     against: Sequence[Source],
@@ -158,11 +154,9 @@ def check_text(
     >>> report = check_text("The Volga ends in the Caspian Sea.", against=[passage])
     >>> report.verdict
     'SUPPORTED'
+
+    Each call loads the models (about a second) and keeps nothing afterwards: no state is
+    held between calls. To check many texts, hold a ``Grounder``, which loads them once.
     """
-    chosen = settings or Settings()
-    key = chosen.model_dump_json()
-    with _GROUNDERS_LOCK:
-        grounder = _GROUNDERS.get(key)
-        if grounder is None:
-            grounder = _GROUNDERS[key] = Grounder(chosen)
+    grounder = Grounder(settings or Settings())
     return grounder.check(text, against, labels=labels, extractor=extractor, top_k=top_k)
