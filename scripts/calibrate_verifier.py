@@ -24,7 +24,7 @@ import sys
 from pathlib import Path
 
 from truthgraph.errors import TruthGraphError
-from truthgraph.evaluation.calibrate import Row, figures_with, fit, read_predictions
+from truthgraph.evaluation.calibration_runs import Row, figures_with, fit, read_predictions
 from truthgraph.evaluation.results import run_eval
 from truthgraph.ml.registry import adapter_source, resolve_model
 from truthgraph.revision import git_sha

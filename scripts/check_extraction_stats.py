@@ -16,7 +16,7 @@ import statistics
 from collections import Counter
 from pathlib import Path
 
-from truthgraph.evaluation.check import load_wice
+from truthgraph.evaluation.check_eval import load_wice
 from truthgraph.extract import DecomposingExtractor, SentenceExtractor, extract, skip_reason
 
 

@@ -5,7 +5,7 @@
 
 Each ``NAME=FOLDER`` is a dataset and the report folder of its run (``predictions.jsonl``);
 the rule (retrieval miss, multi-hop, number/date, negation, NEI boundary, other; first match
-wins) is in ``truthgraph.evaluation.errors``. Prints one table row per dataset and the kinds
+wins) is in ``truthgraph.evaluation.error_analysis``. Prints one table row per dataset and the kinds
 of mistake; the last line is one JSON object.
 """
 
@@ -16,7 +16,7 @@ import json
 from pathlib import Path
 
 from truthgraph.evaluation.convert import convert
-from truthgraph.evaluation.errors import CAUSES, error_causes
+from truthgraph.evaluation.error_analysis import CAUSES, error_causes
 
 
 def main() -> None:

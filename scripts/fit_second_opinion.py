@@ -26,7 +26,7 @@ import sys
 from pathlib import Path
 
 from truthgraph.errors import TruthGraphError
-from truthgraph.evaluation.calibrate import Row, read_predictions
+from truthgraph.evaluation.calibration_runs import Row, read_predictions
 from truthgraph.evaluation.results import run_eval
 from truthgraph.evaluation.second_opinion import Trial, choose, passes, trial
 from truthgraph.ml.nli.card import refresh_second_opinion

@@ -31,7 +31,7 @@ import numpy as np
 
 from truthgraph.chunking import split_document
 from truthgraph.domain import EvidenceHit, Label, NLIScores, RawDocument
-from truthgraph.evaluation.check import load_wice
+from truthgraph.evaluation.check_eval import load_wice
 from truthgraph.evaluation.convert import convert
 from truthgraph.evaluation.dataset import read_claims, read_corpus
 from truthgraph.extract import DecomposingExtractor

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from truthgraph.domain import Label
-from truthgraph.evaluation.calibrate import Row, fit, read_predictions
+from truthgraph.evaluation.calibration_runs import Row, fit, read_predictions
 
 
 def _write(folder: Path, rows: list[tuple[dict[str, float], str]]) -> None:

@@ -8,7 +8,7 @@ import pytest
 
 from truthgraph.datasets import LabeledClaim
 from truthgraph.domain import Label
-from truthgraph.evaluation.errors import CAUSES, cause, error_causes
+from truthgraph.evaluation.error_analysis import CAUSES, cause, error_causes
 
 ONE = ("Soul Food is a 1997 film.",)
 TWO = ("Soul Food is a film. It was released by Fox.",)

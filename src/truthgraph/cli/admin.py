@@ -6,7 +6,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from truthgraph.cli.errors import exits_cleanly
+from truthgraph.cli.exit_codes import exits_cleanly
 from truthgraph.cli.state import state
 
 db_app = typer.Typer(help="Database schema and status.", no_args_is_help=True)

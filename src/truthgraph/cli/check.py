@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.text import Text
 
 from truthgraph.check.report import CheckReport
-from truthgraph.cli.errors import exits_cleanly
+from truthgraph.cli.exit_codes import exits_cleanly
 from truthgraph.cli.progress import progress_bar
 from truthgraph.cli.ray_flags import RAY, RAY_CPUS, RAY_GPUS, RAY_WORKERS, ray_options
 from truthgraph.cli.render import COLOURS

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from truthgraph.cli.errors import exits_cleanly
+from truthgraph.cli.exit_codes import exits_cleanly
 from truthgraph.cli.ingest import ingest_paths
 from truthgraph.cli.render import print_verdict
 from truthgraph.cli.state import state

@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 
 from truthgraph.cli.check import ExtractorName
-from truthgraph.cli.errors import exits_cleanly
+from truthgraph.cli.exit_codes import exits_cleanly
 from truthgraph.cli.progress import progress_bar
 from truthgraph.cli.state import state
 from truthgraph.errors import InvalidInputError
@@ -89,7 +89,7 @@ def eval_check_command(
     check. The last line printed is JSON {"accuracy", "balanced_accuracy", "macro_f1", "n",
     "errors", ...}.
     """
-    from truthgraph.evaluation.check import (
+    from truthgraph.evaluation.check_eval import (
         evaluate_check,
         load_grounding,
         load_wice,

@@ -8,7 +8,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from truthgraph.cli.errors import exits_cleanly
+from truthgraph.cli.exit_codes import exits_cleanly
 from truthgraph.cli.state import state
 from truthgraph.db.roles import KeyStore
 

@@ -19,9 +19,9 @@ from truthgraph.cli.admin import collections_command, db_app
 from truthgraph.cli.bench import bench_app
 from truthgraph.cli.check import check_command
 from truthgraph.cli.demo import demo_command
-from truthgraph.cli.errors import stderr
 from truthgraph.cli.eval_check import eval_check_command
 from truthgraph.cli.evaluate import eval_command
+from truthgraph.cli.exit_codes import stderr
 from truthgraph.cli.help_text import unwrap_help
 from truthgraph.cli.ingest import ingest_command
 from truthgraph.cli.keys import keys_app

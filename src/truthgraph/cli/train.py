@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from truthgraph.cli.errors import exits_cleanly
+from truthgraph.cli.exit_codes import exits_cleanly
 from truthgraph.cli.progress import progress_bar
 from truthgraph.cli.state import state
 from truthgraph.errors import DatasetError

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from truthgraph.domain import Label
-from truthgraph.evaluation.calibrate import Row, fit
+from truthgraph.evaluation.calibration_runs import Row, fit
 from truthgraph.verify.calibration import Calibration, scale
 from truthgraph.verify.second_opinion import prefer_second, unsure
 

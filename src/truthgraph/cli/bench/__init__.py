@@ -13,7 +13,7 @@ from typing import Any
 import typer
 
 from truthgraph.cli.bench.check_tool import check_bench_command
-from truthgraph.cli.errors import exits_cleanly
+from truthgraph.cli.exit_codes import exits_cleanly
 from truthgraph.cli.state import state
 from truthgraph.settings import Settings
 

@@ -45,7 +45,7 @@ def check_bench_command(
         _bench_against(ctx, against, answer, answer_words, repeat, extractor, top_k)
         return
 
-    from truthgraph.bench.check import STAGES, bench_check
+    from truthgraph.bench.check_timing import STAGES, bench_check
     from truthgraph.cli.progress import progress_bar
     from truthgraph.wiring import build_extractor, build_verifier
 
@@ -89,7 +89,7 @@ def _bench_against(
     extractor: str,
     top_k: int | None,
 ) -> None:
-    from truthgraph.bench.check import AGAINST_STAGES, bench_check_against
+    from truthgraph.bench.check_timing import AGAINST_STAGES, bench_check_against
     from truthgraph.check.source import read_source
     from truthgraph.cli.progress import progress_bar
     from truthgraph.wiring import build_extractor, build_grounding_verifier
