@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Literal
 
-from truthgraph.text import check_json, check_text
+from truthgraph.text import check_characters, check_json
 
 
 class Label(StrEnum):
@@ -80,11 +80,11 @@ class RawDocument:
 
     def __post_init__(self) -> None:
         """Text that cannot be stored fails here, before anything is embedded or written."""
-        check_text(self.text, "the document text")
+        check_characters(self.text, "the document text")
         for name in ("title", "source", "url", "external_id"):
             value = getattr(self, name)
             if value is not None:
-                check_text(value, f"the document {name}")
+                check_characters(value, f"the document {name}")
         check_json(self.metadata, "the document metadata")
 
 

@@ -34,7 +34,7 @@ def forbidden_character(text: str) -> tuple[int, str] | None:
     return match.start(), match.group()
 
 
-def check_text(text: str, what: str) -> str:
+def check_characters(text: str, what: str) -> str:
     """``text`` unchanged; InvalidInputError if it holds U+0000 or another control character."""
     found = forbidden_character(text)
     if found is not None:
@@ -56,12 +56,12 @@ def blank_controls(text: str) -> str:
 
 
 def check_json(value: Any, what: str) -> Any:
-    """``value`` unchanged; every string in it (keys included) passes ``check_text``."""
+    """``value`` unchanged; every string in it (keys included) passes ``check_characters``."""
     if isinstance(value, str):
-        check_text(value, what)
+        check_characters(value, what)
     elif isinstance(value, Mapping):
         for key, item in value.items():
-            check_text(str(key), f"{what} (a key)")
+            check_characters(str(key), f"{what} (a key)")
             check_json(item, f"{what}.{key}")
     elif isinstance(value, list | tuple):
         for index, item in enumerate(value):
@@ -75,4 +75,4 @@ def check_collection_name(name: str) -> str:
         raise InvalidInputError("a collection name must be text")
     if not name.strip() or len(name) > MAX_COLLECTION_CHARS:
         raise InvalidInputError(f"a collection name must be 1 to {MAX_COLLECTION_CHARS} characters")
-    return check_text(name, "the collection name")
+    return check_characters(name, "the collection name")

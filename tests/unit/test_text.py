@@ -6,18 +6,18 @@ import pytest
 
 from truthgraph.domain import RawDocument
 from truthgraph.errors import InvalidInputError
-from truthgraph.text import check_collection_name, check_json, check_text
+from truthgraph.text import check_characters, check_collection_name, check_json
 
 
 @pytest.mark.parametrize("char", ["\x00", "\x01", "\x07", "\x1b", "\x1f"])
 def test_control_characters_are_refused_with_their_offset(char: str) -> None:
     with pytest.raises(InvalidInputError, match=f"U\\+{ord(char):04X} at offset 3"):
-        check_text(f"abc{char}def", "the claim")
+        check_characters(f"abc{char}def", "the claim")
 
 
 @pytest.mark.parametrize("text", ["tab\there", "lines\nand\r\n", "form\x0cfeed", "ünïcödé ✓"])
 def test_whitespace_and_unicode_pass_unchanged(text: str) -> None:
-    assert check_text(text, "the claim") == text
+    assert check_characters(text, "the claim") == text
 
 
 def test_json_is_checked_in_keys_and_nested_values() -> None:

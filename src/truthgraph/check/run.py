@@ -11,7 +11,7 @@ from truthgraph.check.report import CheckReport, ClaimResult, SentenceResult
 from truthgraph.domain import Sentence, Verdict
 from truthgraph.errors import InvalidInputError, NothingToCheckError
 from truthgraph.extract import AtomicClaim, CheckedSentence, ClaimExtractor, Extraction, extract
-from truthgraph.text import check_text as check_characters
+from truthgraph.text import check_characters
 from truthgraph.verify.options import VerifyOptions
 from truthgraph.verify.verifier import Verifier
 

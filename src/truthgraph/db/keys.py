@@ -19,7 +19,7 @@ from psycopg.rows import dict_row
 
 from truthgraph.db.pooled import PooledStore
 from truthgraph.errors import InvalidInputError, NotFoundError
-from truthgraph.text import check_collection_name, check_text
+from truthgraph.text import check_characters, check_collection_name
 
 KEY_PREFIX = "tg_"
 ALL_COLLECTIONS = "*"
@@ -62,7 +62,7 @@ class PgKeyStore(PooledStore):
         admin: bool = False,
     ) -> tuple[str, ApiKeyRecord]:
         """A new key (returned once, never stored) and its record."""
-        check_text(name, "the key name")
+        check_characters(name, "the key name")
         if not name.strip() or len(name) > 100:
             raise InvalidInputError("a key name must be 1 to 100 characters")
         if not (admin or read or write):

@@ -12,7 +12,7 @@ from truthgraph.db.sql import _HIT_JOINS, _hit, _hit_columns, _vector_cast
 from truthgraph.domain import EvidenceHit
 from truthgraph.errors import ConfigError
 from truthgraph.ports import Collection, SearchParams
-from truthgraph.text import check_text
+from truthgraph.text import check_characters
 
 
 class SearchStore(PooledStore):
@@ -76,7 +76,7 @@ class SearchStore(PooledStore):
                 f"{collection.name!r} holds {collection.embedding_dim}-dim embeddings"
             )
         for text in queries:
-            check_text(text, "the query")
+            check_characters(text, "the query")
         query = sql.SQL(
             """
             WITH q AS (
@@ -106,7 +106,7 @@ class SearchStore(PooledStore):
     def keyword_search(self, collection: Collection, query: str, top_k: int) -> list[EvidenceHit]:
         """Full-text search (PostgreSQL ``english`` configuration, web-search syntax); the
         hit's ``similarity`` is its ``ts_rank_cd`` score, highest first."""
-        check_text(query, "the query")
+        check_characters(query, "the query")
         with self._connection() as conn:
             rows = conn.execute(
                 """

@@ -22,7 +22,7 @@ from truthgraph.domain import (
     Verdict,
 )
 from truthgraph.errors import NotFoundError
-from truthgraph.text import check_text
+from truthgraph.text import check_characters
 
 
 class VerdictStore(PooledStore):
@@ -147,7 +147,7 @@ class VerdictStore(PooledStore):
         pattern = None
         for text, what in ((query, "the query"), (collection, "the collection name")):
             if text is not None:
-                check_text(text, what)
+                check_characters(text, what)
         if query:
             escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             pattern = f"%{escaped}%"

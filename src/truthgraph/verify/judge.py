@@ -21,7 +21,7 @@ from truthgraph.domain import (
 from truthgraph.errors import InvalidInputError
 from truthgraph.ports import NLICache, NLIModel
 from truthgraph.premise import has_title, mean_scores, premise
-from truthgraph.text import check_text
+from truthgraph.text import check_characters
 from truthgraph.verify.aggregate import aggregate
 from truthgraph.verify.calibration import Calibration, calibrate
 from truthgraph.verify.distinct import distinct_hits
@@ -251,7 +251,7 @@ def given_hits(texts: Sequence[str]) -> list[EvidenceHit]:
     for text in texts:
         if not isinstance(text, str):
             raise InvalidInputError("evidence must be text")
-        check_text(text, "the evidence")
+        check_characters(text, "the evidence")
         if text.strip():
             text = text.strip()
             hits.append(EvidenceHit(0, 0, text, 0, len(text), similarity=1.0))

@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 
 from truthgraph.domain import EvidenceContext, JoinedEvidence, Strategy
 from truthgraph.errors import InvalidInputError
-from truthgraph.text import check_text
+from truthgraph.text import check_characters
 from truthgraph.verify.aggregate import Decisive
 
 
@@ -34,7 +34,7 @@ def clean_claim(claim: str, max_chars: int) -> str:
     clean text."""
     if not isinstance(claim, str):
         raise InvalidInputError("a claim must be text")
-    check_text(claim, "the claim")
+    check_characters(claim, "the claim")
     text = " ".join(claim.split())
     if not text:
         raise InvalidInputError("the claim is empty")
