@@ -36,6 +36,7 @@ from truthgraph.evaluation.convert import convert
 from truthgraph.evaluation.dataset import read_claims, read_corpus
 from truthgraph.extract import DecomposingExtractor
 from truthgraph.extract.extractors import extract
+from truthgraph.files import atomic_write
 from truthgraph.jsonl import read_objects
 from truthgraph.ports import LoadedEmbedder, LoadedNLIModel
 from truthgraph.premise import premise
@@ -90,9 +91,7 @@ class Scores:
             self.save()
 
     def save(self) -> None:
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_bytes(pickle.dumps(self.known))
-        tmp.replace(self.path)
+        atomic_write(self.path, pickle.dumps(self.known))
 
     def get(self, pair: tuple[str, str]) -> NLIScores:
         return NLIScores(*self.known[pair])
@@ -120,9 +119,7 @@ class Vectors:
         return np.stack([self.known[t] for t in texts])
 
     def save(self) -> None:
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_bytes(pickle.dumps(self.known))
-        tmp.replace(self.path)
+        atomic_write(self.path, pickle.dumps(self.known))
 
 
 def sentences_of(documents: Sequence[RawDocument]) -> list[EvidenceHit]:

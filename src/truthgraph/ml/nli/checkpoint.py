@@ -18,7 +18,6 @@ never stopped.
 from __future__ import annotations
 
 import json
-import os
 import random
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -28,6 +27,7 @@ import torch
 
 from truthgraph.domain import Label
 from truthgraph.errors import InvalidInputError
+from truthgraph.files import atomic_write
 from truthgraph.ml.nli.pair import Pair
 
 CHECKPOINT_DIR = "checkpoint"
@@ -65,9 +65,7 @@ def write_pairs(
         if soft_labels is not None:
             row["teacher"] = list(soft_labels[number])
         lines.append(json.dumps(row, ensure_ascii=False) + "\n")
-    temporary = folder / (PAIRS_FILE + ".tmp")
-    temporary.write_text("".join(lines), encoding="utf-8")
-    os.replace(temporary, folder / PAIRS_FILE)
+    atomic_write(folder / PAIRS_FILE, "".join(lines))
 
 
 def read_pairs(out_dir: Path) -> tuple[list[Pair], list[list[float]] | None]:
@@ -129,9 +127,7 @@ def save(
         "title_rng": title_rng.getstate(),
         "torch_rng": torch.get_rng_state(),
     }
-    temporary = folder / (STATE_FILE + ".tmp")
-    torch.save(state, temporary)
-    os.replace(temporary, folder / STATE_FILE)
+    atomic_write(folder / STATE_FILE, lambda temporary: torch.save(state, temporary))
     (folder / CONFIG_FILE).write_text(json.dumps(dict(config), indent=2) + "\n")
     return folder / STATE_FILE
 

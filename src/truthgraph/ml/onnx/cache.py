@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 from truthgraph.errors import ModelLoadError
+from truthgraph.files import atomic_write
 from truthgraph.ml.resolved import ResolvedModel
 
 EXPORT_FORMAT = 1
@@ -173,19 +172,10 @@ def _write_memos(memo: Path, memos: dict[str, Any]) -> None:
 
 
 def write_json(path: Path, payload: object) -> Path:
-    """Write ``payload`` as JSON at ``path`` whole or not at all (a temporary file, then
-    ``os.replace``), making its folder when missing."""
+    """Write ``payload`` as JSON at ``path`` whole or not at all (``atomic_write``), making
+    its folder when missing."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w") as handle:
-            json.dump(payload, handle, indent=2)
-            handle.write("\n")
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return path
+    return atomic_write(path, json.dumps(payload, indent=2) + "\n")
 
 
 def export_dir(model: ResolvedModel, cache_dir: Path) -> Path:
