@@ -193,9 +193,7 @@ def main() -> None:
                 args.top_k,
             )
         if args.grid:
-            grid = itertools.product(
-                *GRID
-            )
+            grid = itertools.product(*GRID)
             for support, refute, margin, weak in grid:
                 key = f"decisive {form} s={support} r={refute} m={margin} weak={weak}"
                 rule = decisive(Decisive(support, refute, margin))
