@@ -251,6 +251,12 @@ class ApiSettings(BaseSettings):
     """Pairs per verifier call of the micro-batcher."""
     verify_concurrency: int = Field(default=64, ge=1, le=1024)
     """Worker threads verifying at once."""
+    upload_concurrency: int = Field(default=4, ge=1, le=256)
+    """Uploads (multipart `POST /documents` and `/check`) and URL fetches parsed or fetched at
+    once, on threads of their own: API-key checks and `/verify` never wait behind them."""
+    upload_queue_depth: int = Field(default=16, ge=1, le=10_000)
+    """Uploads and URL fetches in flight at once, those waiting for a thread included; one more
+    is `503 overloaded` with `Retry-After` at once, before its body is read."""
     db_pool_size: int = Field(default=16, ge=2, le=256)
     """Database connections of the service's pool."""
     db_timeout_s: float = Field(default=3.0, gt=0.0, le=600.0)

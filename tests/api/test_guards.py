@@ -10,7 +10,7 @@ from starlette.types import Receive, Scope, Send
 
 from truthgraph.api.admission import AdmissionGate
 from truthgraph.api.errors import Overloaded
-from truthgraph.api.middleware import AdmissionMiddleware
+from truthgraph.api.middleware import AdmissionMiddleware, UploadAdmissionMiddleware
 from truthgraph.api.ratelimit import TokenBucketLimiter
 
 
@@ -117,10 +117,13 @@ class Downstream:
         await send({"type": "http.response.body", "body": b"ok"})
 
 
-async def _post(app: AdmissionMiddleware, path: str) -> httpx.Response:
+async def _post(
+    app: AdmissionMiddleware | UploadAdmissionMiddleware, path: str, media: str | None = None
+) -> httpx.Response:
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    headers = {"content-type": media} if media else {}
     async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
-        return await client.post(path, content=b"claim")
+        return await client.post(path, content=b"claim", headers=headers)
 
 
 @pytest.mark.anyio
@@ -157,3 +160,21 @@ async def test_the_door_stands_open_while_the_service_starts() -> None:
     downstream = Downstream(gate)
     app = AdmissionMiddleware(downstream, lambda: None, ["/verify"])
     assert (await _post(app, "/verify")).status_code == 200  # the route answers for itself
+
+
+@pytest.mark.anyio
+async def test_an_upload_past_the_upload_pool_is_refused_before_its_body_is_read() -> None:
+    gate = AdmissionGate(max_in_flight=1, retry_after_s=3)
+    downstream = Downstream(gate)
+    app = UploadAdmissionMiddleware(downstream, gate, ["/api/v1/documents"])
+    form = "multipart/form-data; boundary=x"
+    with gate.admit():  # one upload in flight (its body still trickling in) fills the pool
+        refused = await _post(app, "/api/v1/documents", form)
+        json_body = await _post(app, "/api/v1/documents", "application/json")
+    assert refused.status_code == 503 and refused.headers["Retry-After"] == "3"
+    assert refused.json()["error"]["code"] == "overloaded"
+    assert json_body.status_code == 200  # not an upload: the route gates its fetch itself
+    assert downstream.bodies == [b"claim"]
+    admitted = await _post(app, "/api/v1/documents", form)
+    assert admitted.status_code == 200 and downstream.in_flight_seen[-1] == 1
+    assert gate.in_flight == 0

@@ -19,6 +19,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 
+from truthgraph.api.admission import AdmissionGate
 from truthgraph.api.deps import rate_limit
 from truthgraph.api.errors import install_error_handlers
 from truthgraph.api.metrics import Metrics
@@ -27,6 +28,7 @@ from truthgraph.api.middleware import (
     AdmissionMiddleware,
     BodySizeLimitMiddleware,
     RequestContextMiddleware,
+    UploadAdmissionMiddleware,
 )
 from truthgraph.api.ratelimit import TokenBucketLimiter
 from truthgraph.api.routes import (
@@ -50,6 +52,9 @@ ADMITTED_PATHS = tuple(
 )
 """The inference routes, admitted at the door (``AdmissionMiddleware``). Document uploads
 take their place in the gate later, once the upload or fetch is done."""
+UPLOAD_PATHS = tuple(API_PREFIX + path for path in ("/documents", "/check"))
+"""The routes that take a multipart upload, admitted at the door to the upload pool's gate
+(``UploadAdmissionMiddleware``); their URL fetches enter the same gate in the route."""
 DESCRIPTION = """
 Verify claims against your own evidence corpus: retrieve evidence (PostgreSQL + pgvector),
 score it with an NLI verifier, aggregate a verdict with cited evidence.
@@ -102,6 +107,14 @@ def create_app(settings: Settings | None = None, parts: ServiceParts | None = No
         settings.api.rate_limit_per_minute, settings.api.rate_limit_burst
     )
     app.state.verify_limiter = anyio.CapacityLimiter(settings.api.verify_concurrency)
+    # the upload pool: threads of its own, and a bound on uploads and fetches in flight
+    app.state.upload_limiter = anyio.CapacityLimiter(settings.api.upload_concurrency)
+    upload_gate = AdmissionGate(
+        settings.api.upload_queue_depth,
+        settings.api.retry_after_s,
+        on_reject=metrics.rejected.labels("uploads").inc,
+    )
+    app.state.upload_gate = upload_gate
     install_error_handlers(app)
 
     api = APIRouter(prefix=API_PREFIX, dependencies=[Depends(rate_limit)])
@@ -113,10 +126,12 @@ def create_app(settings: Settings | None = None, parts: ServiceParts | None = No
     app.include_router(web.router)
     app.mount("/static", StaticFiles(directory=web.STATIC_DIR), name="static")
 
-    # outermost last: request context -> CORS -> admission -> body size limit -> routes
+    # outermost last: request context -> CORS -> admission -> upload admission -> body size
+    # limit -> routes
     app.add_middleware(
         BodySizeLimitMiddleware, max_bytes=settings.api.max_upload_bytes + 1024 * 1024
     )
+    app.add_middleware(UploadAdmissionMiddleware, gate=upload_gate, paths=UPLOAD_PATHS)
     app.add_middleware(AdmissionMiddleware, gate=runtime.admission_gate, paths=ADMITTED_PATHS)
     if settings.api.cors_origins:
         app.add_middleware(

@@ -94,7 +94,7 @@ class Metrics:
         r.register(_CacheCollector(self))
         self.rejected = Counter(
             "truthgraph_rejected_requests",
-            "Requests turned away (overload: queue full, rate_limited)",
+            "Requests turned away (overload: queue full, rate_limited, uploads: upload pool full)",
             ["reason"],
             registry=r,
         )

@@ -1,5 +1,6 @@
 """ASGI middleware: request ids, access logs with per-stage latency, latency metrics, a bound
-on request body size, and admission of the inference routes at the door."""
+on request body size, admission of the inference routes at the door, and of multipart
+uploads to the upload pool's gate."""
 
 from __future__ import annotations
 
@@ -195,3 +196,37 @@ class AdmissionMiddleware:
             await self.app(scope, receive, send)
         finally:
             gate.leave()
+
+
+class UploadAdmissionMiddleware:
+    """Admits or turns away a multipart POST to one of ``paths`` (an upload) at the upload
+    pool's gate, before its body is read: however slowly its body trickles in, it holds one of
+    the gate's few places, and an upload past them gets the 503 with ``Retry-After`` at once
+    rather than waiting without bound. The place is held until the response is sent."""
+
+    def __init__(self, app: ASGIApp, gate: AdmissionGate, paths: Collection[str]) -> None:
+        self.app = app
+        self.gate = gate
+        self.paths = frozenset(paths)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if not (
+            scope["type"] == "http"
+            and scope["method"] == "POST"
+            and scope["path"] in self.paths
+            and MutableHeaders(scope=scope)
+            .get("content-type", "")
+            .lower()
+            .startswith("multipart/form-data")
+        ):
+            await self.app(scope, receive, send)
+            return
+        try:
+            self.gate.enter()
+        except Overloaded as exc:
+            await response_for(exc)(scope, receive, send)
+            return
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.gate.leave()

@@ -30,9 +30,11 @@ def reliability_command(
     ] = 1000,
 ) -> None:
     """Kill real processes (ingest, server, database) and count what was lost or doubled;
-    send hostile input; fuzz the HTTP API from its OpenAPI schema; soak a server; try every
-    API key on every collection. Everything runs on this machine, on loopback, on homes of
-    its own that borrow this home's model files. Takes about ten minutes."""
+    send hostile input; fuzz the HTTP API from its OpenAPI schema; soak a server; flood it with
+    one key's uploads while another key verifies, send it a 200 KB paragraph, try SSRF names
+    through a resolver it controls; try every API key on every collection. Everything runs on
+    this machine, on loopback, on homes of its own that borrow this home's model files. Takes
+    about ten minutes."""
     from truthgraph.reliability.report import render, run_all
 
     settings = state(ctx).settings
@@ -54,5 +56,6 @@ def reliability_command(
     Console().print(
         f"{len(run.faults)} faults ({sum(f.survived for f in run.faults)} survived), lost "
         f"{lost}, doubled {doubled}; {run.fuzz.requests if run.fuzz else 0} fuzzed requests, "
-        f"{fuzz_5xx} 5xx; {leaks} isolation leaks → {target}"
+        f"{fuzz_5xx} 5xx; {leaks} isolation leaks; {sum(a.passed for a in run.attacks)}/"
+        f"{len(run.attacks)} attacks held → {target}"
     )

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from truthgraph.reliability import faults
+from truthgraph.reliability import attacks, faults
+from truthgraph.reliability.attacks import AttackResult
 from truthgraph.reliability.faults import FaultResult
 from truthgraph.reliability.fuzz import FuzzReport, fuzz_api
 from truthgraph.reliability.inputs import HostileResult, probe
@@ -32,6 +33,7 @@ class ReliabilityRun:
     fuzz: FuzzReport | None = None
     soak: SoakResult | None = None
     cells: list[Cell] = field(default_factory=list)
+    attacks: list[AttackResult] = field(default_factory=list)
     seconds: float = 0.0
 
 
@@ -73,6 +75,12 @@ def run_all(
             run.fuzz = fuzz_api(server.url, max_examples=fuzz_examples, seconds=900)
             progress(f"soak ({soak_requests} verifications)")
             run.soak = soak(server, "demo", requests=soak_requests)
+        progress("attacks: upload flood, long paragraph")
+        with serving(home, work / "attacks.log", **attacks.SERVER_ENV) as server:
+            run.attacks.append(attacks.upload_flood(server, "demo"))
+            run.attacks.append(attacks.long_paragraph(server, "demo"))
+        progress("attacks: SSRF")
+        run.attacks.append(attacks.ssrf())
         progress("isolation matrix")
         matrix_home = scenario_home(work / "matrix", source_home)
         with serving(matrix_home, work / "matrix.log") as server:
@@ -142,6 +150,11 @@ def render(run: ReliabilityRun, command: str) -> str:
             f"| soak: {s.requests} sequential verifications | {s.errors} errors, RSS "
             f"{s.rss_mb[0]:.0f} -> {s.rss_mb[-1]:.0f} MB ({s.growth_mb:+.0f} MB) |"
         )
+    if run.attacks:
+        lines.append(
+            f"| attacks (upload flood, long paragraph, SSRF) | {len(run.attacks)}, held "
+            f"{sum(a.passed for a in run.attacks)} |"
+        )
     lines += [
         f"| isolation cells (key x collection x operation) | {len(run.cells)}, leaks "
         f"{len(leaks)}, wrongly refused {len(refused)} |",
@@ -185,8 +198,28 @@ def render(run: ReliabilityRun, command: str) -> str:
             f"RSS of the server (MB) after warm-up and every 100 verifications: "
             f"{', '.join(f'{m:.0f}' for m in run.soak.rss_mb)}; {run.soak.seconds:.0f} s.",
         ]
+    lines += _attacks(run.attacks)
     lines += _matrix(run.cells)
     return "\n".join(lines) + "\n"
+
+
+def _attacks(results: list[AttackResult]) -> list[str]:
+    if not results:
+        return []
+    lines = [
+        "",
+        "## Attacks",
+        "",
+        "| scenario | attack | held | seconds | measured |",
+        "|---|---|---|---|---|",
+    ]
+    for a in results:
+        details = "; ".join(f"{k}: {v}" for k, v in a.details.items()).replace("|", "/")
+        lines.append(
+            f"| {a.name} | {a.attack} | {'yes' if a.passed else '**no**'} | {a.seconds:.1f} | "
+            f"{details} |"
+        )
+    return lines
 
 
 def _matrix(cells: list[Cell]) -> list[str]:

@@ -25,7 +25,7 @@ from truthgraph.api.schemas import (
     ErrorOut,
     JobOut,
 )
-from truthgraph.api.uploads import read_upload
+from truthgraph.api.uploads import in_upload_pool, read_upload, upload_gate
 from truthgraph.check.against import (
     MAX_DOCUMENT_CHARS,
     Limits,
@@ -122,13 +122,14 @@ async def check(request: Request, res: ResourcesDep, who: PrincipalDep) -> JSONR
         body = await _json_body(request, res)
         if body.documents is None:
             _may_read(who, body.collection)  # before any fetching
-        document = await _document_from_json(body, res)
+        document = await _document_from_json(request, body, res)
         collection, extractor, top_k = body.collection, str(body.extractor), body.top_k
         labels = body.labels
         if body.documents is not None:
             if "collection" in body.model_fields_set:
                 raise InvalidInputError('send "documents" or "collection", not both')
-            given = await run_in_threadpool(_documents_from_json, body.documents, res)
+            with upload_gate(request).admit():  # its URLs fetched in the upload pool
+                given = await in_upload_pool(request, _documents_from_json, body.documents, res)
     elif media == "multipart/form-data":
         form = await _document_from_upload(request, res, who)
         document, collection, extractor, labels, given = form
@@ -268,7 +269,7 @@ async def _json_body(request: Request, res: Resources) -> CheckRequest:
         raise RequestValidationError(exc.errors()) from exc
 
 
-async def _document_from_json(body: CheckRequest, res: Resources) -> RawDocument:
+async def _document_from_json(request: Request, body: CheckRequest, res: Resources) -> RawDocument:
     if (body.text is None) == (body.url is None):
         raise InvalidInputError('send "text" (the text to check) or "url", not both or neither')
     if body.text is not None:
@@ -278,14 +279,16 @@ async def _document_from_json(body: CheckRequest, res: Resources) -> RawDocument
     assert body.url is not None
     if not is_url(body.url):
         raise InvalidInputError(f"not an http(s) URL: {body.url[:200]}")
-    return await run_in_threadpool(
-        read_url,
-        body.url,
-        res.settings.fetch,
-        res.settings.api.max_upload_bytes,
-        res.settings.api.fetch_private_urls,
-        res.settings.limits,
-    )
+    with upload_gate(request).admit():  # the upload pool: 503 when full, no thread of the rest
+        return await in_upload_pool(
+            request,
+            read_url,
+            body.url,
+            res.settings.fetch,
+            res.settings.api.max_upload_bytes,
+            res.settings.api.fetch_private_urls,
+            res.settings.limits,
+        )
 
 
 def _may_read(who: Principal, collection: str) -> None:
@@ -336,10 +339,11 @@ async def _document_from_upload(
             filename, data = await read_upload(form.get("file"), CHECK_SUFFIXES, limit)
     finally:
         await form.close()
-    document = await run_in_threadpool(_read_upload, filename, data, res)
+    # parsed in the upload pool (the upload holds its place in the pool's gate since the door)
+    document = await in_upload_pool(request, _read_upload, filename, data, res)
     documents: list[RawDocument] | None = None
     if given is not None:
-        documents = await run_in_threadpool(_read_given, given, texts, urls, res)
+        documents = await in_upload_pool(request, _read_given, given, texts, urls, res)
     assert isinstance(collection, str | None)
     return document, collection or "default", extractor, labels, documents
 

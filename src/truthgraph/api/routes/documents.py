@@ -32,7 +32,7 @@ from truthgraph.api.schemas import (
     ErrorOut,
     JobOut,
 )
-from truthgraph.api.uploads import read_upload
+from truthgraph.api.uploads import in_upload_pool, read_upload, upload_gate
 from truthgraph.api.worker import document_to_json
 from truthgraph.chunking import check_text_limits, split_sentences
 from truthgraph.db.records import DocumentRecord
@@ -131,7 +131,7 @@ async def _create_from_json(request: Request, res: Resources, who: Principal) ->
         raise RequestValidationError(exc.errors()) from exc
     require_write(who, body.collection)
     if body.text is None:
-        return await _create_from_url(body, res)
+        return await _create_from_url(request, body, res)
     if not body.text.strip():
         raise InvalidInputError("the document text is empty")
     if len(body.text.encode()) > limit:
@@ -152,20 +152,22 @@ async def _create_from_json(request: Request, res: Resources, who: Principal) ->
     return JSONResponse(out.model_dump(mode="json"), status_code=201 if created else 200)
 
 
-async def _create_from_url(body: DocumentCreate, res: Resources) -> JSONResponse:
+async def _create_from_url(request: Request, body: DocumentCreate, res: Resources) -> JSONResponse:
     if body.url is None:
         raise InvalidInputError('send "text" (a document) or "url" (a page or PDF to fetch)')
     if not is_url(body.url):
         raise InvalidInputError(f"not an http(s) URL: {body.url[:200]}")
     limit = res.settings.api.max_upload_bytes
-    document = await run_in_threadpool(
-        read_url,
-        body.url,
-        res.settings.fetch,
-        limit,
-        res.settings.api.fetch_private_urls,
-        res.settings.limits,
-    )
+    with upload_gate(request).admit():  # the upload pool: 503 when full, no thread of the rest
+        document = await in_upload_pool(
+            request,
+            read_url,
+            body.url,
+            res.settings.fetch,
+            limit,
+            res.settings.api.fetch_private_urls,
+            res.settings.limits,
+        )
     with res.gate.admit():
         record, created, sentences = await run_in_threadpool(
             _store_one, res, document, body.collection
@@ -226,7 +228,7 @@ async def _create_from_upload(request: Request, res: Resources, who: Principal) 
         filename, data = await read_upload(upload, SUFFIXES, limit)
     finally:
         await form.close()
-    documents = await run_in_threadpool(parse_upload, filename, data, res.settings.limits)
+    documents = await in_upload_pool(request, parse_upload, filename, data, res.settings.limits)
     embedder = res.embedder
     await run_in_threadpool(
         res.store.ensure_collection,
