@@ -56,6 +56,18 @@ def test_a_long_text_becomes_a_job(
     assert extracted == [LONG]  # by the route; the job was handed the extraction
 
 
+def test_a_long_text_job_keeps_binary_labels(client: TestClient, demo_collection: str) -> None:
+    body = {"text": LONG, "collection": demo_collection, "labels": "binary"}
+    response = client.post("/api/v1/check", json=body)
+    assert response.status_code == 202, response.text
+    done = wait_for_job(client, response.json()["id"])
+    assert done["status"] == "succeeded", done
+    report = done["result"]
+    assert report["labels"] == "binary"
+    verdicts = {s["verdict"] for s in report["sentences"] if s["checked"]}
+    assert verdicts <= {"SUPPORTED", "NOT_SUPPORTED"} and "NOT_SUPPORTED" in verdicts
+
+
 def test_a_file_upload(client: TestClient, demo_collection: str) -> None:
     response = client.post(
         "/api/v1/check",

@@ -14,7 +14,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import psycopg
@@ -280,6 +280,9 @@ class JobWorker:
             progress,
             value.get("source"),
         )
+        labels = str(job.params.get("labels", "three-way"))
+        if labels != "three-way":
+            report = replace(report, labels=labels)
         self.jobs.finish(job.id, JobStatus.SUCCEEDED, result=report.to_dict())
 
     def _run_ingest(self, job: Job) -> None:

@@ -148,6 +148,8 @@ async def check(request: Request, res: ResourcesDep, who: PrincipalDep) -> JSONR
     if len(document.text) > res.settings.api.check_sync_chars:
         done = await run_in_threadpool(extracted, document.text, chosen)  # 422 before queueing
         params: dict[str, Any] = {"extractor": extractor}
+        if labels != "three-way":
+            params["labels"] = labels  # the job's report is labelled as asked
         if top_k is not None:
             params["top_k"] = top_k
         source = document.origin or document.source
