@@ -86,6 +86,27 @@ def test_the_gate_bounds_the_queue_by_its_measured_drain_rate() -> None:
     assert raised.value.retry_after_s == 2
 
 
+def test_a_crowd_turned_away_together_is_told_to_come_back_spread_out() -> None:
+    clock = Clock()
+    gate = AdmissionGate(max_in_flight=100, retry_after_s=1, max_wait_s=2.0, clock=clock)
+    for _ in range(40):  # 4 requests drained a second
+        clock.now += 0.25
+        with gate.admit():
+            pass
+    told = []
+    with ExitStack() as stack:
+        for _ in range(8):
+            stack.enter_context(gate.admit())
+        for _ in range(40):  # 40 clients refused in the same instant
+            with pytest.raises(Overloaded) as raised, gate.admit():
+                pass
+            told.append(raised.value.retry_after_s)
+    assert told[0] == 2  # the queue ahead drains in 2 s
+    assert told == sorted(told)  # later arrivals are told later
+    # 4 a second come back: the 40 spread over the 10 s the server needs for them
+    assert told[-1] >= 11 and max(told.count(t) for t in set(told)) <= 5
+
+
 def test_the_drain_rate_forgets_old_completions() -> None:
     clock = Clock()
     gate = AdmissionGate(max_in_flight=50, retry_after_s=1, max_wait_s=1.0, clock=clock)

@@ -3,6 +3,9 @@
 The bound is the smaller of a fixed depth and what the server drains in ``max_wait_s`` at its
 measured rate, so that a request let in is answered within about ``max_wait_s`` on any CPU,
 and a request turned away is told, in ``Retry-After``, when the queue it saw will have drained.
+Turned-away requests are spread over the drain time: each one is given the next free slot
+after the queue and the requests turned away before it, one slot per request the server
+drains, so a crowd turned away together does not come back together.
 """
 
 from __future__ import annotations
@@ -50,6 +53,7 @@ class AdmissionGate:
         self._clock = clock
         self._in_flight = 0
         self._done: deque[float] = deque()
+        self._next_slot = 0.0  # when the last request turned away was told to come back
         self._lock = threading.Lock()
 
     @property
@@ -81,16 +85,27 @@ class AdmissionGate:
         heavier than the whole queue is admitted when the queue is empty); ``leave`` gives
         them back."""
         with self._lock:
-            rate = self._rate(self._clock())
+            now = self._clock()
+            rate = self._rate(now)
             if self._in_flight and self._in_flight + weight > self.limit(rate):
                 if self._on_reject is not None:
                     self._on_reject()
-                drain = self._in_flight / rate if rate else 0.0
                 raise Overloaded(
                     f"the server is busy ({self._in_flight} requests queued); retry shortly",
-                    min(MAX_RETRY_AFTER_S, max(self.retry_after_s, math.ceil(drain))),
+                    self._retry_after(now, rate, weight),
                 )
             self._in_flight += weight
+
+    def _retry_after(self, now: float, rate: float | None, weight: int) -> int:
+        """Seconds until this turned-away request's slot: after the queue has drained and
+        after the slots of those turned away before it (without a measured rate, the fixed
+        ``retry_after_s``)."""
+        if not rate:
+            return max(1, math.ceil(self.retry_after_s))
+        slot = max(now + self._in_flight / rate, self._next_slot)
+        self._next_slot = min(slot + weight / rate, now + MAX_RETRY_AFTER_S)
+        wait = max(self.retry_after_s, math.ceil(slot - now))
+        return int(min(MAX_RETRY_AFTER_S, wait))
 
     def leave(self, weight: int = 1) -> None:
         """Give back ``weight`` places taken by ``enter``; they count as drained."""
