@@ -24,7 +24,7 @@ import random
 import sys
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -152,8 +152,6 @@ def search(
 
 
 def _with_similarity(hit: EvidenceHit, similarity: float) -> EvidenceHit:
-    from dataclasses import replace
-
     return replace(hit, similarity=similarity)
 
 

@@ -29,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from reader_dev import REPO, Claim, Item, Scores  # noqa: E402, F401  (Claim: for pickle)
 
 from truthgraph.domain import EvidenceContext, EvidenceHit, Label, NLIScores, Strategy  # noqa: E402
+from truthgraph.evaluation.check_eval import balanced_accuracy  # noqa: E402
 from truthgraph.extract.rollup import rollup  # noqa: E402
 from truthgraph.premise import premise  # noqa: E402
 from truthgraph.verify.aggregate import Decisive, aggregate  # noqa: E402
@@ -80,14 +81,6 @@ def macro_f1(gold: Sequence[str], predicted: Sequence[str]) -> float:
     return sum(f1s) / len(f1s)
 
 
-def balanced_accuracy(gold: Sequence[str], predicted: Sequence[str]) -> float:
-    recalls = []
-    for label in sorted(set(gold)):
-        pairs = [(g, p) for g, p in zip(gold, predicted, strict=True) if g == label]
-        recalls.append(sum(g == p for g, p in pairs) / len(pairs))
-    return sum(recalls) / len(recalls)
-
-
 def sentence_label(verdicts: Sequence[Verdict], weak: float) -> str:
     return rollup([v[0] for v in verdicts], [v[1] for v in verdicts], weak).value
 
@@ -124,7 +117,7 @@ def evaluate(
                 by[item.extras["source"]][1].append(
                     "supported" if label == "SUPPORTED" else "not_supported"
                 )
-            per = {s: balanced_accuracy(g, p) for s, (g, p) in sorted(by.items())}
+            per = {s: balanced_accuracy(g, p) or 0.0 for s, (g, p) in sorted(by.items())}
             out[name] = {"score": sum(per.values()) / len(per), "per_source": per, "n": len(items)}
             continue
         labels = [v[0][0].value for v in verdicts]

@@ -187,15 +187,7 @@ class AdmissionMiddleware:
         if gate is None:
             await self.app(scope, receive, send)
             return
-        try:
-            gate.enter()
-        except Overloaded as exc:
-            await response_for(exc)(scope, receive, send)
-            return
-        try:
-            await self.app(scope, receive, send)
-        finally:
-            gate.leave()
+        await admitted(gate, self.app, scope, receive, send)
 
 
 class UploadAdmissionMiddleware:
@@ -221,12 +213,20 @@ class UploadAdmissionMiddleware:
         ):
             await self.app(scope, receive, send)
             return
-        try:
-            self.gate.enter()
-        except Overloaded as exc:
-            await response_for(exc)(scope, receive, send)
-            return
-        try:
-            await self.app(scope, receive, send)
-        finally:
-            self.gate.leave()
+        await admitted(self.gate, self.app, scope, receive, send)
+
+
+async def admitted(
+    gate: AdmissionGate, app: ASGIApp, scope: Scope, receive: Receive, send: Send
+) -> None:
+    """Run ``app`` holding a place at ``gate`` until its response is sent, or answer 503 with
+    ``Retry-After`` at once where the gate has no place."""
+    try:
+        gate.enter()
+    except Overloaded as exc:
+        await response_for(exc)(scope, receive, send)
+        return
+    try:
+        await app(scope, receive, send)
+    finally:
+        gate.leave()

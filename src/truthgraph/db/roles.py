@@ -19,8 +19,8 @@ import psycopg
 from truthgraph.db.jobs import ItemOutcome, Job, JobItem, JobKind, JobStatus
 from truthgraph.db.keys import ApiKeyRecord
 from truthgraph.db.records import ClaimSummary, DocumentRecord
-from truthgraph.domain import EvidenceHit, NLIScores, RawDocument, Sentence, Verdict
-from truthgraph.ports import Collection, SearchParams
+from truthgraph.domain import EvidenceHit, RawDocument, Sentence, Verdict
+from truthgraph.ports import Collection, EvidenceStore, NLICache
 from truthgraph.settings import RetrievalSettings
 
 
@@ -38,11 +38,10 @@ class Pooled(Protocol):
     def ping(self) -> None: ...
 
 
-class EvidenceDatabase(Pooled, Protocol):
+class EvidenceDatabase(Pooled, EvidenceStore, NLICache, Protocol):
     """Collections, documents, search, the NLI cache and verdicts (``PgvectorEvidenceStore``):
-    an ``EvidenceStore``, an ``NLICache`` and an ``IngestStore`` at once."""
-
-    def get_collection(self, name: str) -> Collection: ...
+    an ``EvidenceStore`` and an ``NLICache`` (from ``ports``), and an ``IngestStore``, at
+    once."""
 
     def list_collections(self) -> list[tuple[Collection, int, int]]: ...
 
@@ -81,33 +80,9 @@ class EvidenceDatabase(Pooled, Protocol):
 
     def delete_document(self, document_id: int) -> DocumentRecord: ...
 
-    def search(
-        self, collection: Collection, vectors: np.ndarray, params: SearchParams
-    ) -> list[list[EvidenceHit]]: ...
-
-    def lexical_search(
-        self, collection: Collection, queries: Sequence[str], vectors: np.ndarray, top_k: int
-    ) -> list[list[EvidenceHit]]: ...
-
     def keyword_search(
         self, collection: Collection, query: str, top_k: int
     ) -> list[EvidenceHit]: ...
-
-    def cached_scores(
-        self, model: str, keys: Sequence[tuple[int, str]]
-    ) -> dict[tuple[int, str], NLIScores]: ...
-
-    def save_scores(self, model: str, items: Sequence[tuple[int, str, NLIScores]]) -> None: ...
-
-    def save_verdict(
-        self,
-        verdict: Verdict,
-        embedding_model: str,
-        nli_model: str,
-        origin: str | None = None,
-    ) -> Verdict: ...
-
-    def save_timings(self, verdict_id: int, timings_ms: dict[str, float]) -> None: ...
 
     def get_verdict(self, claim_id: int) -> Verdict: ...
 

@@ -27,7 +27,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 
-from truthgraph.datasets import LabeledClaim, page_title
+from truthgraph.datasets import LabeledClaim, page_title, parse_label
 from truthgraph.domain import Label
 from truthgraph.errors import DatasetError
 from truthgraph.ml.nli.pair import Pair
@@ -40,11 +40,6 @@ NLI_EXTRA_FILES = (
     "cad_snli_train.jsonl",
     "conjnli_train.jsonl",
 )
-_NLI_LABELS = {
-    "entailment": Label.SUPPORTED,
-    "neutral": Label.NOT_ENOUGH_INFO,
-    "contradiction": Label.REFUTED,
-}
 SAME_SUBJECT = "same-subject-nei"
 _WORD = re.compile(r"[A-Za-z0-9]+")
 _STOP = frozenset(
@@ -231,7 +226,7 @@ def general_nli_pairs(data_dir: Path, count: int, rng: random.Random) -> list[Pa
         with path.open(encoding="utf-8") as handle:
             for line in handle:
                 row = json.loads(line)
-                label = _NLI_LABELS.get(str(row.get("label")))
+                label = parse_label(str(row.get("label", "")))
                 premise, hypothesis = row.get("premise"), row.get("hypothesis")
                 if (
                     label is not None
