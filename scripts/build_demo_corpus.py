@@ -15,9 +15,9 @@ import json
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from truthgraph.chunking import split_sentences
-from truthgraph.datasets import load_fever, page_title
+from truthgraph.data.datasets import load_fever, page_title
 from truthgraph.domain import Label
+from truthgraph.reading.sentences import split_sentences
 
 OUT = Path(__file__).resolve().parent.parent / "src" / "truthgraph" / "demo"
 

@@ -26,8 +26,8 @@ from pathlib import Path
 from truthgraph.errors import TruthGraphError
 from truthgraph.evaluation.calibration_runs import Row, figures_with, fit, read_predictions
 from truthgraph.evaluation.results import run_eval
+from truthgraph.measures.revision import git_sha
 from truthgraph.ml.registry import adapter_source, resolve_model
-from truthgraph.revision import git_sha
 from truthgraph.settings import Settings
 from truthgraph.verify.calibration import read_calibration, write_calibration
 

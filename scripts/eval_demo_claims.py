@@ -14,10 +14,10 @@ import json
 import tempfile
 from pathlib import Path
 
+from truthgraph.data.jsonl import read_objects
 from truthgraph.domain import Label
 from truthgraph.ingest.pipeline import ingest, load_documents
-from truthgraph.jsonl import read_objects
-from truthgraph.metrics import classification_report
+from truthgraph.measures.metrics import classification_report
 from truthgraph.settings import Settings
 from truthgraph.wiring import build_embedder, build_store, build_verifier
 

@@ -29,9 +29,9 @@ from truthgraph.errors import TruthGraphError
 from truthgraph.evaluation.calibration_runs import Row, read_predictions
 from truthgraph.evaluation.results import run_eval
 from truthgraph.evaluation.second_opinion import Trial, choose, passes, trial
+from truthgraph.measures.revision import git_sha
 from truthgraph.ml.nli.card import refresh_second_opinion
 from truthgraph.ml.registry import resolve_model
-from truthgraph.revision import git_sha
 from truthgraph.settings import Settings
 from truthgraph.verify.calibration import read_calibration
 from truthgraph.verify.second_opinion import SecondOpinionRecord, write_second_opinion

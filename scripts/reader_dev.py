@@ -29,17 +29,17 @@ from pathlib import Path
 
 import numpy as np
 
-from truthgraph.chunking import split_document
+from truthgraph.data.files import atomic_write
+from truthgraph.data.jsonl import read_objects
 from truthgraph.domain import EvidenceHit, Label, NLIScores, RawDocument
 from truthgraph.evaluation.check_eval import load_wice
 from truthgraph.evaluation.convert import convert
 from truthgraph.evaluation.dataset import read_claims, read_corpus
 from truthgraph.extract import DecomposingExtractor
 from truthgraph.extract.extractors import extract
-from truthgraph.files import atomic_write
-from truthgraph.jsonl import read_objects
 from truthgraph.ports import LoadedEmbedder, LoadedNLIModel
-from truthgraph.premise import premise
+from truthgraph.reading.premise import premise
+from truthgraph.reading.sentences import split_document
 from truthgraph.settings import Settings
 from truthgraph.verify.distinct import distinct_hits
 from truthgraph.wiring import build_embedder, build_nli

@@ -31,7 +31,7 @@ from reader_dev import REPO, Claim, Item, Scores  # noqa: E402, F401  (Claim: fo
 from truthgraph.domain import EvidenceContext, EvidenceHit, Label, NLIScores, Strategy  # noqa: E402
 from truthgraph.evaluation.check_eval import balanced_accuracy  # noqa: E402
 from truthgraph.extract.rollup import rollup  # noqa: E402
-from truthgraph.premise import premise  # noqa: E402
+from truthgraph.reading.premise import premise  # noqa: E402
 from truthgraph.verify.aggregate import Decisive, aggregate  # noqa: E402
 from truthgraph.verify.calibration import Calibration, calibrate, read_calibration  # noqa: E402
 

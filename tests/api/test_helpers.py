@@ -16,7 +16,7 @@ from truthgraph.errors import (
     NotFoundError,
     TruthGraphError,
 )
-from truthgraph.stats import percentile
+from truthgraph.measures.stats import percentile
 from truthgraph.verify.fusion import reciprocal_rank_fusion
 
 

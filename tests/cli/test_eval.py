@@ -10,9 +10,9 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.conftest import DEMO_DIR
-from truthgraph.chunking import split_sentences
 from truthgraph.cli.main import app
 from truthgraph.db.store import PgvectorEvidenceStore
+from truthgraph.reading.sentences import split_sentences
 
 pytestmark = [pytest.mark.integration, pytest.mark.models]
 

@@ -28,7 +28,7 @@ import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
 from truthgraph.errors import InvalidInputError, UnavailableError
-from truthgraph.stats import percentile
+from truthgraph.measures.stats import percentile
 
 VERIFY_PATH = "/api/v1/verify"
 CLIENTS_PER_POOL = 25

@@ -14,11 +14,10 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from truthgraph.domain import Label, Strategy
+from truthgraph.domain import Label, Strategy, check_json
 from truthgraph.errors import InvalidInputError
 from truthgraph.ingest.fetch import is_url
 from truthgraph.ml.nli.labels import NLILabel
-from truthgraph.text import check_json
 
 HARD_MAX_CHARS = 100_000
 MAX_ID = 2**63 - 1  # PostgreSQL bigint
@@ -26,7 +25,7 @@ CollectionName = Field(default="default", min_length=1, max_length=200)
 
 
 class _Request(BaseModel):
-    """Unknown fields are refused, and so is text that cannot be stored (``truthgraph.text``):
+    """Unknown fields are refused, and so is text that cannot be stored (``truthgraph.domain``):
     both are 422 before any model runs."""
 
     model_config = ConfigDict(extra="forbid")

@@ -109,7 +109,7 @@ AGAINST_STAGES = (
 def answer_from(documents: Sequence[RawDocument], words: int) -> str:
     """A ``words``-word answer drawn from the documents: their sentences in turn (the first of
     each document, then the second, ...), so the answer spans every document."""
-    from truthgraph.chunking import split_document
+    from truthgraph.reading.sentences import split_document
 
     columns = [split_document(d) for d in documents]
     parts: list[str] = []

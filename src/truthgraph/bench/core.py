@@ -20,10 +20,10 @@ import psutil
 
 from truthgraph.bench.e2e import WARMUP_CLAIM, Parts
 from truthgraph.bench.machine import describe_machine
+from truthgraph.data.jsonl import read_objects
 from truthgraph.domain import RawDocument
-from truthgraph.jsonl import read_objects
+from truthgraph.measures.stats import summary_ms
 from truthgraph.settings import RetrievalSettings
-from truthgraph.stats import summary_ms
 from truthgraph.verify.verifier import Verifier
 
 TOP_K = 10
@@ -31,7 +31,7 @@ TOP_K = 10
 
 def scifact_documents(data_dir: Path, limit: int) -> list[RawDocument]:
     """The first ``limit`` SciFact abstracts, one document each."""
-    from truthgraph.datasets import load_scifact_corpus
+    from truthgraph.data.datasets import load_scifact_corpus
 
     abstracts = list(load_scifact_corpus(data_dir).items())[:limit]
     return [

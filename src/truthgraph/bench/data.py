@@ -6,10 +6,10 @@ import json
 from itertools import cycle, islice
 from pathlib import Path
 
-from truthgraph.chunking import split_sentences
+from truthgraph.data.jsonl import read_objects
 from truthgraph.errors import DatasetError
 from truthgraph.ingest.pipeline import load_documents
-from truthgraph.jsonl import read_objects
+from truthgraph.reading.sentences import split_sentences
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "demo"
 DEFAULT_CORPUS = DEMO_DIR / "corpus.jsonl"

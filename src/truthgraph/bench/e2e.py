@@ -10,9 +10,9 @@ from typing import Any
 from truthgraph.bench.data import DEFAULT_CLAIMS, DEFAULT_CORPUS, claims
 from truthgraph.bench.machine import describe_machine
 from truthgraph.db.roles import EvidenceDatabase
+from truthgraph.measures.stats import summary_ms
 from truthgraph.ports import LoadedEmbedder, LoadedNLIModel
 from truthgraph.settings import RetrievalSettings
-from truthgraph.stats import summary_ms
 from truthgraph.verify.second_opinion import SECOND_OPINION_TIMING
 from truthgraph.verify.verifier import Verifier
 

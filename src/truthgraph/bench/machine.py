@@ -10,8 +10,8 @@ from typing import Any
 
 import psutil
 
+from truthgraph.measures.revision import git_sha
 from truthgraph.ml.cpu import cpu_flags
-from truthgraph.revision import git_sha
 
 
 def _cpu_model() -> str:

@@ -22,10 +22,10 @@ from truthgraph.bench.sample_sources import (
     quality_pages,
     text_pdf,
 )
-from truthgraph.chunking import split_document, split_sentences
 from truthgraph.errors import NotFoundError
 from truthgraph.ingest.html import html_document
 from truthgraph.ingest.pipeline import ingest, load_documents
+from truthgraph.reading.sentences import split_document, split_sentences
 from truthgraph.settings import Settings
 
 

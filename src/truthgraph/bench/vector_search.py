@@ -13,9 +13,9 @@ import numpy as np
 from truthgraph.db.roles import EvidenceDatabase
 from truthgraph.domain import RawDocument, Sentence
 from truthgraph.errors import NotFoundError
+from truthgraph.measures.stats import summary_ms
 from truthgraph.ports import Embedder, SearchParams
 from truthgraph.settings import IndexVectorType, RetrievalSettings
-from truthgraph.stats import summary_ms
 
 IndexType = Literal["hnsw", "ivfflat"]
 

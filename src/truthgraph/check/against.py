@@ -24,13 +24,13 @@ import numpy as np
 
 from truthgraph.check.report import CheckReport
 from truthgraph.check.run import CHECK_BATCH_CLAIMS, Extracted, check_with
-from truthgraph.chunking import split_document
 from truthgraph.domain import EvidenceHit, RawDocument, Verdict
 from truthgraph.errors import DocumentError, InvalidInputError, NotFoundError
 from truthgraph.extract import ClaimExtractor
 from truthgraph.ingest.fetch import is_url
 from truthgraph.ingest.sources import SUFFIXES, discover, read_documents, read_url
 from truthgraph.ports import Collection, Embedder, SearchParams
+from truthgraph.reading.sentences import split_document
 from truthgraph.settings import FetchSettings
 from truthgraph.verify.judge import SecondOpinion
 from truthgraph.verify.options import VerifyOptions

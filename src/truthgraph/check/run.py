@@ -8,10 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from truthgraph.check.report import CheckReport, ClaimResult, SentenceResult
-from truthgraph.domain import Sentence, Verdict
+from truthgraph.domain import Sentence, Verdict, check_characters
 from truthgraph.errors import InvalidInputError, NothingToCheckError
 from truthgraph.extract import AtomicClaim, CheckedSentence, ClaimExtractor, Extraction, extract
-from truthgraph.text import check_characters
 from truthgraph.verify.options import VerifyOptions
 from truthgraph.verify.verifier import Verifier
 

@@ -20,9 +20,9 @@ from truthgraph.cli.progress import progress_bar
 from truthgraph.cli.ray_flags import RAY, RAY_CPUS, RAY_GPUS, RAY_WORKERS, ray_options
 from truthgraph.cli.render import COLOURS
 from truthgraph.cli.state import AppState, state
+from truthgraph.data.files import atomic_write
 from truthgraph.domain import Label, Verdict
 from truthgraph.errors import DatasetError, InvalidInputError
-from truthgraph.files import atomic_write
 
 if TYPE_CHECKING:
     from truthgraph.check.run import Extracted

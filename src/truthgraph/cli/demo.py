@@ -12,7 +12,7 @@ from truthgraph.cli.exit_codes import exits_cleanly
 from truthgraph.cli.ingest import ingest_paths
 from truthgraph.cli.render import print_verdict
 from truthgraph.cli.state import state
-from truthgraph.jsonl import read_objects
+from truthgraph.data.jsonl import read_objects
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "demo"
 

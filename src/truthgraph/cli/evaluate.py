@@ -18,7 +18,7 @@ from truthgraph.cli.exit_codes import exits_cleanly
 from truthgraph.cli.progress import progress_bar
 from truthgraph.cli.ray_flags import RAY, RAY_CPUS, RAY_GPUS, RAY_WORKERS, ray_options
 from truthgraph.cli.state import AppState, state
-from truthgraph.datasets import Split
+from truthgraph.data.datasets import Split
 from truthgraph.distributed.runtime import RayOptions
 from truthgraph.domain import Strategy
 from truthgraph.errors import InvalidInputError

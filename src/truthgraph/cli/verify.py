@@ -16,9 +16,9 @@ from truthgraph.cli.progress import progress_bar
 from truthgraph.cli.ray_flags import RAY, RAY_CPUS, RAY_GPUS, RAY_WORKERS, ray_options
 from truthgraph.cli.render import print_verdict
 from truthgraph.cli.state import state
+from truthgraph.data.jsonl import read_objects
 from truthgraph.domain import Strategy, Verdict
 from truthgraph.errors import DatasetError, InvalidInputError
-from truthgraph.jsonl import read_objects
 from truthgraph.verify.options import replace_options
 
 

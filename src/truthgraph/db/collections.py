@@ -9,10 +9,10 @@ from psycopg.rows import dict_row
 
 from truthgraph.db.pooled import PooledStore
 from truthgraph.db.sql import VECTOR_TYPE_KEY, _collection, _drop_index_sql, _index_ddl, _index_name
+from truthgraph.domain import check_collection_name
 from truthgraph.errors import ConfigError, NotFoundError
 from truthgraph.ports import Collection
 from truthgraph.settings import RetrievalSettings
-from truthgraph.text import check_collection_name
 
 
 class CollectionStore(PooledStore):

@@ -18,8 +18,8 @@ import psycopg
 from psycopg.rows import dict_row
 
 from truthgraph.db.pooled import PooledStore
+from truthgraph.domain import check_characters, check_collection_name
 from truthgraph.errors import InvalidInputError, NotFoundError
-from truthgraph.text import check_characters, check_collection_name
 
 KEY_PREFIX = "tg_"
 ALL_COLLECTIONS = "*"

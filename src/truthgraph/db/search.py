@@ -9,10 +9,9 @@ from psycopg import sql
 
 from truthgraph.db.pooled import PooledStore
 from truthgraph.db.sql import _HIT_JOINS, _hit, _hit_columns, _vector_cast
-from truthgraph.domain import EvidenceHit
+from truthgraph.domain import EvidenceHit, check_characters
 from truthgraph.errors import ConfigError
 from truthgraph.ports import Collection, SearchParams
-from truthgraph.text import check_characters
 
 
 class SearchStore(PooledStore):

@@ -20,9 +20,9 @@ from truthgraph.domain import (
     ScoredEvidence,
     Strategy,
     Verdict,
+    check_characters,
 )
 from truthgraph.errors import NotFoundError
-from truthgraph.text import check_characters
 
 
 class VerdictStore(PooledStore):

@@ -25,12 +25,12 @@ from typing import Any
 
 import numpy as np
 
-from truthgraph.chunking import split_document
 from truthgraph.distributed.runtime import RayOptions, check_database, ray_runtime
 from truthgraph.domain import RawDocument, Sentence
 from truthgraph.errors import EvidenceStoreError
 from truthgraph.ingest.pipeline import IngestReport, content_hash
 from truthgraph.ports import Collection, LoadedEmbedder
+from truthgraph.reading.sentences import split_document
 from truthgraph.settings import Settings
 
 Batch = dict[str, np.ndarray]

@@ -18,7 +18,7 @@ from truthgraph.evaluation.calibration_fit import (
     fit_temperature,
     negative_log_likelihood,
 )
-from truthgraph.metrics import classification_report, expected_calibration_error
+from truthgraph.measures.metrics import classification_report, expected_calibration_error
 from truthgraph.verify.calibration import Calibration, scale
 
 # dataset, per-class scores, gold label, best retrieval similarity of the sentences read

@@ -23,10 +23,10 @@ from typing import Any
 
 from truthgraph.check.against import MemoryEvidenceStore, check_against
 from truthgraph.check.report import CheckReport
+from truthgraph.data.jsonl import read_objects
 from truthgraph.domain import RawDocument
 from truthgraph.errors import DatasetError, NothingToCheckError, TruthGraphError
 from truthgraph.extract import ClaimExtractor
-from truthgraph.jsonl import read_objects
 from truthgraph.ports import Embedder
 from truthgraph.verify.options import VerifyOptions
 from truthgraph.verify.verifier import Verifier

@@ -1,7 +1,7 @@
 """The development datasets in the generic evaluation form (claims plus a corpus).
 
-Each converter reads one dataset with the loaders of ``truthgraph.datasets`` from the data folder
-(``../shared/data`` in development) and picks how it is evaluated by default:
+Each converter reads one dataset with the loaders of ``truthgraph.data.datasets``
+from the data folder (``../shared/data`` in development) and picks how it is evaluated by default:
 
 - ``scifact``: retrieval over its 5,183 abstracts (``corpus.jsonl``), one document per
   abstract with its title, the sentences as given (a blank line between them, which always
@@ -29,7 +29,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from truthgraph.datasets import (
+from truthgraph.data.datasets import (
     LabeledClaim,
     Split,
     load_fever,

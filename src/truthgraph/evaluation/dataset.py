@@ -29,10 +29,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-from truthgraph.datasets import LabeledClaim, Split, parse_label
+from truthgraph.data.datasets import LabeledClaim, Split, parse_label
+from truthgraph.data.jsonl import read_objects
 from truthgraph.domain import RawDocument
 from truthgraph.errors import DatasetError, InvalidInputError
-from truthgraph.jsonl import read_objects
 
 Mode = Literal["retrieval", "oracle"]
 MODES: tuple[Mode, ...] = ("retrieval", "oracle")

@@ -23,9 +23,9 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from truthgraph.chunking import split_sentences
-from truthgraph.datasets import LabeledClaim
+from truthgraph.data.datasets import LabeledClaim
 from truthgraph.domain import Label
+from truthgraph.reading.sentences import split_sentences
 
 CAUSES = ("retrieval miss", "multi-hop", "number/date", "negation", "NEI boundary", "other")
 _NUMBER = re.compile(

@@ -2,7 +2,7 @@
 
 ``evaluate`` verifies every claim one at a time, as ``truthgraph verify CLAIM`` does (so the
 latency is per claim), without storing the verdicts; ``measure`` turns the predictions into
-the report's figures with the pure functions of ``metrics.py``.
+the report's figures with the pure functions of ``measures.metrics``.
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
-from truthgraph.datasets import LabeledClaim
+from truthgraph.data.datasets import LabeledClaim
 from truthgraph.domain import Label, Verdict
 from truthgraph.evaluation.dataset import Mode
-from truthgraph.metrics import (
+from truthgraph.measures.metrics import (
     classification_report,
     confusion,
     evidence_recall,
@@ -23,7 +23,7 @@ from truthgraph.metrics import (
     reliability_bins,
     strict_accuracy,
 )
-from truthgraph.stats import percentile
+from truthgraph.measures.stats import percentile
 from truthgraph.verify.options import VerifyOptions
 
 CITED_K = 5  # evidence sentences a verdict cites for the strict score (FEVER's scorer: 5)

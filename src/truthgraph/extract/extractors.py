@@ -13,12 +13,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from truthgraph.chunking import split_sentences
 from truthgraph.domain import Sentence
 from truthgraph.extract.decompose import decompose, subject_of
 from truthgraph.extract.spans import map_claim
 from truthgraph.extract.types import CheckedSentence, Extraction, Proposal
 from truthgraph.extract.worthiness import skip_reason
+from truthgraph.reading.sentences import split_sentences
 
 
 class ClaimExtractor(Protocol):

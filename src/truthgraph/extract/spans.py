@@ -44,7 +44,7 @@ def map_claim(
     """The claim with the spans of ``source`` it was taken from, or None if it does not map.
 
     >>> text = "Ada Lovelace wrote notes and translated a paper."
-    >>> from truthgraph.chunking import split_sentences
+    >>> from truthgraph.reading.sentences import split_sentences
     >>> map_claim("Ada Lovelace translated a paper.", text, split_sentences(text)[0], 0).pieces
     ((0, 12), (28, 48))
     """

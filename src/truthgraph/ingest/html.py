@@ -14,9 +14,8 @@ from typing import Any
 import trafilatura
 from trafilatura.settings import use_config
 
-from truthgraph.domain import RawDocument
+from truthgraph.domain import RawDocument, blank_controls
 from truthgraph.errors import SourceError
-from truthgraph.text import blank_controls
 
 _META_CHARSET = re.compile(
     rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE

@@ -13,10 +13,9 @@ from typing import Any
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
-from truthgraph.domain import RawDocument
+from truthgraph.domain import RawDocument, blank_controls
 from truthgraph.errors import LimitExceededError, SourceError
 from truthgraph.settings import LimitsSettings
-from truthgraph.text import blank_controls
 
 # "12", "Page 3", "4 of 20", "- 5 -", and front-matter numerals up to xxxix
 _PAGE_NUMBER = re.compile(

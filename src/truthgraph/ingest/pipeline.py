@@ -12,12 +12,12 @@ from typing import Protocol
 
 import numpy as np
 
-from truthgraph.chunking import check_sentence_limit, check_text_limits, split_document
 from truthgraph.domain import RawDocument, Sentence
 from truthgraph.errors import DatasetError
 from truthgraph.ingest.fetch import is_url
 from truthgraph.ingest.sources import SUFFIXES, discover, read_documents, read_url
 from truthgraph.ports import Collection, Embedder
+from truthgraph.reading.sentences import check_sentence_limit, check_text_limits, split_document
 from truthgraph.settings import FetchSettings, LimitsSettings
 
 

@@ -10,12 +10,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from truthgraph.data.jsonl import objects_in, read_objects
 from truthgraph.domain import RawDocument
 from truthgraph.errors import DatasetError, InvalidInputError, SourceError
 from truthgraph.ingest.fetch import fetch, is_url
 from truthgraph.ingest.html import html_document
 from truthgraph.ingest.pdf import pdf_document
-from truthgraph.jsonl import objects_in, read_objects
 from truthgraph.settings import FetchSettings, LimitsSettings
 
 SUFFIXES = {

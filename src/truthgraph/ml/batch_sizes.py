@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from truthgraph.files import atomic_write
+from truthgraph.data.files import atomic_write
 
 BATCH_SIZES_FILE = "batch_sizes.json"
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from truthgraph.domain import EvidenceContext, EvidenceHit, JoinedEvidence, NLIScores
-from truthgraph.premise import titled
+from truthgraph.reading.premise import titled
 
 
 def joined_premise(hits: Sequence[EvidenceHit], context: EvidenceContext = "title") -> str:

@@ -17,11 +17,11 @@ from truthgraph.domain import (
     ScoredEvidence,
     SecondOpinionNote,
     Verdict,
+    check_characters,
 )
 from truthgraph.errors import InvalidInputError
 from truthgraph.ports import NLICache, NLIModel
-from truthgraph.premise import has_title, mean_scores, premise
-from truthgraph.text import check_characters
+from truthgraph.reading.premise import has_title, mean_scores, premise
 from truthgraph.verify.aggregate import aggregate
 from truthgraph.verify.calibration import Calibration, calibrate
 from truthgraph.verify.distinct import distinct_hits

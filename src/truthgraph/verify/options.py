@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from truthgraph.domain import EvidenceContext, JoinedEvidence, Strategy
+from truthgraph.domain import EvidenceContext, JoinedEvidence, Strategy, check_characters
 from truthgraph.errors import InvalidInputError
-from truthgraph.text import check_characters
 from truthgraph.verify.aggregate import Decisive
 
 

@@ -37,13 +37,12 @@ from truthgraph.check.against import (
 from truthgraph.check.report import LABELS, CheckReport
 from truthgraph.check.run import Extracted, check_text, extracted
 from truthgraph.check.source import CHECK_SUFFIXES, read_upload_source
-from truthgraph.chunking import check_text_limits
-from truthgraph.domain import RawDocument
+from truthgraph.domain import RawDocument, check_collection_name
 from truthgraph.errors import DocumentError, InvalidInputError
 from truthgraph.extract import ClaimExtractor
 from truthgraph.ingest.fetch import is_url
 from truthgraph.ingest.sources import SUFFIXES, documents_of, read_url
-from truthgraph.text import check_collection_name
+from truthgraph.reading.sentences import check_text_limits
 from truthgraph.wiring import EXTRACTORS, build_extractor
 
 router = APIRouter(tags=["check"])

@@ -34,15 +34,14 @@ from truthgraph.api.schemas import (
 )
 from truthgraph.api.uploads import in_upload_pool, read_upload, upload_gate
 from truthgraph.api.worker import document_to_json
-from truthgraph.chunking import check_text_limits, split_sentences
 from truthgraph.db.records import DocumentRecord
-from truthgraph.domain import RawDocument
+from truthgraph.domain import RawDocument, check_collection_name
 from truthgraph.errors import DatasetError, InvalidInputError
 from truthgraph.ingest.fetch import is_url
 from truthgraph.ingest.pipeline import content_hash, ingest
 from truthgraph.ingest.sources import SUFFIXES, documents_of, read_url
+from truthgraph.reading.sentences import check_text_limits, split_sentences
 from truthgraph.settings import LimitsSettings
-from truthgraph.text import check_collection_name
 
 router = APIRouter(tags=["documents"])
 ERRORS: dict[int | str, dict[str, Any]] = {

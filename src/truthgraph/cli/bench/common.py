@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.table import Table
 
 from truthgraph.bench.machine import describe_machine
-from truthgraph.files import atomic_write
+from truthgraph.data.files import atomic_write
 from truthgraph.settings import Settings
 
 if TYPE_CHECKING:

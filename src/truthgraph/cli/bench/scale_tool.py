@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from truthgraph.cli.bench import common
-from truthgraph.files import atomic_write
+from truthgraph.data.files import atomic_write
 from truthgraph.settings import Settings
 
 

@@ -13,7 +13,7 @@ read by TruthGraph as SUPPORTED / NOT_ENOUGH_INFO / REFUTED), fine-tuned from
 {base_source} by `truthgraph train-verifier`. {storage}
 
 ## Training data ({train_pairs} pairs, `{train_split}` split only)
-The development data's fixed hash split by claim (`truthgraph.datasets.in_split`)
+The development data's fixed hash split by claim (`truthgraph.data.datasets.in_split`)
 keeps every held-out claim (20%) out of training; the `fit` split also leaves out the `dev`
 claims (10%), on which the confidence temperature is fitted.
 

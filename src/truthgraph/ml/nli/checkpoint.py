@@ -25,9 +25,9 @@ from typing import Any
 
 import torch
 
+from truthgraph.data.files import atomic_write
 from truthgraph.domain import Label
 from truthgraph.errors import InvalidInputError
-from truthgraph.files import atomic_write
 from truthgraph.ml.nli.pair import Pair
 
 CHECKPOINT_DIR = "checkpoint"

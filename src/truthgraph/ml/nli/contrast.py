@@ -27,7 +27,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 
-from truthgraph.datasets import LabeledClaim, page_title, parse_label
+from truthgraph.data.datasets import LabeledClaim, page_title, parse_label
 from truthgraph.domain import Label
 from truthgraph.errors import DatasetError
 from truthgraph.ml.nli.pair import Pair

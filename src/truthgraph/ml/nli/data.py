@@ -16,8 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from truthgraph.chunking import split_sentences
-from truthgraph.datasets import (
+from truthgraph.data.datasets import (
     LabeledClaim,
     Split,
     load_fever,
@@ -32,6 +31,7 @@ from truthgraph.domain import Label
 from truthgraph.ml.nli.augment import entity_pool, mutate, overlapping
 from truthgraph.ml.nli.pair import Pair
 from truthgraph.ports import Embedder, NLIModel
+from truthgraph.reading.sentences import split_sentences
 
 _NEGATABLE = re.compile(r"\b(is|was|are|were|has|had|can|could|will|would|does|did)\b")
 _ALREADY_NEGATED = re.compile(r"\b(not|never|no|n't|only)\b", re.IGNORECASE)

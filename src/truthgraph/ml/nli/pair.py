@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from truthgraph.domain import Label
-from truthgraph.premise import titled
+from truthgraph.reading.premise import titled
 
 
 @dataclass(frozen=True, slots=True)

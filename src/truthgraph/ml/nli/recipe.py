@@ -14,8 +14,9 @@ from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any, cast
 
-from truthgraph.datasets import Split
+from truthgraph.data.datasets import Split
 from truthgraph.errors import InvalidInputError
+from truthgraph.measures.revision import git_sha
 from truthgraph.ml.embedder import SentenceTransformerEmbedder
 from truthgraph.ml.nli.card import write_model_card
 from truthgraph.ml.nli.checkpoint import check_config, has_checkpoint, read_pairs, write_pairs
@@ -27,7 +28,6 @@ from truthgraph.ml.nli.training import pair_metrics, train_verifier
 from truthgraph.ml.registry import resolve_model
 from truthgraph.ml.resolved import ResolvedModel
 from truthgraph.ports import NLIModel
-from truthgraph.revision import git_sha
 
 SHIPPED_VERIFIER = "truthgraph-verifier-minilm"
 Progress = Callable[[str, int, int, float], None]

@@ -24,7 +24,7 @@ import torch
 
 from truthgraph.domain import Label
 from truthgraph.errors import ModelLoadError
-from truthgraph.metrics import classification_report
+from truthgraph.measures.metrics import classification_report
 from truthgraph.ml.nli import checkpoint
 from truthgraph.ml.nli.adapter import ADAPTER_CONFIG
 from truthgraph.ml.nli.config import TrainConfig

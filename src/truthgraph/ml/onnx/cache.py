@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from truthgraph.data.files import atomic_write
 from truthgraph.errors import ModelLoadError
-from truthgraph.files import atomic_write
 from truthgraph.ml.resolved import ResolvedModel
 
 EXPORT_FORMAT = 1

@@ -15,12 +15,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from truthgraph.chunking import split_sentences
-from truthgraph.datasets import load_fever
+from truthgraph.data.datasets import load_fever
+from truthgraph.data.jsonl import read_objects
 from truthgraph.domain import Label
-from truthgraph.jsonl import read_objects
 from truthgraph.ml.nli.pair import Pair
 from truthgraph.ports import Embedder
+from truthgraph.reading.sentences import split_sentences
 
 DEMO_DIR = Path(__file__).resolve().parent.parent.parent / "demo"
 DEMO_PAIRS_FILE = DEMO_DIR / "nli_pairs.jsonl"

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from truthgraph.cli.verify import read_claims
+from truthgraph.data.jsonl import read_objects
 from truthgraph.errors import DatasetError
 from truthgraph.ingest.sources import read_jsonl
-from truthgraph.jsonl import read_objects
 
 
 def _write(tmp_path: Path, data: bytes) -> Path:

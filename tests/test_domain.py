@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from truthgraph.domain import RawDocument
+from truthgraph.domain import RawDocument, check_characters, check_collection_name, check_json
 from truthgraph.errors import InvalidInputError
-from truthgraph.text import check_characters, check_collection_name, check_json
 
 
 @pytest.mark.parametrize("char", ["\x00", "\x01", "\x07", "\x1b", "\x1f"])

@@ -1,4 +1,4 @@
-from truthgraph.chunking import MAX_SENTENCE_CHARS, split_sentences
+from truthgraph.reading.sentences import MAX_SENTENCE_CHARS, split_sentences
 
 
 def test_sentences_keep_offsets_into_the_document() -> None:

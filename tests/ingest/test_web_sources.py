@@ -19,10 +19,10 @@ from tests.web import (
     scanned_pdf,
 )
 from truthgraph.bench.sample_sources import text_pdf
-from truthgraph.chunking import split_document
 from truthgraph.errors import DatasetError, SourceError
 from truthgraph.ingest.pipeline import load_documents
 from truthgraph.ingest.sources import discover, read_url, read_url_list
+from truthgraph.reading.sentences import split_document
 from truthgraph.settings import FetchSettings
 
 FAST = FetchSettings(timeout_s=0.5, max_bytes=64 * 1024, max_redirects=3)

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from truthgraph.datasets import LabeledClaim
+from truthgraph.data.datasets import LabeledClaim
 from truthgraph.domain import Label
 from truthgraph.evaluation.error_analysis import CAUSES, cause, error_causes
 

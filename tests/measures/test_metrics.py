@@ -1,7 +1,7 @@
 import pytest
 
 from truthgraph.domain import Label
-from truthgraph.metrics import classification_report
+from truthgraph.measures.metrics import classification_report
 
 S, R, N = Label.SUPPORTED, Label.REFUTED, Label.NOT_ENOUGH_INFO
 

@@ -2,9 +2,9 @@
 
 import pytest
 
-from truthgraph.datasets import parse_label
+from truthgraph.data.datasets import parse_label
 from truthgraph.domain import Label
-from truthgraph.metrics import (
+from truthgraph.measures.metrics import (
     evidence_matches,
     evidence_recall,
     expected_calibration_error,

@@ -4,7 +4,7 @@ import json
 import random
 from pathlib import Path
 
-from truthgraph.datasets import LabeledClaim
+from truthgraph.data.datasets import LabeledClaim
 from truthgraph.domain import Label
 from truthgraph.ml.nli.contrast import (
     context_pairs,

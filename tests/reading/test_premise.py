@@ -1,9 +1,9 @@
 from dataclasses import replace
 
-from truthgraph.datasets import page_title
+from truthgraph.data.datasets import page_title
 from truthgraph.domain import EvidenceHit, Label
 from truthgraph.ml.nli.pair import Pair
-from truthgraph.premise import premise, titled
+from truthgraph.reading.premise import premise, titled
 
 HIT = EvidenceHit(
     7,
@@ -66,7 +66,7 @@ def test_referent_context_only_where_the_sentence_points_back() -> None:
 
 
 def test_points_back() -> None:
-    from truthgraph.premise import points_back
+    from truthgraph.reading.premise import points_back
 
     assert points_back("It is the highest mountain in Africa.")
     assert points_back("The company employs 40 people.")

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-import truthgraph.chunking as chunking
+import truthgraph.reading.sentences as chunking
 from truthgraph.bench.sample_sources import text_pdf
-from truthgraph.chunking import check_sentence_limit, check_text_limits, split_sentences
 from truthgraph.errors import LimitExceededError
 from truthgraph.ingest.sources import read_page_or_pdf
+from truthgraph.reading.sentences import check_sentence_limit, check_text_limits, split_sentences
 from truthgraph.settings import LimitsSettings
 
 SENTENCES = (

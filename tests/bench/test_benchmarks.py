@@ -1,4 +1,4 @@
-from truthgraph.datasets import in_split, normalise_wiki_text
+from truthgraph.data.datasets import in_split, normalise_wiki_text
 from truthgraph.ml.nli.data import negate
 
 

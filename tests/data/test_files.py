@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from truthgraph.files import atomic_write
+from truthgraph.data.files import atomic_write
 
 
 def test_text_bytes_and_a_writer_each_replace_the_file(tmp_path: Path) -> None:

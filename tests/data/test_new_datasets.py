@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from truthgraph.datasets import detokenise, in_split, load_fm2, load_snli
+from truthgraph.data.datasets import detokenise, in_split, load_fm2, load_snli
 from truthgraph.domain import Label
 from truthgraph.evaluation.convert import DATASETS, convert
 from truthgraph.ml.nli.data import NEAR_MISS_SOURCES, fm2_pairs, snli_pairs

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from truthgraph.chunking import split_sentences
 from truthgraph.domain import Label
 from truthgraph.extract import (
     DecomposingExtractor,
@@ -18,6 +17,7 @@ from truthgraph.extract import (
 )
 from truthgraph.extract.decompose import decompose
 from truthgraph.extract.spans import GLUE, words
+from truthgraph.reading.sentences import split_sentences
 
 
 def claims_of(text: str) -> list[str]:

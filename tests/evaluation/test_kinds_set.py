@@ -10,13 +10,13 @@ from typing import Any
 
 import pytest
 
-from truthgraph.chunking import split_sentences
-from truthgraph.datasets import LabeledClaim
+from truthgraph.data.datasets import LabeledClaim
 from truthgraph.domain import Label, Strategy, Verdict
 from truthgraph.errors import DatasetError
 from truthgraph.evaluation.dataset import KINDS, KINDS_PACKAGE, claims_jsonl, kinds_set, read_claims
 from truthgraph.evaluation.report import render_markdown, summary
 from truthgraph.evaluation.run import NO_KIND, Prediction, measure, per_kind
+from truthgraph.reading.sentences import split_sentences
 
 S, R, NEI = Label.SUPPORTED, Label.REFUTED, Label.NOT_ENOUGH_INFO
 NEI_KINDS = ("other-fact", "unmentioned")

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from truthgraph.data.jsonl import read_objects
 from truthgraph.domain import Label
 from truthgraph.errors import DatasetError
-from truthgraph.jsonl import read_objects
 
 Split = Literal["train", "heldout", "all", "dev", "fit"]
 HELDOUT_PERCENT = 20
