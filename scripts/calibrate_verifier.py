@@ -24,8 +24,8 @@ import sys
 from pathlib import Path
 
 from truthgraph.errors import TruthGraphError
+from truthgraph.evaluation.accuracy_tables import run_eval
 from truthgraph.evaluation.calibration_runs import Row, figures_with, fit, read_predictions
-from truthgraph.evaluation.results import run_eval
 from truthgraph.measures.revision import git_sha
 from truthgraph.ml.registry import adapter_source, resolve_model
 from truthgraph.settings import Settings

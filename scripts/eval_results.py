@@ -35,9 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from truthgraph.errors import TruthGraphError
-from truthgraph.evaluation.convert import DATASETS
-from truthgraph.evaluation.report import summary as report_summary
-from truthgraph.evaluation.results import (
+from truthgraph.evaluation.accuracy_tables import (
     CHECK_END,
     CHECK_START,
     END,
@@ -53,6 +51,8 @@ from truthgraph.evaluation.results import (
     run_kinds_eval,
     section_body,
 )
+from truthgraph.evaluation.convert import DATASETS
+from truthgraph.evaluation.report_files import summary as report_summary
 
 ROOT = Path(__file__).resolve().parent.parent
 CHECK_SETS = ("wice", "grounding")

@@ -26,9 +26,9 @@ import sys
 from pathlib import Path
 
 from truthgraph.errors import TruthGraphError
+from truthgraph.evaluation.accuracy_tables import run_eval
 from truthgraph.evaluation.calibration_runs import Row, read_predictions
-from truthgraph.evaluation.results import run_eval
-from truthgraph.evaluation.second_opinion import Trial, choose, passes, trial
+from truthgraph.evaluation.second_opinion_threshold import Trial, choose, passes, trial
 from truthgraph.measures.revision import git_sha
 from truthgraph.ml.nli.card import refresh_second_opinion
 from truthgraph.ml.registry import resolve_model

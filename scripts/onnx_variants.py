@@ -30,10 +30,10 @@ from typing import Any
 
 import numpy as np
 
-from truthgraph.bench.data import sample_pairs, sample_texts
 from truthgraph.bench.machine import describe_machine, machine_line
+from truthgraph.bench.texts import sample_pairs, sample_texts
 from truthgraph.ml.onnx.cache import FP32_FILE, INT8_FILE, INT8_SETTINGS
-from truthgraph.ml.onnx.embedder import OnnxEmbedder
+from truthgraph.ml.onnx.embedding import OnnxEmbedder
 from truthgraph.ml.onnx.export import export_embedder, export_nli, quantize
 from truthgraph.ml.onnx.nli import OnnxNLI
 from truthgraph.ml.registry import resolve_model

@@ -9,7 +9,7 @@ import pytest
 from starlette.types import Receive, Scope, Send
 
 from truthgraph.api.admission import AdmissionGate
-from truthgraph.api.errors import Overloaded
+from truthgraph.api.error_responses import Overloaded
 from truthgraph.api.middleware import AdmissionMiddleware, UploadAdmissionMiddleware
 from truthgraph.api.ratelimit import TokenBucketLimiter
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from truthgraph.api.errors import Overloaded, RateLimited, status_and_code
+from truthgraph.api.error_responses import Overloaded, RateLimited, status_and_code
 from truthgraph.api.loadtest import LevelResult, require_loopback, summarise
 from truthgraph.api.uploads import safe_filename
 from truthgraph.domain import EvidenceHit

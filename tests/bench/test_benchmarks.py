@@ -1,5 +1,5 @@
 from truthgraph.data.datasets import in_split, normalise_wiki_text
-from truthgraph.ml.nli.data import negate
+from truthgraph.ml.nli.dev_pairs import negate
 
 
 def test_fever_tokenisation_is_undone() -> None:

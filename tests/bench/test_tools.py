@@ -9,8 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from truthgraph.bench.core import measure_core
-from truthgraph.bench.data import DEFAULT_CORPUS
 from truthgraph.bench.e2e import Parts
+from truthgraph.bench.texts import DEFAULT_CORPUS
 from truthgraph.cli.bench import (
     batch_sizes_tool,
     e2e_tool,

@@ -11,7 +11,7 @@ import numpy as np
 from truthgraph.data.datasets import detokenise, in_split, load_fm2, load_snli
 from truthgraph.domain import Label
 from truthgraph.evaluation.convert import DATASETS, convert
-from truthgraph.ml.nli.data import NEAR_MISS_SOURCES, fm2_pairs, snli_pairs
+from truthgraph.ml.nli.dev_pairs import NEAR_MISS_SOURCES, fm2_pairs, snli_pairs
 
 SAMPLES = Path(__file__).resolve().parent.parent / "data"
 

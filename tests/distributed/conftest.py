@@ -14,7 +14,7 @@ import pytest
 
 from truthgraph.db.embedded import start_embedded
 from truthgraph.db.migrate import upgrade
-from truthgraph.distributed.runtime import LOCAL_OBJECT_STORE_BYTES, quiet_ray
+from truthgraph.distributed.ray_setup import LOCAL_OBJECT_STORE_BYTES, quiet_ray
 
 
 @pytest.fixture(scope="session")

@@ -24,7 +24,7 @@ from tests.conftest import DEMO_DIR
 from truthgraph.cli.main import app
 from truthgraph.cli.ray_flags import with_ray_default
 from truthgraph.db.store import PgvectorEvidenceStore
-from truthgraph.distributed.runtime import RayOptions, import_ray
+from truthgraph.distributed.ray_setup import RayOptions, import_ray
 from truthgraph.errors import ConfigError, InvalidInputError
 from truthgraph.ingest.pipeline import ingest, load_documents
 from truthgraph.ports import LoadedEmbedder, LoadedNLIModel

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from truthgraph.evaluation.results import (
+from truthgraph.evaluation.accuracy_tables import (
     CHECK_END,
     CHECK_START,
     END,

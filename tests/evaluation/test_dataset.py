@@ -10,6 +10,7 @@ import pytest
 
 from truthgraph.domain import Label
 from truthgraph.errors import DatasetError, InvalidInputError
+from truthgraph.evaluation.accuracy_tables import END, START, accuracy_table, replace_section
 from truthgraph.evaluation.convert import convert
 from truthgraph.evaluation.dataset import (
     collection_name,
@@ -18,7 +19,6 @@ from truthgraph.evaluation.dataset import (
     read_claims,
     read_corpus,
 )
-from truthgraph.evaluation.results import END, START, accuracy_table, replace_section
 
 
 def write_jsonl(path: Path, rows: list[dict[str, Any]]) -> Path:

@@ -14,8 +14,8 @@ from truthgraph.data.datasets import LabeledClaim
 from truthgraph.domain import Label, Strategy, Verdict
 from truthgraph.errors import DatasetError
 from truthgraph.evaluation.dataset import KINDS, KINDS_PACKAGE, claims_jsonl, kinds_set, read_claims
-from truthgraph.evaluation.report import render_markdown, summary
-from truthgraph.evaluation.run import NO_KIND, Prediction, measure, per_kind
+from truthgraph.evaluation.evaluate import NO_KIND, Prediction, measure, per_kind
+from truthgraph.evaluation.report_files import render_markdown, summary
 from truthgraph.reading.sentences import split_sentences
 
 S, R, NEI = Label.SUPPORTED, Label.REFUTED, Label.NOT_ENOUGH_INFO

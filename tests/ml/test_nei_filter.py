@@ -1,6 +1,6 @@
 from tests.fakes import FakeNLI
 from truthgraph.domain import Label
-from truthgraph.ml.nli.data import drop_settled_nei
+from truthgraph.ml.nli.dev_pairs import drop_settled_nei
 from truthgraph.ml.nli.pair import Pair
 
 NEI = Label.NOT_ENOUGH_INFO

@@ -15,7 +15,7 @@ from truthgraph.domain import Label, NLIScores
 from truthgraph.ml.embedder import SentenceTransformerEmbedder
 from truthgraph.ml.nli.model import CrossEncoderNLI
 from truthgraph.ml.onnx.cache import FP32_FILE, INT8_FILE, MANIFEST_FILE, export_dir
-from truthgraph.ml.onnx.embedder import OnnxEmbedder
+from truthgraph.ml.onnx.embedding import OnnxEmbedder
 from truthgraph.ml.onnx.export import export_embedder, export_nli
 from truthgraph.ml.onnx.nli import OnnxNLI
 from truthgraph.ml.onnx.samples import demo_pairs, demo_sentences

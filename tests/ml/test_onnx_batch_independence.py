@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from truthgraph.ml.onnx.embedder import OnnxEmbedder
+from truthgraph.ml.onnx.embedding import OnnxEmbedder
 from truthgraph.ml.onnx.nli import OnnxNLI
 from truthgraph.ml.onnx.samples import demo_pairs, demo_sentences
 from truthgraph.ml.onnx.shipped import shipped_export

@@ -10,7 +10,7 @@ import pytest
 
 from truthgraph.reliability import attacks
 from truthgraph.reliability.processes import ingest_demo, scenario_home, serving
-from truthgraph.reliability.report import ReliabilityRun, render
+from truthgraph.reliability.suite import ReliabilityRun, render
 
 
 def test_every_ssrf_name_is_refused_and_the_loopback_target_receives_nothing() -> None:

@@ -9,7 +9,7 @@ import pytest
 from tests.fakes import FakeEmbedder, FakeNLI, InMemoryEvidenceStore
 from truthgraph.domain import Label, NLIScores, SecondOpinionNote
 from truthgraph.evaluation.calibration_runs import Row
-from truthgraph.evaluation.second_opinion import cascade_labels, choose, passes, trial
+from truthgraph.evaluation.second_opinion_threshold import cascade_labels, choose, passes, trial
 from truthgraph.ml.nli.card import refresh_second_opinion
 from truthgraph.verify.calibration import Calibration
 from truthgraph.verify.judge import Judge, SecondOpinion

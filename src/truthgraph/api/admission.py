@@ -17,7 +17,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from truthgraph.api.errors import Overloaded
+from truthgraph.api.error_responses import Overloaded
 
 RATE_WINDOW_S = 10.0
 """Completions counted for the drain rate: the last this many seconds."""

@@ -21,8 +21,7 @@ from fastapi_offline import FastAPIOffline
 
 from truthgraph.api.admission import AdmissionGate
 from truthgraph.api.deps import rate_limit
-from truthgraph.api.errors import install_error_handlers
-from truthgraph.api.metrics import Metrics
+from truthgraph.api.error_responses import install_error_handlers
 from truthgraph.api.middleware import (
     REQUEST_ID_HEADER,
     AdmissionMiddleware,
@@ -30,6 +29,7 @@ from truthgraph.api.middleware import (
     RequestContextMiddleware,
     UploadAdmissionMiddleware,
 )
+from truthgraph.api.prometheus import Metrics
 from truthgraph.api.ratelimit import TokenBucketLimiter
 from truthgraph.api.routes import (
     check,

@@ -10,8 +10,8 @@ from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
 from truthgraph.api.auth import ANONYMOUS, Authenticator, Principal
-from truthgraph.api.errors import Forbidden, RateLimited, Unauthorized
-from truthgraph.api.metrics import Metrics
+from truthgraph.api.error_responses import Forbidden, RateLimited, Unauthorized
+from truthgraph.api.prometheus import Metrics
 from truthgraph.api.ratelimit import TokenBucketLimiter
 from truthgraph.api.runtime import Resources, Runtime
 from truthgraph.errors import NotFoundError, TruthGraphError

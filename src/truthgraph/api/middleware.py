@@ -17,8 +17,8 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from truthgraph.api.admission import AdmissionGate
-from truthgraph.api.errors import Overloaded, response_for
-from truthgraph.api.metrics import Metrics
+from truthgraph.api.error_responses import Overloaded, response_for
+from truthgraph.api.prometheus import Metrics
 
 REQUEST_ID_HEADER = "X-Request-ID"
 request_id_var: ContextVar[str | None] = ContextVar("truthgraph_request_id", default=None)

@@ -26,7 +26,7 @@ from truthgraph.api.batching import (
     embedding_batcher,
     nli_batcher,
 )
-from truthgraph.api.metrics import Metrics
+from truthgraph.api.prometheus import Metrics
 from truthgraph.api.worker import JobContext, JobWorker
 from truthgraph.db.embedded import restart_embedded
 from truthgraph.db.pool import ping

@@ -23,7 +23,7 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 
 from truthgraph.api.admission import AdmissionGate
-from truthgraph.api.errors import PayloadTooLarge, UnsupportedMediaType
+from truthgraph.api.error_responses import PayloadTooLarge, UnsupportedMediaType
 from truthgraph.errors import InvalidInputError
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")

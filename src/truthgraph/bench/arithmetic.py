@@ -139,7 +139,7 @@ def analyse_models(
     """``analyse`` for the configured embedding model and verifier, on the same real texts and
     pairs as the throughput benchmarks, against the targets of issue #4 (1,000 texts/s,
     200 pairs/s) and the figures each backend measured."""
-    from truthgraph.bench.data import sample_pairs, sample_texts
+    from truthgraph.bench.texts import sample_pairs, sample_texts
     from truthgraph.ml.registry import resolve_model
     from truthgraph.settings import Settings
 

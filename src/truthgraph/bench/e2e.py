@@ -7,8 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from truthgraph.bench.data import DEFAULT_CLAIMS, DEFAULT_CORPUS, claims
 from truthgraph.bench.machine import describe_machine
+from truthgraph.bench.texts import DEFAULT_CLAIMS, DEFAULT_CORPUS, claims
 from truthgraph.db.roles import EvidenceDatabase
 from truthgraph.measures.stats import summary_ms
 from truthgraph.ports import LoadedEmbedder, LoadedNLIModel

@@ -13,8 +13,8 @@ from typing import Any, Literal, TypeVar
 
 import psutil
 
-from truthgraph.bench.data import sample_pairs, sample_texts
 from truthgraph.bench.machine import describe_machine
+from truthgraph.bench.texts import sample_pairs, sample_texts
 from truthgraph.ports import LoadedEmbedder, LoadedNLIModel
 
 T = TypeVar("T")

@@ -26,7 +26,7 @@ from truthgraph.errors import DatasetError, InvalidInputError
 
 if TYPE_CHECKING:
     from truthgraph.check.run import Extracted
-    from truthgraph.distributed.runtime import RayOptions
+    from truthgraph.distributed.ray_setup import RayOptions
     from truthgraph.extract import ClaimExtractor
     from truthgraph.settings import Settings
 
@@ -164,7 +164,7 @@ def check_command(
     and reports against their sources): no collection, no database, nothing stored. A
     document that is missing, unreadable, empty, too large or a URL that fails: exit 8.
     """
-    from truthgraph.check.html import render_html
+    from truthgraph.check.html_report import render_html
     from truthgraph.check.run import check_text, extracted
     from truthgraph.check.source import read_source
     from truthgraph.wiring import build_extractor
@@ -261,7 +261,7 @@ def _check_on_ray(
 ) -> list[CheckReport]:
     """Each text checked with its claims verified on Ray (one runtime for all of them)."""
     from truthgraph.check.run import check_with
-    from truthgraph.distributed.runtime import check_database, import_ray, ray_runtime
+    from truthgraph.distributed.ray_setup import check_database, import_ray, ray_runtime
     from truthgraph.distributed.verify import open_ray_verifier
     from truthgraph.verify.options import replace_options
     from truthgraph.wiring import build_store, verify_options

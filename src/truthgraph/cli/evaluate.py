@@ -19,7 +19,7 @@ from truthgraph.cli.progress import progress_bar
 from truthgraph.cli.ray_flags import RAY, RAY_CPUS, RAY_GPUS, RAY_WORKERS, ray_options
 from truthgraph.cli.state import AppState, state
 from truthgraph.data.datasets import Split
-from truthgraph.distributed.runtime import RayOptions
+from truthgraph.distributed.ray_setup import RayOptions
 from truthgraph.domain import Strategy
 from truthgraph.errors import InvalidInputError
 from truthgraph.evaluation.dataset import (
@@ -264,7 +264,7 @@ def eval_command(
         }
     )
     if on_ray is not None:
-        from truthgraph.distributed.runtime import check_database, ray_runtime
+        from truthgraph.distributed.ray_setup import check_database, ray_runtime
 
         check_database(app.settings, on_ray)
         with ray_runtime(on_ray):
@@ -276,7 +276,7 @@ def eval_command(
         f"{100 * report['accuracy']:.1f}%, macro-F1 {report['macro_f1']:.3f} → {target}/",
         markup=False,
     )
-    from truthgraph.evaluation.report import summary
+    from truthgraph.evaluation.report_files import summary
 
     sys.stdout.write(json.dumps(summary(report)) + "\n")
 
@@ -292,8 +292,8 @@ def _run(
     command: str,
     on_ray: RayOptions | None = None,
 ) -> dict[str, Any]:
-    from truthgraph.evaluation.report import write_report
-    from truthgraph.evaluation.run import ClaimVerifier, evaluate, measure
+    from truthgraph.evaluation.evaluate import ClaimVerifier, evaluate, measure
+    from truthgraph.evaluation.report_files import write_report
     from truthgraph.ingest.pipeline import ingest
     from truthgraph.ml.registry import resolve_model
     from truthgraph.wiring import build_verifier

@@ -13,7 +13,7 @@ from truthgraph.cli.exit_codes import exits_cleanly
 from truthgraph.cli.progress import progress_bar
 from truthgraph.cli.ray_flags import RAY, RAY_CPUS, RAY_GPUS, RAY_WORKERS, ray_options
 from truthgraph.cli.state import state
-from truthgraph.distributed.runtime import RayOptions
+from truthgraph.distributed.ray_setup import RayOptions
 from truthgraph.errors import InvalidInputError
 from truthgraph.ingest.pipeline import IngestReport, ingest, load_documents
 from truthgraph.ingest.sources import read_url_list
@@ -49,7 +49,7 @@ def ingest_paths_on_ray(
     """``ingest_paths`` on Ray: the sources are read and checked here, then split, embedded
     and written by Ray workers."""
     from truthgraph.distributed.ingest import ingest_on_ray
-    from truthgraph.distributed.runtime import check_database, import_ray
+    from truthgraph.distributed.ray_setup import check_database, import_ray
 
     settings = state(ctx).settings
     check_database(settings, options)

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import typer
 
-from truthgraph.distributed.runtime import RayOptions
+from truthgraph.distributed.ray_setup import RayOptions
 
 RAY_FLAG = "--ray"
 LOCAL = "local"

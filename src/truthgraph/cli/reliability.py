@@ -35,7 +35,7 @@ def reliability_command(
     through a resolver it controls; try every API key on every collection. Everything runs on
     this machine, on loopback, on homes of its own that borrow this home's model files. Takes
     about ten minutes."""
-    from truthgraph.reliability.report import render, run_all
+    from truthgraph.reliability.suite import render, run_all
 
     settings = state(ctx).settings
     target = out or settings.home / "RELIABILITY.md"

@@ -94,7 +94,7 @@ def verify_command(
     claims = [claim] if claim is not None else read_claims(file)  # type: ignore[arg-type]
     app = state(ctx)
     if on_ray is not None:
-        from truthgraph.distributed.runtime import import_ray
+        from truthgraph.distributed.ray_setup import import_ray
         from truthgraph.distributed.verify import verify_claims_on_ray
         from truthgraph.wiring import verify_options
 

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from truthgraph.distributed.runtime import RayOptions, check_database, ray_runtime
+from truthgraph.distributed.ray_setup import RayOptions, check_database, ray_runtime
 from truthgraph.domain import RawDocument, Sentence
 from truthgraph.errors import EvidenceStoreError
 from truthgraph.ingest.pipeline import IngestReport, content_hash

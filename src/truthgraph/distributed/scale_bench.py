@@ -19,7 +19,7 @@ from truthgraph.bench.vector_search import corpus_vectors, load_collection
 from truthgraph.db.roles import EvidenceDatabase
 from truthgraph.db.sql import _index_name
 from truthgraph.distributed.ingest import ingest_on_ray
-from truthgraph.distributed.runtime import RayOptions, ray_runtime
+from truthgraph.distributed.ray_setup import RayOptions, ray_runtime
 from truthgraph.distributed.verify import RayVerifier
 from truthgraph.domain import RawDocument
 from truthgraph.errors import NotFoundError
@@ -219,7 +219,7 @@ def run_scale_benchmark(
     progress: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
     """Every figure of SCALE.md, measured in one run."""
-    from truthgraph.bench.data import DEFAULT_CORPUS, claims, corpus_sentences
+    from truthgraph.bench.texts import DEFAULT_CORPUS, claims, corpus_sentences
     from truthgraph.ingest.pipeline import load_documents
     from truthgraph.wiring import build_embedder, build_nli, build_store
 

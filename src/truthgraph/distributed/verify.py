@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from truthgraph.distributed.ingest import Batch, _objects, block_count
-from truthgraph.distributed.runtime import RayOptions, check_database
+from truthgraph.distributed.ray_setup import RayOptions, check_database
 from truthgraph.domain import EvidenceHit, Verdict
 from truthgraph.ports import Collection
 from truthgraph.settings import Settings
@@ -342,7 +342,7 @@ def verify_claims_on_ray(
     """Verify ``claims`` against ``collection`` on Ray, start to end: join or start Ray, run
     the pipeline, close. The one call for a command with many claims at once (``verify
     --file --ray``; ``check`` over many sources can hand its extracted claims here)."""
-    from truthgraph.distributed.runtime import ray_runtime
+    from truthgraph.distributed.ray_setup import ray_runtime
 
     check_database(settings, ray_options)
     with ray_runtime(ray_options):

@@ -163,7 +163,7 @@ def build_embedder(settings: Settings) -> LoadedEmbedder:
         return export_embedder(model, cache_dir, folder=folder)
 
     def onnx(folder: Path, int8: bool, device: str) -> LoadedEmbedder:
-        from truthgraph.ml.onnx.embedder import OnnxEmbedder
+        from truthgraph.ml.onnx.embedding import OnnxEmbedder
 
         return OnnxEmbedder(
             folder,

@@ -15,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from truthgraph.api.auth import Principal
 from truthgraph.api.deps import PrincipalDep, ResourcesDep, require_read
-from truthgraph.api.errors import Forbidden, PayloadTooLarge, UnsupportedMediaType
+from truthgraph.api.error_responses import Forbidden, PayloadTooLarge, UnsupportedMediaType
 from truthgraph.api.routes.jobs import job_out, queue_job
 from truthgraph.api.runtime import Resources
 from truthgraph.api.schemas import (

@@ -18,7 +18,7 @@ from truthgraph.api.deps import (
     find_visible,
     require_write,
 )
-from truthgraph.api.errors import PayloadTooLarge, UnsupportedMediaType
+from truthgraph.api.error_responses import PayloadTooLarge, UnsupportedMediaType
 from truthgraph.api.routes.jobs import job_out, queue_job
 from truthgraph.api.runtime import Resources
 from truthgraph.api.schemas import (

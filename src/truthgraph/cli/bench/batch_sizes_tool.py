@@ -21,7 +21,7 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
     common.output_flag(parser, "batch_sizes.json")
     args = parser.parse_args(argv)
     common.quiet()
-    from truthgraph.bench.batch_sizes import optimize_batch_sizes
+    from truthgraph.bench.batch_size_search import optimize_batch_sizes
     from truthgraph.wiring import build_embedder, build_nli
 
     settings = settings or Settings()

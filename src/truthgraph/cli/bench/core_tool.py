@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from truthgraph.bench.data import DEFAULT_CLAIMS, DEFAULT_CORPUS
+from truthgraph.bench.texts import DEFAULT_CLAIMS, DEFAULT_CORPUS
 from truthgraph.cli.bench import common
 from truthgraph.settings import Settings
 

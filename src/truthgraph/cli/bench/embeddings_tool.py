@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from truthgraph.bench.data import DEFAULT_CORPUS
 from truthgraph.bench.machine import describe_machine, machine_line
+from truthgraph.bench.texts import DEFAULT_CORPUS
 from truthgraph.cli.bench import common
 from truthgraph.settings import Settings
 
@@ -22,7 +22,7 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
     common.output_flag(parser, "embeddings.json")
     args = parser.parse_args(argv)
     common.quiet()
-    from truthgraph.bench.data import sample_texts
+    from truthgraph.bench.texts import sample_texts
     from truthgraph.bench.throughput import benchmark_embeddings
     from truthgraph.wiring import build_embedder
 

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from truthgraph.bench.data import DEFAULT_CLAIMS, DEFAULT_CORPUS
 from truthgraph.bench.machine import describe_machine, machine_line
+from truthgraph.bench.texts import DEFAULT_CLAIMS, DEFAULT_CORPUS
 from truthgraph.cli.bench import common
 from truthgraph.settings import Settings
 
@@ -23,7 +23,7 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
     common.output_flag(parser, "nli.json")
     args = parser.parse_args(argv)
     common.quiet()
-    from truthgraph.bench.data import sample_pairs
+    from truthgraph.bench.texts import sample_pairs
     from truthgraph.bench.throughput import benchmark_nli
     from truthgraph.wiring import build_nli
 

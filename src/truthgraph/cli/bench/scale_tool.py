@@ -28,7 +28,7 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
     if len(args.hnsw_sizes) != 2 or args.copies < 1 or args.claims < 1:
         parser.error("--hnsw-sizes takes two sizes; --copies and --claims at least 1")
     common.quiet()
-    from truthgraph.distributed.runtime import import_ray
+    from truthgraph.distributed.ray_setup import import_ray
     from truthgraph.distributed.scale_bench import render_scale, run_scale_benchmark
 
     import_ray()

@@ -7,13 +7,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from truthgraph.bench.data import DEFAULT_CORPUS
+from truthgraph.bench.texts import DEFAULT_CORPUS
 from truthgraph.cli.bench import common
 from truthgraph.settings import Settings
 
 
 def main(argv: Sequence[str] | None = None, settings: Settings | None = None) -> dict[str, Any]:
-    from truthgraph.bench.sources import file_quality, run_sources
+    from truthgraph.bench.ingest_rates import file_quality, run_sources
     from truthgraph.wiring import build_embedder, build_store
 
     settings = settings or Settings()

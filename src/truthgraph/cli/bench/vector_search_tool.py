@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from truthgraph.bench.data import DEFAULT_CLAIMS, DEFAULT_CORPUS
+from truthgraph.bench.texts import DEFAULT_CLAIMS, DEFAULT_CORPUS
 from truthgraph.cli.bench import common
 from truthgraph.settings import Settings
 
@@ -42,7 +42,7 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
         parser.error(f"--vector-type: use vector, halfvec or both, not {args.vector_type!r}")
     vector_types = [known[x] for x in names]
     common.quiet()
-    from truthgraph.bench.data import claims, corpus_sentences
+    from truthgraph.bench.texts import claims, corpus_sentences
     from truthgraph.bench.vector_search import run_vector_search_benchmark
     from truthgraph.wiring import build_embedder, build_store
 

@@ -21,7 +21,7 @@ from truthgraph.ml.embedder import SentenceTransformerEmbedder
 from truthgraph.ml.nli.card import write_model_card
 from truthgraph.ml.nli.checkpoint import check_config, has_checkpoint, read_pairs, write_pairs
 from truthgraph.ml.nli.config import TrainConfig
-from truthgraph.ml.nli.data import build_pairs, drop_settled_nei, snli_pairs
+from truthgraph.ml.nli.dev_pairs import build_pairs, drop_settled_nei, snli_pairs
 from truthgraph.ml.nli.model import CrossEncoderNLI
 from truthgraph.ml.nli.pair import Pair
 from truthgraph.ml.nli.training import pair_metrics, train_verifier

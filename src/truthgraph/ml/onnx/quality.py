@@ -4,7 +4,7 @@ For the embedding model: mean and minimum cosine between the ONNX (fp32, int8) a
 embeddings of real sentences (the demo corpus, split the way ingestion splits it). For the
 verifier: accuracy of torch, ONNX fp32 and ONNX int8 on labelled pairs, and how often each
 ONNX backend's label agrees with torch's (the held-out development pairs when a data folder
-is given, ``truthgraph.ml.nli.data.build_pairs(data_dir, embedder, "heldout")``; the demo
+is given, ``truthgraph.ml.nli.dev_pairs.build_pairs(data_dir, embedder, "heldout")``; the demo
 pairs otherwise). Each backend's throughput is measured on the same inputs with the same
 batch size (best of ``repeats`` timed runs after a warm-up).
 
@@ -170,7 +170,7 @@ def check_embedder(
 ) -> ModelQuality:
     """Cosine of ONNX fp32 / int8 embeddings against torch, and texts/s of all three."""
     from truthgraph.ml.embedder import SentenceTransformerEmbedder
-    from truthgraph.ml.onnx.embedder import OnnxEmbedder
+    from truthgraph.ml.onnx.embedding import OnnxEmbedder
     from truthgraph.ml.onnx.export import export_embedder
 
     folder = export_embedder(model, cache_dir)
@@ -279,7 +279,7 @@ def check_quality(
     demo pairs. Exports are made (under ``settings.home / "onnx"``) where missing.
     """
     from truthgraph.ml.embedder import SentenceTransformerEmbedder
-    from truthgraph.ml.nli.data import build_pairs
+    from truthgraph.ml.nli.dev_pairs import build_pairs
     from truthgraph.ml.onnx.samples import demo_pairs, demo_sentences
 
     cache_dir = settings.home / "onnx"

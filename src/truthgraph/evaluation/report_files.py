@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from truthgraph.domain import Label
-from truthgraph.evaluation.run import Prediction
+from truthgraph.evaluation.evaluate import Prediction
 
 SHORT = {Label.SUPPORTED: "S", Label.REFUTED: "R", Label.NOT_ENOUGH_INFO: "NEI"}
 

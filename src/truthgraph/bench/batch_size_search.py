@@ -8,8 +8,8 @@ from typing import Any, Literal
 
 import psutil
 
-from truthgraph.bench.data import sample_pairs, sample_texts
 from truthgraph.bench.machine import describe_machine
+from truthgraph.bench.texts import sample_pairs, sample_texts
 from truthgraph.ml.batch_sizes import save_batch_size
 from truthgraph.ports import LoadedEmbedder, LoadedNLIModel
 from truthgraph.settings import Settings
