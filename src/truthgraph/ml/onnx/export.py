@@ -27,6 +27,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from truthgraph.data.files import atomic_write
 from truthgraph.errors import ModelLoadError
 from truthgraph.ml.nli.labels import label_indices
 from truthgraph.ml.onnx.cache import (
@@ -216,9 +217,8 @@ def quantize(
 
     excluded = _matching_nodes(path, exclude)
     destination = path.with_name(INT8_FILE)
-    fd, temporary = tempfile.mkstemp(prefix=".int8-", suffix=".onnx", dir=path.parent)
-    os.close(fd)
-    try:
+
+    def quantize(temporary: Path) -> None:
         with warnings.catch_warnings(), root_logger_quiet():
             warnings.simplefilter("ignore")
             quantize_dynamic(
@@ -230,11 +230,11 @@ def quantize(
                 nodes_to_exclude=excluded,
                 extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
             )
-        os.replace(temporary, destination)
+
+    try:
+        atomic_write(destination, quantize)
     except Exception as exc:  # onnx / onnxruntime raise untyped errors; wrap at the boundary
         raise ModelLoadError(f"int8 quantization of {path} failed: {exc}") from exc
-    finally:
-        Path(temporary).unlink(missing_ok=True)
     return destination
 
 

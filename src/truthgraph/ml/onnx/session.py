@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import onnxruntime as ort
 import psutil
 
+from truthgraph.data.files import atomic_write
 from truthgraph.errors import ConfigError, ModelLoadError
 
 CUDA_PROVIDER = "CUDAExecutionProvider"
@@ -123,14 +123,19 @@ def _with_optimized_copy(
     options = session_options(threads)
     try:
         optimized_dir.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(prefix=".opt-", suffix=".onnx", dir=optimized_dir)
-        os.close(fd)
     except OSError:  # a read-only home: run without the copy
         return ort.InferenceSession(str(path), sess_options=options, providers=providers)
-    options.optimized_model_filepath = temporary
+    sessions: list[ort.InferenceSession] = []
+
+    def optimize(temporary: Path) -> None:  # the session writes its optimized copy there
+        options.optimized_model_filepath = str(temporary)
+        sessions.append(ort.InferenceSession(str(path), sess_options=options, providers=providers))
+
     try:
-        session = ort.InferenceSession(str(path), sess_options=options, providers=providers)
-        os.replace(temporary, target)  # atomic: another process never reads half a copy
-    finally:
-        Path(temporary).unlink(missing_ok=True)
-    return session
+        atomic_write(target, optimize)  # another process never reads half a copy
+    except Exception:  # the copy could not be written (a read-only folder): run without it
+        if sessions:
+            return sessions[0]
+        fresh = session_options(threads)
+        return ort.InferenceSession(str(path), sess_options=fresh, providers=providers)
+    return sessions[0]
