@@ -22,8 +22,8 @@ from fastapi.testclient import TestClient
 
 from tests.conftest import DEMO_DIR
 from truthgraph.api.app import create_app
-from truthgraph.api.loadtest import free_port, wait_ready
 from truthgraph.api.runtime import Resources
+from truthgraph.bench.loadtest import free_port, wait_ready
 from truthgraph.db.store import PgvectorEvidenceStore
 from truthgraph.ingest.pipeline import ingest, load_documents
 from truthgraph.ml.embedder import SentenceTransformerEmbedder

@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from typer.testing import CliRunner
 
 from tests.service import running_server
-from truthgraph.api.loadtest import local_server
+from truthgraph.bench.loadtest import local_server
 from truthgraph.cli.main import app as cli
 
 pytestmark = [pytest.mark.integration, pytest.mark.models]

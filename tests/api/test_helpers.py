@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from truthgraph.api.error_responses import Overloaded, RateLimited, status_and_code
-from truthgraph.api.loadtest import LevelResult, require_loopback, summarise
 from truthgraph.api.uploads import safe_filename
+from truthgraph.bench.loadtest import LevelResult, require_loopback, summarise
 from truthgraph.domain import EvidenceHit
 from truthgraph.errors import (
     ConfigError,

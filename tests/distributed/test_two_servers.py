@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from tests.conftest import DEMO_DIR
-from truthgraph.api.loadtest import free_port, serve_command, wait_ready
+from truthgraph.bench.loadtest import free_port, serve_command, wait_ready
 from truthgraph.reliability.processes import cli, environment
 
 pytestmark = [pytest.mark.integration, pytest.mark.models]

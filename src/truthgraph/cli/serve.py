@@ -191,7 +191,7 @@ def loadtest_command(
     how many requests were first turned away and the slowest answer of any kind.
     """
     _require_api_extra()
-    from truthgraph.api.loadtest import local_server, require_loopback, run_loadtest
+    from truthgraph.bench.loadtest import local_server, require_loopback, run_loadtest
     from truthgraph.cli.verify import read_claims
 
     levels = _levels(concurrency)

@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 import psycopg
 
-from truthgraph.api.loadtest import free_port, serve_command, wait_ready
+from truthgraph.bench.loadtest import free_port, serve_command, wait_ready
 from truthgraph.db.embedded import start_embedded
 
 SHARED_DIRS = ("models", "onnx")  # what a scenario home borrows from the source home

@@ -28,8 +28,8 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
     if len(args.hnsw_sizes) != 2 or args.copies < 1 or args.claims < 1:
         parser.error("--hnsw-sizes takes two sizes; --copies and --claims at least 1")
     common.quiet()
+    from truthgraph.cli.bench.scale_bench import render_scale, run_scale_benchmark
     from truthgraph.distributed.ray_setup import import_ray
-    from truthgraph.distributed.scale_bench import render_scale, run_scale_benchmark
 
     import_ray()
     settings = settings or Settings()
