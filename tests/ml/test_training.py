@@ -22,6 +22,8 @@ from truthgraph.ml.registry import resolve_model
 from truthgraph.ml.resolved import ResolvedModel
 from truthgraph.settings import Settings
 
+pytestmark = pytest.mark.models  # trains on the real MiniLM weights
+
 PAIRS = [
     Pair(
         "It was released by Fox 2000 Pictures.",
