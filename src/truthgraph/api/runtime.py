@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -225,27 +226,27 @@ class Runtime:
 
         device_lock = threading.Lock()
         window_s = api.batch_window_ms / 1000
-        embed_batcher: MicroBatcher[Any, Any] = embedding_batcher(
-            embedder,
-            window_s=window_s,
-            max_items=api.max_batch_texts,
-            device_lock=device_lock,
-            observer=self.metrics.observe_batch,
-        )
-        self._closers.append(embed_batcher.close)
 
-        def pairs_batcher(model: Any) -> MicroBatcher[Any, Any]:
-            """A verifier's micro-batcher on the models' device lock (the second opinion's
-            is built when that model loads)."""
-            batcher: MicroBatcher[Any, Any] = nli_batcher(
+        def on_device(
+            make: Callable[..., MicroBatcher[Any, Any]], model: Any, max_items: int
+        ) -> MicroBatcher[Any, Any]:
+            """A micro-batcher of ``model`` on the models' device lock, closed with the rest."""
+            batcher = make(
                 model,
                 window_s=window_s,
-                max_items=api.max_batch_pairs,
+                max_items=max_items,
                 device_lock=device_lock,
                 observer=self.metrics.observe_batch,
             )
             self._closers.append(batcher.close)
             return batcher
+
+        embed_batcher = on_device(embedding_batcher, embedder, api.max_batch_texts)
+
+        def pairs_batcher(model: Any) -> MicroBatcher[Any, Any]:
+            """A verifier's micro-batcher (the second opinion's is built when that model
+            loads)."""
+            return on_device(nli_batcher, model, api.max_batch_pairs)
 
         pair_batcher = pairs_batcher(nli)
         batched_embedder = BatchingEmbedder(embedder, embed_batcher)

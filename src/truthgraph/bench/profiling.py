@@ -9,7 +9,7 @@ import pstats
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, Protocol, TypeVar
 
 import psutil
 
@@ -56,6 +56,36 @@ def _profiled(name: str, out_dir: Path, func: Callable[[], T]) -> tuple[T, dict[
     }
 
 
+class _Named(Protocol):
+    @property
+    def name(self) -> str: ...
+
+
+M = TypeVar("M", bound=_Named)
+S = TypeVar("S")
+
+
+def _profiled_model(
+    names: tuple[str, str, str],
+    out_dir: Path,
+    samples: list[S],
+    load: Callable[[], M],
+    run: Callable[[M, list[S]], object],
+) -> dict[str, Any]:
+    """Profile a model's load, one sample, then all ``samples`` in one call; ``names`` are the
+    model's stage prefix, the single-sample stage and the throughput's unit."""
+    prefix, single_stage, unit = names
+    model, load_stats = _profiled(f"{prefix}_model_load", out_dir, load)
+    _, single = _profiled(single_stage, out_dir, lambda: run(model, samples[:1]))
+    _, batch = _profiled(f"{prefix}_batch", out_dir, lambda: run(model, samples))
+    return {
+        "model": model.name,
+        "stages": {"model_load": load_stats, "single": single, "batch": batch},
+        "throughput_per_s": round(len(samples) / batch["seconds"], 1),
+        "unit": unit,
+    }
+
+
 def _recommendations(report: dict[str, Any]) -> list[str]:
     advice = []
     embedding = report["services"].get("embedding")
@@ -93,29 +123,21 @@ def profile_ml_services(
     report: dict[str, Any] = {"machine": describe_machine(), "num_samples": num_samples}
     services: dict[str, Any] = {}
     if service in ("embedding", "all"):
-        texts = sample_texts(num_samples)
-        embedder, load = _profiled("embedding_model_load", output_dir, load_embedder)
-        _, single = _profiled(
-            "embedding_single_text", output_dir, lambda: embedder.embed(texts[:1])
+        services["embedding"] = _profiled_model(
+            ("embedding", "embedding_single_text", "texts/s"),
+            output_dir,
+            sample_texts(num_samples),
+            load_embedder,
+            lambda embedder, texts: embedder.embed(texts),
         )
-        _, batch = _profiled("embedding_batch", output_dir, lambda: embedder.embed(texts))
-        services["embedding"] = {
-            "model": embedder.name,
-            "stages": {"model_load": load, "single": single, "batch": batch},
-            "throughput_per_s": round(num_samples / batch["seconds"], 1),
-            "unit": "texts/s",
-        }
     if service in ("nli", "all"):
-        pairs = sample_pairs(num_samples)
-        nli, load = _profiled("nli_model_load", output_dir, load_nli)
-        _, single = _profiled("nli_single_pair", output_dir, lambda: nli.predict(pairs[:1]))
-        _, batch = _profiled("nli_batch", output_dir, lambda: nli.predict(pairs))
-        services["nli"] = {
-            "model": nli.name,
-            "stages": {"model_load": load, "single": single, "batch": batch},
-            "throughput_per_s": round(num_samples / batch["seconds"], 1),
-            "unit": "pairs/s",
-        }
+        services["nli"] = _profiled_model(
+            ("nli", "nli_single_pair", "pairs/s"),
+            output_dir,
+            sample_pairs(num_samples),
+            load_nli,
+            lambda nli, pairs: nli.predict(pairs),
+        )
     if service == "all":
         _, warmup = _profiled("model_cache_warmup", output_dir, warm_up)
         report["model_cache_warmup"] = warmup

@@ -16,6 +16,7 @@ from truthgraph.cli.progress import progress_bar
 from truthgraph.cli.ray_flags import RAY, RAY_CPUS, RAY_GPUS, RAY_WORKERS, ray_options
 from truthgraph.cli.render import print_verdict
 from truthgraph.cli.state import state
+from truthgraph.data.files import read_text_file
 from truthgraph.data.jsonl import read_objects
 from truthgraph.domain import Strategy, Verdict
 from truthgraph.errors import DatasetError, InvalidInputError
@@ -27,7 +28,7 @@ def read_claims(path: Path) -> list[str]:
     if path.suffix.lower() in {".jsonl", ".ndjson"}:
         claims = [_claim(row, path, number) for number, row in read_objects(path)]
     else:
-        claims = [line.rstrip("\r") for line in _read_text(path).split("\n") if line.strip()]
+        claims = [line.rstrip("\r") for line in read_text_file(path).split("\n") if line.strip()]
     if not claims:
         raise DatasetError(f"{path}: no claims")
     return claims
@@ -38,17 +39,6 @@ def _claim(row: dict[str, Any], path: Path, number: int) -> str:
     if not isinstance(claim, str):
         raise DatasetError(f'{path}:{number}: no "claim" field')
     return claim
-
-
-def _read_text(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise DatasetError(f"{path}: no such file") from exc
-    except UnicodeDecodeError as exc:
-        raise DatasetError(f"{path}: not UTF-8 text") from exc
-    except OSError as exc:
-        raise DatasetError(f"{path}: cannot read ({exc.strerror})") from exc
 
 
 @exits_cleanly

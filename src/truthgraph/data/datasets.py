@@ -130,6 +130,14 @@ def _read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
     return (row for _, row in read_objects(path))
 
 
+def _rows_in_split(path: Path, dataset: str, split: Split) -> Iterator[tuple[str, dict[str, Any]]]:
+    """``(claim id, row)`` of each row of ``path`` whose claim falls in ``split``."""
+    for row in _read_jsonl(path):
+        claim_id = str(row["id"])
+        if in_split(dataset, claim_id, split):
+            yield claim_id, row
+
+
 def _label(raw: str, path: Path) -> Label:
     try:
         return _FEVER_LABELS[raw]
@@ -141,10 +149,7 @@ def load_fever(data_dir: Path, split: Split = "all") -> list[LabeledClaim]:
     """FEVER 1.0 paper_dev: gold evidence sets (one string per set) for SUPPORTS/REFUTES."""
     path = data_dir / "fever" / "paper_dev.jsonl"
     claims = []
-    for row in _read_jsonl(path):
-        claim_id = str(row["id"])
-        if not in_split("fever", claim_id, split):
-            continue
+    for claim_id, row in _rows_in_split(path, "fever", split):
         claims.append(
             LabeledClaim(
                 id=claim_id,
@@ -192,10 +197,7 @@ def load_scifact(data_dir: Path, split: Split = "all") -> list[LabeledClaim]:
     path = data_dir / "scifact" / "claims_train.jsonl"
     corpus = load_scifact_corpus(data_dir)
     claims = []
-    for row in _read_jsonl(path):
-        claim_id = str(row["id"])
-        if not in_split("scifact", claim_id, split):
-            continue
+    for claim_id, row in _rows_in_split(path, "scifact", split):
         gold: list[str] = []
         labels: set[Label] = set()
         rationale: set[tuple[str, int]] = set()
@@ -259,10 +261,7 @@ def load_fm2(data_dir: Path, split: Split = "all") -> list[LabeledClaim]:
     """
     path = data_dir / "fm2" / "dev.jsonl"
     claims = []
-    for row in _read_jsonl(path):
-        claim_id = str(row["id"])
-        if not in_split("fm2", claim_id, split):
-            continue
+    for claim_id, row in _rows_in_split(path, "fm2", split):
         gold = tuple(dict.fromkeys(e["text"].strip() for e in row["gold_evidence"]))
         near = (e["text"].strip() for e in row.get("retrieved_evidence", []))
         claims.append(

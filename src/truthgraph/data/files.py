@@ -1,5 +1,6 @@
 """Files written whole or not at all: ``atomic_write``, the one place that writes a temporary
-file beside the target and renames it over the target."""
+file beside the target and renames it over the target; and ``read_text_file``, a UTF-8 text file
+read whole, with errors that name the file."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import os
 import secrets
 from collections.abc import Callable
 from pathlib import Path
+
+from truthgraph.errors import DatasetError
 
 
 def atomic_write(path: Path, content: str | bytes | Callable[[Path], object]) -> Path:
@@ -34,3 +37,16 @@ def atomic_write(path: Path, content: str | bytes | Callable[[Path], object]) ->
         temporary.unlink(missing_ok=True)
         raise
     return path
+
+
+def read_text_file(path: Path) -> str:
+    """The whole of the UTF-8 text file at ``path``; a missing or unreadable file, and one
+    that is not UTF-8, raise ``DatasetError`` naming the file."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise DatasetError(f"{path}: no such file") from exc
+    except UnicodeDecodeError as exc:
+        raise DatasetError(f"{path}: not UTF-8 text (byte {exc.start})") from exc
+    except OSError as exc:
+        raise DatasetError(f"{path}: cannot read ({exc.strerror})") from exc

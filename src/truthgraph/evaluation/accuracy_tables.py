@@ -13,7 +13,7 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -141,14 +141,16 @@ def table_row(report: dict[str, Any]) -> list[str]:
     ]
 
 
+def _markdown_table(columns: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+    """A Markdown table: the header of ``columns``, then one line a row."""
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
 def accuracy_table(reports: Sequence[dict[str, Any]]) -> str:
     """The Markdown table, one row per report."""
-    lines = [
-        "| " + " | ".join(COLUMNS) + " |",
-        "|" + "---|" * len(COLUMNS),
-    ]
-    lines += ["| " + " | ".join(table_row(r)) + " |" for r in reports]
-    return "\n".join(lines) + "\n"
+    return _markdown_table(COLUMNS, (table_row(r) for r in reports))
 
 
 def kinds_table(report: dict[str, Any]) -> str:
@@ -234,12 +236,7 @@ def check_row(report: dict[str, Any]) -> list[str]:
 
 def check_table(reports: Sequence[dict[str, Any]]) -> str:
     """The Markdown table of checking whole texts, one row per ``eval-check`` report."""
-    lines = [
-        "| " + " | ".join(CHECK_COLUMNS) + " |",
-        "|" + "---|" * len(CHECK_COLUMNS),
-    ]
-    lines += ["| " + " | ".join(check_row(r)) + " |" for r in reports]
-    return "\n".join(lines) + "\n"
+    return _markdown_table(CHECK_COLUMNS, (check_row(r) for r in reports))
 
 
 def _trial(limit: int | None, what: str) -> list[str]:

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from truthgraph.data.files import read_text_file
 from truthgraph.data.jsonl import objects_in, read_objects
 from truthgraph.domain import RawDocument
 from truthgraph.errors import DatasetError, InvalidInputError, SourceError
@@ -53,17 +54,8 @@ def discover(paths: Sequence[Path]) -> list[Path]:
     return files
 
 
-def _read_text(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise DatasetError(f"{path}: not UTF-8 text (byte {exc.start})") from exc
-    except OSError as exc:
-        raise DatasetError(f"{path}: cannot read ({exc.strerror})") from exc
-
-
 def _decode(data: bytes, where: str) -> str:
-    """``_read_text`` of bytes: UTF-8, with universal newlines."""
+    """``read_text_file`` of bytes: UTF-8, with universal newlines."""
     try:
         return data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
     except UnicodeDecodeError as exc:
@@ -94,7 +86,7 @@ def read_jsonl(path: Path) -> Iterator[RawDocument]:
 
 
 def read_csv(path: Path) -> Iterator[RawDocument]:
-    return _csv_documents(_read_text(path), path)
+    return _csv_documents(read_text_file(path), path)
 
 
 def _csv_documents(text: str, path: Path) -> Iterator[RawDocument]:
@@ -114,7 +106,7 @@ def _csv_documents(text: str, path: Path) -> Iterator[RawDocument]:
 
 def read_text(path: Path) -> Iterator[RawDocument]:
     """A whole plain-text or Markdown file is one document; a Markdown '# heading' is its title."""
-    return _text_documents(_read_text(path), path)
+    return _text_documents(read_text_file(path), path)
 
 
 def _text_documents(text: str, path: Path) -> Iterator[RawDocument]:
@@ -214,7 +206,7 @@ def read_url(
 def read_url_list(path: Path) -> list[str]:
     """The URLs of a ``--urls`` file: one a line; blank lines and ``#`` comments are skipped."""
     urls: list[str] = []
-    for number, line in enumerate(_read_text(path).splitlines(), start=1):
+    for number, line in enumerate(read_text_file(path).splitlines(), start=1):
         entry = line.strip()
         if not entry or entry.startswith("#"):
             continue

@@ -6,7 +6,7 @@ backend without loading torch.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import torch
@@ -38,6 +38,25 @@ def module_memory_mb(module: torch.nn.Module) -> float:
     size = sum(p.numel() * p.element_size() for p in module.parameters())
     size += sum(b.numel() * b.element_size() for b in module.buffers())
     return size / 1024 / 1024
+
+
+class TorchModel:
+    """What a torch-backed model holding its torch module in ``_model`` tells of it: its
+    ``backend``, the ``module`` and the module's ``memory_mb``."""
+
+    backend = "torch"
+    _model: Any
+
+    @property
+    def module(self) -> torch.nn.Module:
+        """The underlying torch module (for memory accounting)."""
+        module: torch.nn.Module = self._model
+        return module
+
+    @property
+    def memory_mb(self) -> float:
+        """Parameter and buffer memory of the loaded model, in MiB."""
+        return module_memory_mb(self.module)
 
 
 def device_info(device: str) -> dict[str, object]:

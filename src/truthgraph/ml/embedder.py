@@ -9,20 +9,18 @@ import numpy as np
 import torch
 
 from truthgraph.errors import InvalidInputError, ModelLoadError
-from truthgraph.ml.device import clamp_batch_size, module_memory_mb
+from truthgraph.ml.device import TorchModel, clamp_batch_size
 from truthgraph.ml.registry import require_source
 from truthgraph.ml.resolved import ResolvedModel
 
 
-class SentenceTransformerEmbedder:
+class SentenceTransformerEmbedder(TorchModel):
     """Embeds texts into L2-normalised vectors (cosine similarity = dot product).
 
     >>> embedder = SentenceTransformerEmbedder(resolve_model("all-MiniLM-L6-v2", models_dir))
     >>> embedder.embed(["Paris is in France."]).shape
     (1, 384)
     """
-
-    backend = "torch"
 
     def __init__(self, model: ResolvedModel, device: str = "cpu", batch_size: int = 64) -> None:
         from sentence_transformers import SentenceTransformer
@@ -47,17 +45,6 @@ class SentenceTransformerEmbedder:
         if not isinstance(dim, int):
             raise ModelLoadError(f"embedding model {model.location} has no fixed dimension")
         self.dimension: int = dim
-
-    @property
-    def module(self) -> torch.nn.Module:
-        """The underlying torch module (for memory accounting)."""
-        module: torch.nn.Module = self._model
-        return module
-
-    @property
-    def memory_mb(self) -> float:
-        """Parameter and buffer memory of the loaded model, in MiB."""
-        return module_memory_mb(self.module)
 
     def embed(self, texts: Sequence[str], batch_size: int | None = None) -> np.ndarray:
         """Embed ``texts`` into a float32 array of shape ``(len(texts), dimension)``."""

@@ -224,6 +224,20 @@ class _Outage:
             return True
         return False
 
+    def await_recovery(self, client: httpx.Client, since: float, pause_s: float) -> None:
+        """Probe every ``pause_s`` until both probes answer 200, for a minute from ``since``."""
+        while time.monotonic() - since < 60 and not self.probe(client, since):
+            time.sleep(pause_s)
+
+    def survived(self, verified: httpx.Response, same_server: bool) -> bool:
+        """Recovered, fast meanwhile, and the same server verifies again."""
+        return (
+            self.recovered_s is not None
+            and verified.status_code == 200
+            and same_server
+            and self.fast()
+        )
+
     def fast(self) -> bool:
         return (
             self.slowest["/ready"] < READY_WITHIN_S
@@ -258,16 +272,12 @@ def kill_database_under_server(work: Path, source_home: Path) -> FaultResult:
         assert pid is not None
         os.kill(pid, signal.SIGKILL)
         killed = time.monotonic()
-        while time.monotonic() - killed < 60 and not outage.probe(client, killed):
-            time.sleep(0.1)
+        outage.await_recovery(client, killed, pause_s=0.1)
         verified, same_server = _still_serving(server, client)
     return FaultResult(
         "the database killed under a running server",
         "SIGKILL to the embedded postmaster",
-        survived=outage.recovered_s is not None
-        and verified.status_code == 200
-        and same_server
-        and outage.fast(),
+        survived=outage.survived(verified, same_server),
         details={**outage.details(), "verify_after": verified.status_code},
     )
 
@@ -296,17 +306,12 @@ def external_database_restarted(work: Path, source_home: Path, down_s: float = 5
         refused_while_down = sum(n for key, n in outage.statuses.items() if key.endswith(" 503"))
         restart_embedded(pgdata)
         restarted = time.monotonic()
-        while time.monotonic() - restarted < 60 and not outage.probe(client, restarted):
-            time.sleep(0.2)
+        outage.await_recovery(client, restarted, pause_s=0.2)
         verified, same_server = _still_serving(server, client)
     return FaultResult(
         "an external database killed, then started again",
         f"SIGKILL to the external server; started again {down_s:.0f} s later",
-        survived=outage.recovered_s is not None
-        and verified.status_code == 200
-        and same_server
-        and refused_while_down > 0
-        and outage.fast(),
+        survived=outage.survived(verified, same_server) and refused_while_down > 0,
         # here recovered_after_s counts from the moment the database was started again
         details={**outage.details(), "verify_after": verified.status_code},
     )

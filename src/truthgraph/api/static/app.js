@@ -47,6 +47,23 @@ function showError(id, error) {
   node.hidden = !error;
 }
 
+// A form's work, with its button disabled (and its busy note shown) meanwhile; an error
+// thrown goes to the form's error line.
+async function whileBusy(ids, work) {
+  const { button, error: errorId, busy } = ids;
+  $(button).disabled = true;
+  if (busy) $(busy).hidden = false;
+  showError(errorId, null);
+  try {
+    await work();
+  } catch (error) {
+    showError(errorId, error);
+  } finally {
+    $(button).disabled = false;
+    if (busy) $(busy).hidden = true;
+  }
+}
+
 // views --------------------------------------------------------------------------------------
 
 function showView() {
@@ -99,21 +116,13 @@ async function verify(event) {
   if (!claim) return;
   const collection = $("collection").value || "default";
   localStorage.setItem("truthgraph-collection", collection);
-  $("verify-button").disabled = true;
-  $("verify-busy").hidden = false;
-  showError("verify-error", null);
-  try {
+  await whileBusy({ button: "verify-button", error: "verify-error", busy: "verify-busy" }, async () => {
     const verdict = await api("/verify", {
       method: "POST",
       json: { claim, collection, top_k: Number($("top-k").value) || 10 },
     });
     await renderVerdict(verdict);
-  } catch (error) {
-    showError("verify-error", error);
-  } finally {
-    $("verify-button").disabled = false;
-    $("verify-busy").hidden = true;
-  }
+  });
 }
 
 async function renderVerdict(verdict) {
@@ -230,10 +239,7 @@ async function checkText(event) {
   const text = $("check-text").value;
   const labels = $("check-labels").value;
   const against = checkingDocuments() ? givenDocuments() : null;
-  $("check-button").disabled = true;
-  $("check-busy").hidden = false;
-  showError("check-error", null);
-  try {
+  await whileBusy({ button: "check-button", error: "check-error", busy: "check-busy" }, async () => {
     let report;
     if (against && !against.texts.length && !against.urls.length && !against.files.length) {
       throw new Error("give at least one document to check against (paste it, a URL or a file)");
@@ -265,12 +271,7 @@ async function checkText(event) {
       report = job.result;
     }
     renderCheck(report);
-  } catch (error) {
-    showError("check-error", error);
-  } finally {
-    $("check-button").disabled = false;
-    $("check-busy").hidden = true;
-  }
+  });
 }
 
 async function followCheck(id) {
@@ -356,57 +357,47 @@ async function upload(event) {
   const form = new FormData();
   form.append("collection", $("upload-collection").value.trim() || "default");
   form.append("file", file, file.name);
-  $("upload-button").disabled = true;
-  showError("upload-error", null);
-  try {
+  await whileBusy({ button: "upload-button", error: "upload-error" }, async () => {
     const job = await api("/documents", { method: "POST", body: form });
     showProgress(job);
     await followJob(job.id);
     await loadCollections();
-  } catch (error) {
-    showError("upload-error", error);
-  } finally {
-    $("upload-button").disabled = false;
-  }
+  });
 }
 
 async function addUrl(event) {
   event.preventDefault();
-  $("url-button").disabled = true;
-  showError("upload-error", null);
-  $("ingest").hidden = false;
-  $("ingest-progress").removeAttribute("value");
-  $("ingest-status").textContent = "fetching…";
-  $("ingest-status").dataset.status = "running";
-  try {
-    const created = await api("/documents", {
-      method: "POST",
-      json: {
-        collection: $("url-collection").value.trim() || "default",
-        url: $("url-address").value.trim(),
-      },
-    });
-    const doc = created.document;
-    $("ingest-progress").value = 1;
-    const version = doc.version ? ` version ${doc.version}` : "";
-    $("ingest-status").textContent = created.created
-      ? `stored "${doc.title || doc.url}"${version} as document ${doc.id} (${created.sentences_added} sentences)`
-      : `unchanged: already stored as document ${doc.id}${version}`;
-    $("ingest-status").dataset.status = "succeeded";
-    await loadCollections();
-  } catch (error) {
-    $("ingest").hidden = true;
-    showError("upload-error", error);
-  } finally {
-    $("url-button").disabled = false;
-  }
+  await whileBusy({ button: "url-button", error: "upload-error" }, async () => {
+    $("ingest").hidden = false;
+    $("ingest-progress").removeAttribute("value");
+    $("ingest-status").textContent = "fetching…";
+    $("ingest-status").dataset.status = "running";
+    try {
+      const created = await api("/documents", {
+        method: "POST",
+        json: {
+          collection: $("url-collection").value.trim() || "default",
+          url: $("url-address").value.trim(),
+        },
+      });
+      const doc = created.document;
+      $("ingest-progress").value = 1;
+      const version = doc.version ? ` version ${doc.version}` : "";
+      $("ingest-status").textContent = created.created
+        ? `stored "${doc.title || doc.url}"${version} as document ${doc.id} (${created.sentences_added} sentences)`
+        : `unchanged: already stored as document ${doc.id}${version}`;
+      $("ingest-status").dataset.status = "succeeded";
+      await loadCollections();
+    } catch (error) {
+      $("ingest").hidden = true;
+      throw error;
+    }
+  });
 }
 
 async function addText(event) {
   event.preventDefault();
-  $("text-button").disabled = true;
-  showError("upload-error", null);
-  try {
+  await whileBusy({ button: "text-button", error: "upload-error" }, async () => {
     const created = await api("/documents", {
       method: "POST",
       json: {
@@ -421,11 +412,7 @@ async function addText(event) {
       ? `stored as document ${created.document.id} (${created.sentences_added} sentences)`
       : `already stored as document ${created.document.id}`;
     await loadCollections();
-  } catch (error) {
-    showError("upload-error", error);
-  } finally {
-    $("text-button").disabled = false;
-  }
+  });
 }
 
 // history ------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ import torch
 
 from truthgraph.domain import NLIScores
 from truthgraph.errors import InvalidInputError, ModelLoadError
-from truthgraph.ml.device import clamp_batch_size, module_memory_mb
+from truthgraph.ml.device import TorchModel, clamp_batch_size
 from truthgraph.ml.nli.labels import NLI_LABELS, label_indices
 from truthgraph.ml.onnx.cache import export_key
 from truthgraph.ml.registry import require_source
@@ -25,15 +25,13 @@ from truthgraph.ml.resolved import ResolvedModel
 __all__ = ["NLI_LABELS", "CrossEncoderNLI", "label_indices"]
 
 
-class CrossEncoderNLI:
+class CrossEncoderNLI(TorchModel):
     """Scores (premise, hypothesis) pairs with a sequence-classification cross-encoder.
 
     >>> nli = CrossEncoderNLI(resolve_model("truthgraph-verifier-minilm", models_dir))
     >>> nli.predict([("Paris is the capital of France.", "Paris is in France.")])[0].label
     <Label.SUPPORTED: 'SUPPORTED'>
     """
-
-    backend = "torch"
 
     def __init__(
         self,
@@ -66,17 +64,6 @@ class CrossEncoderNLI:
         else:
             self._model.float()
         self._model.eval()
-
-    @property
-    def module(self) -> torch.nn.Module:
-        """The underlying torch module (for memory accounting)."""
-        module: torch.nn.Module = self._model
-        return module
-
-    @property
-    def memory_mb(self) -> float:
-        """Parameter and buffer memory of the loaded model, in MiB."""
-        return module_memory_mb(self.module)
 
     def predict(
         self, pairs: Sequence[tuple[str, str]], batch_size: int | None = None

@@ -11,7 +11,8 @@ import gc
 import sys
 import threading
 import time
-from typing import Any, ClassVar, Literal
+from collections.abc import Callable
+from typing import Any, ClassVar, Literal, TypeVar
 
 import psutil
 
@@ -23,6 +24,7 @@ from truthgraph.services.ml.nli_service import NLIService
 from truthgraph.settings import Settings
 
 ServiceName = Literal["embedding", "nli"]
+T = TypeVar("T")
 _DEFAULT_BATCH = {
     "embedding": {"cuda": 128, "mps": 64, "cpu": 64},
     "nli": {"cuda": 64, "mps": 32, "cpu": 32},
@@ -83,15 +85,22 @@ class ModelCache:
                 cls._instance.cleanup_memory()
             cls._instance = None
 
+    def _timed(self, name: ServiceName, load: Callable[[], T]) -> T:
+        """``load()``, its time noted as ``name``'s load time."""
+        started = time.perf_counter()
+        service = load()
+        self._load_times_ms[name] = (time.perf_counter() - started) * 1000
+        return service
+
     def get_embedding_service(self) -> EmbeddingService:
         """The embedding service, loading the model on first call."""
         with self._lock:
             if self._embedding is None:
                 from truthgraph.wiring import build_embedder
 
-                started = time.perf_counter()
-                self._embedding = EmbeddingService(build_embedder(self.settings))
-                self._load_times_ms["embedding"] = (time.perf_counter() - started) * 1000
+                self._embedding = self._timed(
+                    "embedding", lambda: EmbeddingService(build_embedder(self.settings))
+                )
             return self._embedding
 
     def get_nli_service(self) -> NLIService:
@@ -100,9 +109,7 @@ class ModelCache:
             if self._nli is None:
                 from truthgraph.wiring import build_nli
 
-                started = time.perf_counter()
-                self._nli = NLIService(build_nli(self.settings))
-                self._load_times_ms["nli"] = (time.perf_counter() - started) * 1000
+                self._nli = self._timed("nli", lambda: NLIService(build_nli(self.settings)))
             return self._nli
 
     def warmup_all_models(self) -> dict[str, float]:
