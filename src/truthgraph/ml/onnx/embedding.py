@@ -8,18 +8,15 @@ from pathlib import Path
 import numpy as np
 
 from truthgraph.errors import InvalidInputError, ModelLoadError
-from truthgraph.ml.device import clamp_batch_size
-from truthgraph.ml.onnx.cache import FP32_FILE, INT8_FILE, TOKENIZER_FILE, read_manifest
-from truthgraph.ml.onnx.session import create_session
+from truthgraph.ml.onnx.cache import read_manifest
+from truthgraph.ml.onnx.graph import OnnxGraph
 from truthgraph.ml.onnx.tokens import (
     MAX_BATCH_TOKENS,
     bucketed_batches,
-    load_tokenizer,
-    rows_per_run,
 )
 
 
-class OnnxEmbedder:
+class OnnxEmbedder(OnnxGraph):
     """Embeds texts into L2-normalised float32 vectors with an exported sentence-transformers
     model (see ``export.export_embedder``): the same tokenisation, truncation, pooling and
     normalisation as ``SentenceTransformerEmbedder``.
@@ -40,27 +37,21 @@ class OnnxEmbedder:
         batch_tokens: int = MAX_BATCH_TOKENS,
     ) -> None:
         manifest = read_manifest(folder, "embedder")
-        self.name = manifest.name
-        self.backend = "onnx-int8" if int8 else "onnx"
-        self.device = device
-        self.batch_size = clamp_batch_size(batch_size, device)
-        self.batch_tokens = batch_tokens
-        self.path = folder / (INT8_FILE if int8 else FP32_FILE)
-        self._int8 = int8
-        self._session = create_session(self.path, device, threads, optimized_dir)
-        self._tokenizer = load_tokenizer(folder / TOKENIZER_FILE, manifest.max_length)
-        self._inputs = tuple(i.name for i in self._session.get_inputs())
-        self._output = self._session.get_outputs()[0].name
-        self._pad_id = manifest.pad_id
+        super().__init__(
+            folder,
+            manifest,
+            int8,
+            device,
+            batch_size,
+            batch_tokens,
+            manifest.max_length,
+            threads,
+            optimized_dir,
+        )
         self.max_seq_length = manifest.max_length
         self.dimension: int = manifest.dimension
         if self.dimension <= 0:
             raise ModelLoadError(f"ONNX embedder at {folder} records no dimension")
-
-    @property
-    def memory_mb(self) -> float:
-        """Size of the model graph and weights, in MiB."""
-        return self.path.stat().st_size / 1024 / 1024
 
     def embed(self, texts: Sequence[str], batch_size: int | None = None) -> np.ndarray:
         """Embed ``texts`` into a float32 array of shape ``(len(texts), dimension)``; on the
@@ -73,9 +64,7 @@ class OnnxEmbedder:
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
         if not texts:
             return out
-        size = rows_per_run(
-            self._int8, clamp_batch_size(batch_size or self.batch_size, self.device)
-        )
+        size = self._rows_per_call(batch_size)
         encodings = self._tokenizer.encode_batch([t.strip() for t in texts])
         for batch in bucketed_batches(
             encodings, size, self._inputs, self._pad_id, self.batch_tokens

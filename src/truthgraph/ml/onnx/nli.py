@@ -9,21 +9,12 @@ import numpy as np
 
 from truthgraph.domain import NLIScores
 from truthgraph.errors import InvalidInputError, ModelLoadError
-from truthgraph.ml.device import clamp_batch_size
 from truthgraph.ml.nli.labels import label_indices
-from truthgraph.ml.onnx.cache import (
-    FP32_FILE,
-    INT8_FILE,
-    TOKENIZER_FILE,
-    key_of_export,
-    read_manifest,
-)
-from truthgraph.ml.onnx.session import create_session
+from truthgraph.ml.onnx.cache import key_of_export, read_manifest
+from truthgraph.ml.onnx.graph import OnnxGraph
 from truthgraph.ml.onnx.tokens import (
     MAX_BATCH_TOKENS,
     bucketed_batches,
-    load_tokenizer,
-    rows_per_run,
 )
 
 
@@ -35,7 +26,7 @@ def softmax(logits: np.ndarray) -> np.ndarray:
     return result
 
 
-class OnnxNLI:
+class OnnxNLI(OnnxGraph):
     """Scores (premise, hypothesis) pairs with an exported cross-encoder (see
     ``export.export_nli``): the same pair encoding (truncation longest first at ``max_length``
     tokens) and label order (the model's ``config.json`` id2label) as ``CrossEncoderNLI``.
@@ -59,26 +50,20 @@ class OnnxNLI:
         manifest = read_manifest(folder, "nli")
         if manifest.id2label is None:
             raise ModelLoadError(f"ONNX verifier at {folder} records no labels")
-        self.name = manifest.name
-        self.backend = "onnx-int8" if int8 else "onnx"
-        self.device = device
-        self.batch_size = clamp_batch_size(batch_size, device)
-        self.batch_tokens = batch_tokens
         self.max_length = max_length
-        self.path = folder / (INT8_FILE if int8 else FP32_FILE)
-        self._int8 = int8
         self.weights_key: str | None = key_of_export(folder)  # the export is named by it
         self._indices = list(label_indices(manifest.id2label))
-        self._session = create_session(self.path, device, threads, optimized_dir)
-        self._tokenizer = load_tokenizer(folder / TOKENIZER_FILE, max_length)
-        self._inputs = tuple(i.name for i in self._session.get_inputs())
-        self._output = self._session.get_outputs()[0].name
-        self._pad_id = manifest.pad_id
-
-    @property
-    def memory_mb(self) -> float:
-        """Size of the model graph and weights, in MiB."""
-        return self.path.stat().st_size / 1024 / 1024
+        super().__init__(
+            folder,
+            manifest,
+            int8,
+            device,
+            batch_size,
+            batch_tokens,
+            max_length,
+            threads,
+            optimized_dir,
+        )
 
     def predict(
         self, pairs: Sequence[tuple[str, str]], batch_size: int | None = None
@@ -94,9 +79,7 @@ class OnnxNLI:
         for pair in pairs:
             if len(pair) != 2 or not all(isinstance(text, str) for text in pair):
                 raise InvalidInputError("each NLI pair must be two strings")
-        size = rows_per_run(
-            self._int8, clamp_batch_size(batch_size or self.batch_size, self.device)
-        )
+        size = self._rows_per_call(batch_size)
         encodings = self._tokenizer.encode_batch([(p, h) for p, h in pairs])
         probs = np.zeros((len(pairs), 3), dtype=np.float32)
         for batch in bucketed_batches(
