@@ -61,6 +61,15 @@ class LoadedNLIModel(NLIModel, Protocol):
         ...
 
 
+def nli_cache_key(nli: LoadedNLIModel) -> str:
+    """The verifier's name, backend and the hash of its weights it was loaded with: a
+    retrained model at the same path never reads the scores of the old one from the NLI
+    cache. (A hub model has no local weights to hash: name and backend only.)"""
+    if nli.weights_key:
+        return f"{nli.name}/{nli.backend}/{nli.weights_key}"
+    return f"{nli.name}/{nli.backend}"
+
+
 @dataclass(frozen=True, slots=True)
 class Collection:
     """A named corpus; its evidence is embedded with one model of one dimension."""

@@ -42,6 +42,25 @@ def _with(settings: Settings, folder: Path, **verification: object) -> Settings:
     )
 
 
+def test_the_second_opinion_is_a_recipe_that_never_calls_back_into_wiring(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """The judge is built on first use from parts handed over whole (issue 30): the recipe is
+    verify's, its model loader is ml's, and nothing it calls is defined in ``wiring``."""
+    import functools
+
+    from truthgraph.ml.loading import build_nli
+    from truthgraph.verify.judge import JudgeRecipe
+
+    second = second_opinion(_with(settings, _verifier_folder(tmp_path, SHIPPED_VERIFIER, 0.7)))
+    assert second is not None
+    recipe = second._build
+    assert isinstance(recipe, JudgeRecipe)
+    assert isinstance(recipe.load, functools.partial) and recipe.load.func is build_nli
+    for part in (recipe.load.func, recipe.wrap, type(recipe).__call__):
+        assert not part.__module__.startswith("truthgraph.wiring"), part
+
+
 def test_auto_finds_the_named_verifier_and_loads_it_on_first_use(
     settings: Settings, tmp_path: Path
 ) -> None:

@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from typing import TypeVar
 
 from truthgraph.domain import (
     EvidenceContext,
@@ -20,7 +21,7 @@ from truthgraph.domain import (
     check_characters,
 )
 from truthgraph.errors import InvalidInputError
-from truthgraph.ports import NLICache, NLIModel
+from truthgraph.ports import LoadedNLIModel, NLICache, NLIModel, nli_cache_key
 from truthgraph.reading.premise import has_title, mean_scores, premise
 from truthgraph.verify.aggregate import aggregate
 from truthgraph.verify.calibration import Calibration, calibrate
@@ -217,6 +218,32 @@ class Judge:
         )
         scored = dict(zip(todo, fresh, strict=True))
         return [scored[i] if i in scored else known[key] for i, key in enumerate(keys)]
+
+
+T = TypeVar("T")
+
+
+def same_model(model: T) -> T:
+    """A model unwrapped (the default of ``JudgeRecipe.wrap``)."""
+    return model
+
+
+@dataclass(frozen=True)
+class JudgeRecipe:
+    """What a second verifier's judge is built from on first use, handed over whole by the
+    composition root: ``load`` loads its model (``ml.loading.build_nli`` with its settings),
+    ``wrap`` puts the service's micro-batcher in front of it, ``nli_cache`` (with a key named
+    by the loaded weights) and ``calibration`` are its own."""
+
+    load: Callable[[], LoadedNLIModel]
+    calibration: Calibration = field(default_factory=Calibration)
+    nli_cache: NLICache | None = None
+    wrap: Callable[[LoadedNLIModel], NLIModel] = same_model
+
+    def __call__(self) -> Judge:
+        nli = self.load()
+        key = nli_cache_key(nli) if self.nli_cache is not None else None
+        return Judge(self.wrap(nli), self.nli_cache, key, self.calibration)
 
 
 class SecondOpinion:

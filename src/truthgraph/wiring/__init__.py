@@ -1,30 +1,30 @@
 """The composition root: the only place, with ``db/``, that names the concrete database classes,
-and the only one that names the concrete model classes.
+and the only one that chooses the models (``ml.loading`` builds them).
 
 ``Parts`` builds, once per process, every part the entry points run on (stores, models, the
 judge with its second opinion, the verifier, the extractor); ``build_verifier`` builds every
 Verifier, for the CLI and the HTTP service alike; the service passes ``VerifierHooks`` to put
 its micro-batchers in front of the models.
 
-    models.py  the models on the configured backend, their calibration, the second opinion
+    models.py  the verifier's calibration and the second opinion (its judge's recipe); the
+               models themselves are built by ``ml.loading``, re-exported here
     parts.py   the stores, the verifier, the extractor, and ``Parts``
 """
 
-from truthgraph.wiring.models import (
+from truthgraph.ml.loading import (
     build_embedder,
     build_nli,
     export_folder,
     load_models,
     model_backend,
-    nli_cache_key,
-    nli_calibration,
     onnx_cache_dir,
     optimized_dir,
     quiet_libraries,
     runtime_device,
-    second_opinion,
     warm_models,
 )
+from truthgraph.ports import nli_cache_key
+from truthgraph.wiring.models import nli_calibration, second_opinion
 from truthgraph.wiring.parts import (
     EXTRACTORS,
     Parts,

@@ -10,21 +10,15 @@ from typing import TYPE_CHECKING, Any
 
 from truthgraph.errors import ConfigError
 from truthgraph.extract import ClaimExtractor, DecomposingExtractor, SentenceExtractor
-from truthgraph.ports import Embedder, LoadedEmbedder, LoadedNLIModel, NLIModel
+from truthgraph.ml.loading import build_embedder, build_nli, load_models
+from truthgraph.ports import Embedder, LoadedEmbedder, LoadedNLIModel, NLIModel, nli_cache_key
 from truthgraph.settings import Settings
 from truthgraph.verify.aggregate import Decisive
 from truthgraph.verify.judge import Judge
+from truthgraph.verify.judge import same_model as _same
 from truthgraph.verify.options import VerifyOptions
 from truthgraph.verify.verifier import Verifier
-from truthgraph.wiring.models import (
-    _same,
-    build_embedder,
-    build_nli,
-    load_models,
-    nli_cache_key,
-    nli_calibration,
-    second_opinion,
-)
+from truthgraph.wiring.models import nli_calibration, second_opinion
 
 if TYPE_CHECKING:  # the database loads only when a path uses it
     from truthgraph.check.against import MemoryEvidenceStore
