@@ -10,6 +10,7 @@ library code receives explicit parameters or a sub-settings object.
     TRUTHGRAPH_MODEL__BACKEND              auto | torch | onnx | onnx-int8 (see ml/backend.py)
     TRUTHGRAPH_RETRIEVAL__TOP_K, ..._INDEX_TYPE (hnsw|ivfflat), ..._HNSW_M, ...
     TRUTHGRAPH_VERIFICATION__STRATEGY      weighted_vote | majority_vote | ...
+    TRUTHGRAPH_GROUNDING__TOP_K, ..._STRATEGY, ...   checking against given documents
     TRUTHGRAPH_FETCH__TIMEOUT_S, ..._MAX_BYTES, ..._MAX_REDIRECTS   reading http(s) URLs
     TRUTHGRAPH_LLM__BASE_URL, ..._MODEL, ..._API_KEY   an optional chat endpoint for `check`
     TRUTHGRAPH_API_KEYS, TRUTHGRAPH_API_*  the HTTP service (see ApiSettings)
@@ -136,6 +137,34 @@ class VerificationSettings(BaseModel):
     second_opinion_below: float | None = Field(default=None, gt=0.0, le=1.0)
     """The confidence under which a verdict is read again (unset: the value fitted in
     second-opinion.json)."""
+
+
+class GroundingSettings(BaseModel):
+    """Checking a text against documents given with it (`check --against`, `check_text`,
+    `eval-check`, `POST /api/v1/check` with documents), read from `TRUTHGRAPH_GROUNDING__*`.
+    A field set to None keeps the `retrieval` / `verification` setting. The defaults were
+    chosen on grounding and WiCE dev (decision 0032): every claim reads its 10 most similar
+    sentences, each after the sentence before it, and is SUPPORTED when the most entailing of
+    them reaches 0.45. `TOP_K=5`, `STRATEGY=weighted_vote`, `EVIDENCE_CONTEXT=title` give
+    the behaviour before it (that of a claim checked against a collection)."""
+
+    model_config = ConfigDict(use_attribute_docstrings=True)
+
+    top_k: int | None = Field(default=10, ge=1, le=200)
+    """Sentences of the given documents read per claim (most similar first)."""
+    strategy: Strategy | None = Strategy.DECISIVE
+    """How a claim's pair scores become its verdict (see verify/aggregate.py)."""
+    support_threshold: float | None = Field(default=0.45, ge=0.0, le=1.0)
+    """For `decisive`: the entailment at which the most entailing sentence supports a claim."""
+    refute_threshold: float | None = Field(default=0.9, ge=0.0, le=1.0)
+    """For `decisive`: the contradiction at which a sentence refutes a claim that nothing
+    supports."""
+    support_margin: float | None = Field(default=0.5, ge=0.0, le=1.0)
+    """For `decisive`: how much stronger a contradiction must be to outweigh a support."""
+    evidence_context: EvidenceContext | None = "title+previous"
+    """The premise read for each sentence (see `verification.evidence_context`):
+    `title+previous`, the sentence after the one before it (a summary fuses neighbouring
+    sentences), its document's title in front where it has one."""
 
 
 class FetchSettings(BaseModel):
@@ -317,6 +346,7 @@ class Settings(BaseSettings):
     model: ModelSettings = ModelSettings()
     retrieval: RetrievalSettings = RetrievalSettings()
     verification: VerificationSettings = VerificationSettings()
+    grounding: GroundingSettings = GroundingSettings()
     fetch: FetchSettings = FetchSettings()
     limits: LimitsSettings = LimitsSettings()
     llm: LLMSettings = LLMSettings()

@@ -103,3 +103,23 @@ def test_plain_strings_are_texts_unless_they_name_a_file_or_url(tmp_path: Path) 
     sources = split_sources(["notes.txt", "https://example.org/a", "A plain passage."])
     assert sources[:2] == ["notes.txt", "https://example.org/a"]
     assert isinstance(sources[2], RawDocument) and sources[2].text == "A plain passage."
+
+
+def test_a_summary_that_fuses_two_sentences_is_supported(home: Path) -> None:
+    """Decision 0032: each sentence is read after the one before it, and the claim is
+    SUPPORTED when the most entailing reaches the grounding threshold. The same-subject
+    sentence alone read as a contradiction before (REFUTED 0.47, the text NOT_SUPPORTED)."""
+    document = (
+        "Chelsea hosted Stoke City at Stamford Bridge on Saturday. They won 2-1 thanks to goals "
+        "from Eden Hazard and Loic Remy."
+    )
+    settings = Settings(home=home, database_url=SecretStr(NO_DATABASE))
+    report = truthgraph.check_text(
+        "Chelsea beat Stoke 2-1 at Stamford Bridge on Saturday.",
+        against=[document],
+        settings=settings,
+        labels="binary",
+    )
+    assert report.verdict == "SUPPORTED"
+    [claim] = report.claims
+    assert "They won 2-1" in claim.verdict.evidence[0].hit.text

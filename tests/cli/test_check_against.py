@@ -74,7 +74,10 @@ def test_a_file_checked_against_a_pdf_a_url_and_notes_json_and_html(
     assert [s["verdict"] for s in checked] == ["SUPPORTED", "REFUTED", "SUPPORTED"]
     cited = [s["claims"][0]["evidence"][0] for s in checked]
     assert cited[0]["title"] == "Rivers of Europe" and "Danube" in cited[0]["text"]
-    assert cited[1]["title"] == "Colombiana" and "Megaton" in cited[1]["text"]
+    # each sentence is read after the one before it (decision 0032): the reading that refutes
+    # most may be that of the sentence after the one naming the director
+    refuting = checked[1]["claims"][0]["evidence"][:2]
+    assert cited[1]["title"] == "Colombiana" and any("Megaton" in e["text"] for e in refuting)
     assert cited[2]["page"] == 2 and "Baikal" in cited[2]["text"]
     for stage in ("read", "split", "embed_documents", "embedding", "retrieval", "nli", "total"):
         assert report["timings_ms"][stage] >= 0

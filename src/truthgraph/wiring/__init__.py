@@ -35,6 +35,7 @@ from truthgraph.wiring.parts import (
     build_judge,
     build_store,
     build_verifier,
+    grounding_options,
     store_at,
     verify_options,
 )
@@ -52,6 +53,7 @@ __all__ = [
     "build_store",
     "build_verifier",
     "export_folder",
+    "grounding_options",
     "load_models",
     "model_backend",
     "nli_cache_key",

@@ -4,7 +4,7 @@ built once."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -47,6 +47,28 @@ def build_judge(
     ``build_verifier`` has them."""
     key = nli_cache_key(nli) if store is not None else None
     return Judge(nli, store, key, nli_calibration(settings), second_opinion(settings, store))
+
+
+def grounding_options(settings: Settings) -> VerifyOptions:
+    """The options of a check against given documents: ``verify_options`` with the
+    ``grounding`` settings that are set in place of theirs (decision 0032)."""
+    options, ground = verify_options(settings), settings.grounding
+    rule = options.decisive
+    return replace(
+        options,
+        top_k=ground.top_k if ground.top_k is not None else options.top_k,
+        strategy=ground.strategy if ground.strategy is not None else options.strategy,
+        evidence_context=ground.evidence_context or options.evidence_context,
+        decisive=Decisive(
+            _given(ground.support_threshold, rule.support),
+            _given(ground.refute_threshold, rule.refute),
+            _given(ground.support_margin, rule.margin),
+        ),
+    )
+
+
+def _given(value: float | None, otherwise: float) -> float:
+    return otherwise if value is None else value
 
 
 def verify_options(settings: Settings) -> VerifyOptions:
@@ -159,7 +181,7 @@ def build_grounding_verifier(
         loaded,
         nli or build_nli(settings),
         store or Empty([], loaded),
-        verify_options(settings),
+        grounding_options(settings),
         calibration=nli_calibration(settings),
         second=second_opinion(settings),
     )

@@ -43,7 +43,8 @@ from truthgraph.extract import ClaimExtractor
 from truthgraph.ingest.fetch import is_url
 from truthgraph.ingest.sources import SUFFIXES, documents_of, read_url
 from truthgraph.reading.sentences import check_text_limits
-from truthgraph.wiring import EXTRACTORS, build_extractor
+from truthgraph.verify.options import replace_options
+from truthgraph.wiring import EXTRACTORS, build_extractor, grounding_options
 
 router = APIRouter(tags=["check"])
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -202,7 +203,7 @@ async def _check_against(
     if extractor != "llm":
         text = await run_in_threadpool(extracted, document.text, chosen)  # 422 before embedding
     verifier = res.verifier
-    options = verifier.options_with(top_k=top_k, persist=False)
+    options = replace_options(grounding_options(res.settings), top_k=top_k, persist=False)
     limits = _limits(res)
 
     def run() -> CheckReport:
