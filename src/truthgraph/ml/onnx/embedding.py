@@ -66,10 +66,8 @@ class OnnxEmbedder(OnnxGraph):
             return out
         size = self._rows_per_call(batch_size)
         encodings = self._tokenizer.encode_batch([t.strip() for t in texts])
-        for batch in bucketed_batches(
-            encodings, size, self._inputs, self._pad_id, self.batch_tokens
-        ):
-            (vectors,) = self._session.run([self._output], batch.feeds)
+        batches = bucketed_batches(encodings, size, self._inputs, self._pad_id, self.batch_tokens)
+        for batch, vectors in self._outputs(batches):
             out[batch.rows] = vectors
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         normalised: np.ndarray = out / np.maximum(norms, 1e-12)

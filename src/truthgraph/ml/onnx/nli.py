@@ -82,9 +82,7 @@ class OnnxNLI(OnnxGraph):
         size = self._rows_per_call(batch_size)
         encodings = self._tokenizer.encode_batch([(p, h) for p, h in pairs])
         probs = np.zeros((len(pairs), 3), dtype=np.float32)
-        for batch in bucketed_batches(
-            encodings, size, self._inputs, self._pad_id, self.batch_tokens
-        ):
-            (logits,) = self._session.run([self._output], batch.feeds)
+        batches = bucketed_batches(encodings, size, self._inputs, self._pad_id, self.batch_tokens)
+        for batch, logits in self._outputs(batches):
             probs[batch.rows] = softmax(logits)[:, self._indices]
         return [NLIScores(float(p[0]), float(p[1]), float(p[2])) for p in probs]
