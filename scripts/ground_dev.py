@@ -30,7 +30,7 @@ from truthgraph.data.files import atomic_write
 from truthgraph.domain import RawDocument
 from truthgraph.errors import TruthGraphError
 from truthgraph.evaluation.check_eval import CheckItem, load_grounding, load_wice
-from truthgraph.extract import DecomposingExtractor, SentenceExtractor
+from truthgraph.extract import ClaimExtractor, DecomposingExtractor, SentenceExtractor
 from truthgraph.extract.extractors import extract
 from truthgraph.settings import Settings
 from truthgraph.wiring import build_embedder, build_nli
@@ -59,7 +59,10 @@ def premise_of(held: Held, i: int, form: str) -> str:
 
 def read(items: list[CheckItem], settings: Settings) -> list[Held]:
     embedder = build_embedder(settings)
-    extractors = {"builtin": DecomposingExtractor(), "sentence": SentenceExtractor()}
+    extractors: dict[str, ClaimExtractor] = {
+        "builtin": DecomposingExtractor(),
+        "sentence": SentenceExtractor(),
+    }
     out = []
     for number, item in enumerate(items):
         given = [e.strip() for e in item.evidence if e.strip()]

@@ -28,8 +28,8 @@ from truthgraph.evaluation.check_eval import balanced_accuracy  # noqa: E402
 from truthgraph.extract.rollup import rollup  # noqa: E402
 from truthgraph.settings import Settings  # noqa: E402
 from truthgraph.verify.aggregate import Decisive, aggregate  # noqa: E402
-from truthgraph.verify.calibration import calibrate  # noqa: E402
-from truthgraph.wiring.parts import nli_calibration  # noqa: E402
+from truthgraph.verify.calibration import Calibration, calibrate  # noqa: E402
+from truthgraph.wiring import nli_calibration  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 Known = dict[tuple[str, str], tuple[float, float, float]]
@@ -43,7 +43,9 @@ def claim_scores(
     ]
 
 
-def pipeline_label(h: Held, extractor: str, known: Known, k: int | None, forms, cal) -> str:
+def pipeline_label(
+    h: Held, extractor: str, known: Known, k: int | None, forms: Sequence[str], cal: Calibration
+) -> str:
     """SUPPORTED, PARTLY_SUPPORTED, ... as eval-check's roll-up gives it ("" : no claims)."""
     claims = h.claims[extractor]
     if not claims:
@@ -60,7 +62,7 @@ def pipeline_label(h: Held, extractor: str, known: Known, k: int | None, forms, 
 
 
 def decisive_label(
-    h: Held, extractor: str, known: Known, k: int | None, forms, rule: Decisive
+    h: Held, extractor: str, known: Known, k: int | None, forms: Sequence[str], rule: Decisive
 ) -> str:
     """The roll-up of the claims' ``decisive`` verdicts (as the pipeline gives it)."""
     claims = h.claims[extractor]
@@ -77,7 +79,9 @@ def decisive_label(
     return rollup(labels, confidences).value
 
 
-def text_score(h: Held, extractor: str, known: Known, k, forms, combine: str) -> float | None:
+def text_score(
+    h: Held, extractor: str, known: Known, k: int | None, forms: Sequence[str], combine: str
+) -> float | None:
     """The smallest (or mean) over the text's claims of the largest entailment read."""
     claims = h.claims[extractor]
     if not claims:
@@ -160,7 +164,9 @@ def three_way(label: str) -> str:
     )
 
 
-def threshold_rollup(h: Held, extractor: str, known: Known, k, forms, t: float) -> str:
+def threshold_rollup(
+    h: Held, extractor: str, known: Known, k: int | None, forms: Sequence[str], t: float
+) -> str:
     """Each claim SUPPORTED where its largest entailment reaches ``t`` (else lacking
     evidence), rolled up."""
     claims = h.claims[extractor]

@@ -12,10 +12,12 @@ import argparse
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 from truthgraph.bench.machine import describe_machine, machine_line
+from truthgraph.ml.onnx.embedding import OnnxEmbedder
 from truthgraph.ml.onnx.session import available_cores, create_session
-from truthgraph.ml.onnx.tokens import bucketed_batches
+from truthgraph.ml.onnx.tokens import Batch, bucketed_batches
 from truthgraph.settings import Settings
 from truthgraph.wiring import build_embedder
 
@@ -28,7 +30,7 @@ def main() -> None:
     text = " ".join(p.read_text() for p in sorted(args.documents.glob("doc[12].txt")))
     sentences = [s for s in text.replace("\n", " ").split(". ") if s.strip()]
     embedder = build_embedder(Settings())
-    if embedder.backend != "onnx-int8":
+    if not isinstance(embedder, OnnxEmbedder) or embedder.backend != "onnx-int8":
         raise SystemExit(f"the embedder runs on {embedder.backend}, not onnx-int8")
     encodings = embedder._tokenizer.encode_batch(sentences)  # noqa: SLF001 (a measuring tool)
     names, output, pad = embedder._inputs, embedder._output, embedder._pad_id  # noqa: SLF001
@@ -38,9 +40,12 @@ def main() -> None:
     one = create_session(embedder.path, "cpu", 1, None)
     pool = ThreadPoolExecutor(cores)
 
-    def timed(session: object, size: int, side_by_side: bool) -> float:
+    def timed(session: Any, size: int, side_by_side: bool) -> float:
         batches = list(bucketed_batches(encodings, size, names, pad, budget))
-        run = lambda batch: session.run([output], batch.feeds)  # type: ignore[attr-defined]  # noqa: E731
+
+        def run(batch: Batch) -> Any:
+            return session.run([output], batch.feeds)
+
         started = time.perf_counter()
         if side_by_side:
             list(pool.map(run, batches))
