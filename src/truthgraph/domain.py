@@ -144,6 +144,9 @@ class ScoredEvidence:
 
     hit: EvidenceHit
     scores: NLIScores
+    # the sentence the verifier read in front of this one (the evidence context), if any: the
+    # citation stays this sentence, and this says what else the scores saw
+    read_with: str | None = None
 
     @property
     def label(self) -> Label:
@@ -219,6 +222,7 @@ class Verdict:
                     "similarity": round(e.hit.similarity, 4),
                     "label": e.label.value,
                     "nli": {k: round(v, 4) for k, v in e.scores.as_dict().items()},
+                    "read_with": e.read_with,
                 }
                 for e in self.evidence
             ],

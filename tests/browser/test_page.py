@@ -264,6 +264,11 @@ def test_checking_a_text_against_pasted_documents_and_a_url_with_binary_labels(
         expect(summary).not_to_contain_text("object")
         marks.nth(2).click()
         expect(page.locator("#check-details .evidence").first).to_contain_text("Rivers of Europe")
+        # each sentence was read after the one before it (decision 0032), and the page says so
+        details = page.locator("#check-details")
+        expect(details).to_contain_text("(read after: ")
+        expect(details).not_to_contain_text("undefined")
+        expect(details).not_to_contain_text("null")
 
 
 def test_checking_against_documents_with_none_given_says_so(page: Page) -> None:

@@ -75,3 +75,25 @@ def test_points_back() -> None:
     assert not points_back("The Beatles split in 1970.")
     assert not points_back("Kilimanjaro is a dormant volcano.")
     assert not points_back("")
+
+
+def test_the_sentence_read_in_front_is_reported_only_where_it_was_read() -> None:
+    from truthgraph.reading.premise import read_with
+
+    hit = EvidenceHit(
+        1,
+        1,
+        "It stands 5,895 metres high.",
+        0,
+        28,
+        0.9,
+        title="Kilimanjaro",
+        previous="Kilimanjaro is a dormant volcano.",
+    )
+    assert read_with(hit, "title+previous") == "Kilimanjaro is a dormant volcano."
+    assert read_with(hit, "previous") == "Kilimanjaro is a dormant volcano."
+    assert read_with(hit, "title+referent") == "Kilimanjaro is a dormant volcano."  # "It"
+    assert read_with(hit, "title") is None
+    assert read_with(hit, "sentence") is None and read_with(hit, "sentence+title") is None
+    first = EvidenceHit(2, 1, "Kilimanjaro is a dormant volcano.", 0, 33, 0.9, title="K")
+    assert read_with(first, "title+previous") is None

@@ -135,6 +135,11 @@ class EvidenceOut(_SentenceOut):
     similarity: float
     label: Label
     nli: NLIScoresOut
+    read_with: str | None = Field(
+        default=None,
+        description="the sentence before it in its document, where the verifier read it too "
+        "(checking against given documents does); the citation stays this sentence",
+    )
 
 
 class SecondOpinionOut(BaseModel):

@@ -48,7 +48,8 @@ function show(i){
       + esc(c.text);
     for (const e of c.evidence){
       out += '<div class="evidence">'+esc(e.label)+' · '+esc(e.title||e.source||'')
-        + ': '+esc(e.text)+'</div>';
+        + ': '+esc(e.text)+(e.read_with ? ' <i>(read after: '+esc(e.read_with)+')</i>' : '')
+        + '</div>';
     }
     out += '</div>';
   }

@@ -85,6 +85,18 @@ def premise(hit: EvidenceHit, context: EvidenceContext) -> str:
     return hit.text
 
 
+def read_with(hit: EvidenceHit, context: EvidenceContext) -> str | None:
+    """The sentence ``premise`` puts in front of ``hit`` under ``context`` (its document's
+    sentence before it), or None where the hit is read alone or with its title only."""
+    if hit.previous is None:
+        return None
+    if context in ("previous", "title+previous"):
+        return hit.previous
+    if context == "title+referent" and points_back(hit.text):
+        return hit.previous
+    return None
+
+
 def mean_scores(first: NLIScores, second: NLIScores) -> NLIScores:
     """The average of two readings' probabilities (still summing to 1)."""
     return NLIScores(

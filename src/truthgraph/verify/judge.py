@@ -22,7 +22,7 @@ from truthgraph.domain import (
 )
 from truthgraph.errors import InvalidInputError
 from truthgraph.ports import LoadedNLIModel, NLICache, NLIModel, nli_cache_key
-from truthgraph.reading.premise import has_title, mean_scores, premise
+from truthgraph.reading.premise import has_title, mean_scores, premise, read_with
 from truthgraph.verify.aggregate import aggregate
 from truthgraph.verify.calibration import Calibration, calibrate
 from truthgraph.verify.distinct import distinct_hits
@@ -143,7 +143,10 @@ class Judge:
         )
         evidence = tuple(
             sorted(
-                (ScoredEvidence(h, s) for h, s in zip(row, scores, strict=True)),
+                (
+                    ScoredEvidence(h, s, read_with(h, options.evidence_context))
+                    for h, s in zip(row, scores, strict=True)
+                ),
                 key=lambda e: _relevance(e, result.label),
                 reverse=True,
             )

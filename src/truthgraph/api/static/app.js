@@ -321,7 +321,8 @@ function showSentence(mark, sentence) {
       ` ${claim.text}`);
     for (const evidence of claim.evidence) {
       card.append(el("div", { className: "evidence",
-        text: `${NLI_LABELS[evidence.label]} · ${evidence.title || evidence.source || ""}: ${evidence.text}` }));
+        text: `${NLI_LABELS[evidence.label]} · ${evidence.title || evidence.source || ""}: ${evidence.text}`
+          + (evidence.read_with ? ` (read after: ${evidence.read_with})` : "") }));
     }
     details.append(card);
   }
