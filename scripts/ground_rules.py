@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 import pickle
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from ground_dev import Held, order, premise_of  # noqa: E402
 
-from truthgraph.domain import Label, NLIScores, Strategy  # noqa: E402
+from truthgraph.domain import Aggregate, Label, NLIScores, Strategy  # noqa: E402
 from truthgraph.evaluation.check_eval import balanced_accuracy  # noqa: E402
 from truthgraph.extract.rollup import rollup  # noqa: E402
 from truthgraph.settings import Settings  # noqa: E402
@@ -43,40 +43,54 @@ def claim_scores(
     ]
 
 
-def pipeline_label(
-    h: Held, extractor: str, known: Known, k: int | None, forms: Sequence[str], cal: Calibration
+def _rolled_up(
+    h: Held,
+    extractor: str,
+    known: Known,
+    k: int | None,
+    forms: Sequence[str],
+    verdict: Callable[[list[NLIScores], list[float]], Aggregate],
 ) -> str:
-    """SUPPORTED, PARTLY_SUPPORTED, ... as eval-check's roll-up gives it ("" : no claims)."""
+    """The roll-up of the claims' verdicts, each from its scores and similarities ("" : no
+    claims)."""
     claims = h.claims[extractor]
     if not claims:
         return ""
     labels, confidences = [], []
     for c in claims:
-        idx = order(h, c, k)
-        scores = [NLIScores(*known[(premise_of(h, i, f), c)]) for i in idx for f in forms]
-        sims = [float(h.cosine[c][i]) for i in idx for _ in forms]
-        result = calibrate(aggregate(scores, sims), cal, max(sims) if sims else None)
+        sims = [float(h.cosine[c][i]) for i in order(h, c, k) for _ in forms]
+        result = verdict(claim_scores(h, c, known, k, forms), sims)
         labels.append(result.label)
         confidences.append(result.confidence)
     return rollup(labels, confidences).value
+
+
+def pipeline_label(
+    h: Held, extractor: str, known: Known, k: int | None, forms: Sequence[str], cal: Calibration
+) -> str:
+    """SUPPORTED, PARTLY_SUPPORTED, ... as eval-check's roll-up gives it ("" : no claims)."""
+    return _rolled_up(
+        h,
+        extractor,
+        known,
+        k,
+        forms,
+        lambda scores, sims: calibrate(aggregate(scores, sims), cal, max(sims) if sims else None),
+    )
 
 
 def decisive_label(
     h: Held, extractor: str, known: Known, k: int | None, forms: Sequence[str], rule: Decisive
 ) -> str:
     """The roll-up of the claims' ``decisive`` verdicts (as the pipeline gives it)."""
-    claims = h.claims[extractor]
-    if not claims:
-        return ""
-    labels, confidences = [], []
-    for c in claims:
-        idx = order(h, c, k)
-        scores = [NLIScores(*known[(premise_of(h, i, f), c)]) for i in idx for f in forms]
-        sims = [float(h.cosine[c][i]) for i in idx for _ in forms]
-        result = aggregate(scores, sims, Strategy.DECISIVE, rule=rule)
-        labels.append(result.label)
-        confidences.append(result.confidence)
-    return rollup(labels, confidences).value
+    return _rolled_up(
+        h,
+        extractor,
+        known,
+        k,
+        forms,
+        lambda scores, sims: aggregate(scores, sims, Strategy.DECISIVE, rule=rule),
+    )
 
 
 def text_score(

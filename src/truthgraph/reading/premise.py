@@ -71,24 +71,19 @@ def points_back(text: str) -> bool:
 
 
 def premise(hit: EvidenceHit, context: EvidenceContext) -> str:
-    """The text of ``hit`` with the ``context`` asked for, where the hit has it."""
-    if context == "title":
-        return titled(hit.title, hit.text)
-    if context == "previous" and hit.previous:
-        return f"{hit.previous} {hit.text}"
-    if context == "title+previous":
-        return titled(hit.title, f"{hit.previous} {hit.text}" if hit.previous else hit.text)
-    if context == "title+referent":
-        if hit.previous and points_back(hit.text):
-            return titled(hit.title, f"{hit.previous} {hit.text}")
-        return titled(hit.title, hit.text)
-    return hit.text
+    """The text of ``hit`` with the ``context`` asked for, where the hit has it: the sentence
+    before it (``read_with``), then the title in front of both where the context names it."""
+    before = read_with(hit, context)
+    text = f"{before} {hit.text}" if before else hit.text
+    if context in ("title", "title+previous", "title+referent"):
+        return titled(hit.title, text)
+    return text
 
 
 def read_with(hit: EvidenceHit, context: EvidenceContext) -> str | None:
     """The sentence ``premise`` puts in front of ``hit`` under ``context`` (its document's
     sentence before it), or None where the hit is read alone or with its title only."""
-    if hit.previous is None:
+    if not hit.previous:
         return None
     if context in ("previous", "title+previous"):
         return hit.previous

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from truthgraph.errors import ConfigError
 from truthgraph.extract import ClaimExtractor, DecomposingExtractor, SentenceExtractor
@@ -14,8 +14,7 @@ from truthgraph.ml.loading import build_embedder, build_nli, load_models
 from truthgraph.ports import Embedder, LoadedEmbedder, LoadedNLIModel, NLIModel, nli_cache_key
 from truthgraph.settings import Settings
 from truthgraph.verify.aggregate import Decisive
-from truthgraph.verify.judge import Judge
-from truthgraph.verify.judge import same_model as _same
+from truthgraph.verify.judge import Judge, same_model
 from truthgraph.verify.options import VerifyOptions
 from truthgraph.verify.verifier import Verifier
 from truthgraph.wiring.models import nli_calibration, second_opinion
@@ -49,6 +48,9 @@ def build_judge(
     return Judge(nli, store, key, nli_calibration(settings), second_opinion(settings, store))
 
 
+T = TypeVar("T")
+
+
 def grounding_options(settings: Settings) -> VerifyOptions:
     """The options of a check against given documents: ``verify_options`` with the
     ``grounding`` settings that are set in place of theirs (decision 0032)."""
@@ -56,9 +58,9 @@ def grounding_options(settings: Settings) -> VerifyOptions:
     rule = options.decisive
     return replace(
         options,
-        top_k=ground.top_k if ground.top_k is not None else options.top_k,
-        strategy=ground.strategy if ground.strategy is not None else options.strategy,
-        evidence_context=ground.evidence_context or options.evidence_context,
+        top_k=_given(ground.top_k, options.top_k),
+        strategy=_given(ground.strategy, options.strategy),
+        evidence_context=_given(ground.evidence_context, options.evidence_context),
         decisive=Decisive(
             _given(ground.support_threshold, rule.support),
             _given(ground.refute_threshold, rule.refute),
@@ -67,7 +69,8 @@ def grounding_options(settings: Settings) -> VerifyOptions:
     )
 
 
-def _given(value: float | None, otherwise: float) -> float:
+def _given(value: T | None, otherwise: T) -> T:
+    """``value``, where the setting is given."""
     return otherwise if value is None else value
 
 
@@ -114,9 +117,9 @@ class VerifierHooks:
     misses).
     """
 
-    embedder: Callable[[LoadedEmbedder], Embedder] = _same
-    nli: Callable[[LoadedNLIModel], NLIModel] = _same
-    second_nli: Callable[[LoadedNLIModel], NLIModel] = _same
+    embedder: Callable[[LoadedEmbedder], Embedder] = same_model
+    nli: Callable[[LoadedNLIModel], NLIModel] = same_model
+    second_nli: Callable[[LoadedNLIModel], NLIModel] = same_model
     embedding_cache_size: int = 10_000
     nli_cache: bool = True
     watch_embedding_cache: Callable[[Callable[[], tuple[int, int]]], None] | None = None
