@@ -113,3 +113,43 @@ def test_what_needs_the_train_extra_says_so_in_one_line(tmp_path: Path, database
         assert result.returncode != 0
         last = result.stderr.strip().splitlines()[-1]
         assert "ModelLoadError" in last and "truthgraph[train]" in last, last
+
+
+ACCURATE_VERIFIER = """
+import json, sys
+from truthgraph import Settings
+from truthgraph.wiring import build_nli
+settings = Settings()
+nli = build_nli(settings)
+premise = "Mount Kilimanjaro is a volcano in Tanzania. It is the highest mountain in Africa."
+[scores] = nli.predict([(premise, "Kilimanjaro is the highest mountain in Africa.")])
+print(json.dumps({
+    "backend": nli.backend,
+    "entailment": scores.entailment,
+    "extras_imported": sorted(m for m in sys.modules if m.split(".")[0] in sys.argv[1:]),
+}))
+"""
+
+
+@pytest.mark.models
+def test_the_accurate_verifier_runs_from_its_shipped_export_without_torch(tmp_path: Path) -> None:
+    """Issue 34: the accurate (mpnet) verifier ships as a weight-only int8 export, so a core
+    install has it with no torch, no base model and nothing exported."""
+    home = tmp_path / "home"
+    env = {
+        **_core_env(tmp_path, home, "postgresql://unused"),
+        "TRUTHGRAPH_MODEL__NLI_MODEL": "truthgraph-verifier-mpnet",
+    }
+    result = _run(ACCURATE_VERIFIER, env, *EXTRAS_ONLY)
+    assert result.returncode == 0, result.stderr[-3000:]
+    answer = json.loads(result.stdout.strip().splitlines()[-1])
+    assert answer["backend"] == "onnx-int8"
+    assert answer["entailment"] > 0.8
+    assert answer["extras_imported"] == []
+    assert not list(home.glob("models/*")), "nothing installed or merged"
+    listed = _run(
+        "from truthgraph.cli.main import app\napp(['models', 'list'])",
+        {**env, "COLUMNS": "200"},
+    )
+    row = next(line for line in listed.stdout.splitlines() if "truthgraph-verifier-mpnet" in line)
+    assert "ready" in row and "not installed" not in row, listed.stdout

@@ -1,7 +1,7 @@
-"""A verdict does not depend on its batch-mates (issue 34, item 4): the shipped int8 exports give
-the same scores and embeddings for an input alone, in a batch of 2 and in a batch of 64 of mixed
-lengths, and on one inference thread or on every core (a Ray worker's session has the cores its
-actor was given)."""
+"""A verdict does not depend on its batch-mates (issue 34, item 4): the shipped int8 exports (both
+verifiers and the embedder) give the same scores and embeddings for an input alone, in a batch
+of 2 and in a batch of 64 of mixed lengths, and on one inference thread or on every core (a Ray
+worker's session has the cores its actor was given)."""
 
 from __future__ import annotations
 
@@ -30,9 +30,14 @@ def _mixed(items: list[str] | list[tuple[str, str]], count: int) -> list[int]:
     return mixed
 
 
-@pytest.fixture(scope="module")
-def nli() -> OnnxNLI:
-    folder = shipped_export("truthgraph-verifier-minilm")
+VERIFIERS = ("truthgraph-verifier-minilm", "truthgraph-verifier-mpnet")
+
+
+@pytest.fixture(scope="module", params=VERIFIERS)
+def nli(request: pytest.FixtureRequest) -> OnnxNLI:
+    """Each shipped verifier: the fast one (dynamic int8) and the accurate one (weight-only
+    blockwise int8, activations quantized per block of each row)."""
+    folder = shipped_export(request.param)
     assert folder is not None
     return OnnxNLI(folder)
 
@@ -60,7 +65,7 @@ def test_a_claim_scores_the_same_alone_in_a_batch_of_2_and_in_a_batch_of_64(nli:
         np.testing.assert_allclose(with_one, alone, atol=TOLERANCE, rtol=0)
     big = _scores(nli, batch, batch_size=64)  # one batch of 64, padded to its longest row
     np.testing.assert_allclose(big, together, atol=TOLERANCE, rtol=0)
-    folder = shipped_export("truthgraph-verifier-minilm")
+    folder = shipped_export(nli.name)
     assert folder is not None
     one_thread = _scores(OnnxNLI(folder, threads=1), batch[::-1])[::-1]
     np.testing.assert_allclose(one_thread, together, atol=TOLERANCE, rtol=0)

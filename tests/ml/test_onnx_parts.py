@@ -161,13 +161,13 @@ def test_writing_the_quality_table_keeps_the_records_of_other_models(tmp_path: P
     ]
 
 
-def test_mpnet_gets_per_tensor_int8_and_its_own_key(local_model: ResolvedModel) -> None:
+def test_mpnet_gets_blockwise_int8_and_its_own_key(local_model: ResolvedModel) -> None:
     assert local_model.path is not None
     bert_key = export_key(local_model)
-    assert int8_settings("nli", local_model.path)["per_channel"] is True
+    assert int8_settings("nli", local_model.path) == INT8_SETTINGS["nli"]
     (local_model.path / "config.json").write_text('{"model_type": "mpnet"}')
-    assert int8_settings("nli", local_model.path)["per_channel"] is False
-    assert int8_settings("nli", local_model.path)["op_types"] == INT8_SETTINGS["nli"]["op_types"]
+    settings = int8_settings("nli", local_model.path)
+    assert settings["scheme"] == "blockwise" and settings["block_size"] == 128
     assert export_key(local_model) != bert_key
     (local_model.path / "config.json").write_text('{"model_type": "bert"}')
     assert export_key(local_model) != bert_key  # the config is hashed, as before

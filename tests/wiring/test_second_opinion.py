@@ -83,8 +83,8 @@ def test_auto_finds_the_named_verifier_and_loads_it_on_first_use(
 def test_off_an_uninstalled_second_or_no_record_means_no_second_opinion(
     settings: Settings, tmp_path: Path
 ) -> None:
-    folder = _verifier_folder(tmp_path, "truthgraph-verifier-mpnet", 0.7)
-    assert second_opinion(_with(settings, folder)) is None  # its base is not in this home
+    folder = _verifier_folder(tmp_path, "all-mpnet-base-v2", 0.7)
+    assert second_opinion(_with(settings, folder)) is None  # not installed in this home
     (folder / SECOND_OPINION_FILE).unlink()
     assert second_opinion(_with(settings, folder)) is None
     assert (

@@ -9,8 +9,9 @@ Known names:
   under ``TRUTHGRAPH_HOME/models``;
 - ``truthgraph-verifier-minilm``: the verifier shipped inside this package (the default), with
   its int8 ONNX export;
-- ``truthgraph-verifier-mpnet``: the accurate verifier shipped inside this package as a
-  low-rank adapter over all-mpnet-base-v2, which must be installed; merged on first use.
+- ``truthgraph-verifier-mpnet``: the accurate verifier shipped inside this package as its
+  int8 ONNX export (what the core install runs), and as a low-rank adapter over
+  all-mpnet-base-v2, merged on first use where that base and torch are installed.
 
 Any local folder holding only a low-rank adapter (``truthgraph train-verifier --lora-rank``)
 resolves through its base model, which must be installed; it is merged into it on first use.
@@ -97,7 +98,11 @@ def resolve_model(name: str, models_dir: Path) -> ResolvedModel:
             raise ModelLoadError(
                 f"shipped adapter files missing at {SHIPPED_MPNET_FOLDER}: reinstall truthgraph"
             )
-        return _merged_adapter(SHIPPED_MPNET_VERIFIER, SHIPPED_MPNET_FOLDER, models_dir)
+        shipped = shipped_export(SHIPPED_MPNET_VERIFIER)
+        if shipped is not None and not _can_merge(models_dir):
+            return ResolvedModel(SHIPPED_MPNET_VERIFIER, None, export=shipped)
+        merged = _merged_adapter(SHIPPED_MPNET_VERIFIER, SHIPPED_MPNET_FOLDER, models_dir)
+        return ResolvedModel(merged.name, merged.path, export=shipped)
     local = Path(name).expanduser()
     if local.exists():
         if adapter.is_adapter_folder(local):
@@ -112,9 +117,12 @@ def resolve_model(name: str, models_dir: Path) -> ResolvedModel:
 
 def is_installed(name: str, models_dir: Path) -> bool:
     """Whether ``name`` resolves to local files (an adapter: whether its base is installed;
-    it is not merged here). A hub name counts as not installed."""
+    it is not merged here; the shipped mpnet verifier: also where its int8 export ships with
+    the package). A hub name counts as not installed."""
     folder = adapter_source(name)
     try:
+        if folder == SHIPPED_MPNET_FOLDER and shipped_export(SHIPPED_MPNET_VERIFIER) is not None:
+            return True
         if folder is not None:
             return resolve_model(adapter.base_model_name(folder), models_dir).path is not None
         return resolve_model(name, models_dir).hub_name is None
@@ -130,11 +138,27 @@ def adapter_source(name: str) -> Path | None:
     return local.resolve() if adapter.is_adapter_folder(local) else None
 
 
-def shipped_adapter_location(models_dir: Path) -> str:
-    """Where the shipped mpnet verifier runs from, found without merging it.
+def _can_merge(models_dir: Path) -> bool:
+    """Whether the shipped mpnet adapter can be merged here: its base installed, and torch
+    (the ``train`` extra), found without importing it."""
+    import importlib.util
 
-    Raises ModelLoadError, naming the install command, while its base is not installed.
+    try:
+        resolve_model(adapter.base_model_name(SHIPPED_MPNET_FOLDER), models_dir)
+        return importlib.util.find_spec("torch") is not None
+    except (ModelLoadError, ImportError, ValueError):
+        return False
+
+
+def shipped_adapter_location(models_dir: Path) -> str:
+    """Where the shipped mpnet verifier runs from, found without merging it: its int8 export
+    shipped with the package where it cannot be merged here (the core install).
+
+    Raises ModelLoadError, naming the install command, while neither is there.
     """
+    shipped = shipped_export(SHIPPED_MPNET_VERIFIER)
+    if shipped is not None and not _can_merge(models_dir):
+        return f"{shipped} (int8 export shipped with truthgraph)"
     base = resolve_model(adapter.base_model_name(SHIPPED_MPNET_FOLDER), models_dir)
     merged = adapter.existing_merge(SHIPPED_MPNET_FOLDER, models_dir)
     if merged is not None:

@@ -88,6 +88,12 @@ def optimized_path(path: Path, optimized_dir: Path) -> Path:
     return optimized_dir / f"{path.parent.name}-{path.stem}-{digest}-{cpu_signature()}.onnx"
 
 
+def has_external_data(path: Path) -> bool:
+    """Whether the graph at ``path`` keeps weights in files beside it (``shipped.split_weights``):
+    its optimised copy would name them relative to the copy's folder, so it is not kept."""
+    return any(path.parent.glob(f"{path.name}.data-*"))
+
+
 def create_session(
     path: Path, device: str = "cpu", threads: int | None = None, optimized_dir: Path | None = None
 ) -> Any:
@@ -96,11 +102,11 @@ def create_session(
     With ``optimized_dir`` (CPU only) the graph optimised for this CPU is kept there after the
     first load and read back, with no optimisation to redo, on later ones: about 100 ms less
     per model at start-up on a 2-core AVX2 machine (docs/performance.md). A copy that does not
-    load is made again.
+    load is made again. A graph with external weights is always optimised at load.
     """
     providers = [CUDA_PROVIDER, CPU_PROVIDER] if device == "cuda" else [CPU_PROVIDER]
     try:
-        if optimized_dir is not None and device == "cpu":
+        if optimized_dir is not None and device == "cpu" and not has_external_data(path):
             return _with_optimized_copy(path, providers, threads, optimized_dir)
         return ort.InferenceSession(
             str(path), sess_options=session_options(threads), providers=providers

@@ -29,6 +29,10 @@ from truthgraph.ml.onnx.cache import (
 
 SHIPPED_EXPORTS_DIR = Path(__file__).resolve().parent.parent.parent / "models" / "onnx"
 SHIPPED_FILES = (INT8_FILE, TOKENIZER_FILE, MANIFEST_FILE)
+MAX_SHIPPED_FILE = 64 * 1024 * 1024
+"""A shipped graph larger than this keeps its weights beside it, in files of at most this
+size (``model.int8.onnx.data-N``, ONNX external data, which ONNX Runtime reads from the graph's
+folder): git hosts refuse files over 100 MB, and the accurate verifier's graph is 109 MB."""
 
 
 def is_usable(folder: Path, int8: bool) -> bool:
@@ -62,7 +66,35 @@ def ship(export: Path, root: Path = SHIPPED_EXPORTS_DIR) -> Path:
     if old is not None and old.name != export.name:
         shutil.rmtree(old)
     destination = root / export.name
-    destination.mkdir(exist_ok=True)
+    if destination.exists():
+        shutil.rmtree(destination)
+    destination.mkdir()
     for file in SHIPPED_FILES:
-        shutil.copyfile(export / file, destination / file)
+        if file == INT8_FILE and (export / file).stat().st_size > MAX_SHIPPED_FILE:
+            split_weights(export / file, destination / file)
+        else:
+            shutil.copyfile(export / file, destination / file)
     return destination
+
+
+def split_weights(graph: Path, destination: Path, max_bytes: int = MAX_SHIPPED_FILE) -> None:
+    """Write the graph at ``graph`` to ``destination`` with its weights of 1 MiB or more in
+    external data files beside it, ``<name>.data-0``, ``-1``, ..., each at most ``max_bytes``
+    (a single larger tensor gets a file of its own). The graph computes the same."""
+    import onnx
+    from onnx.external_data_helper import set_external_data
+
+    model = onnx.load(str(graph))
+    part, filled = 0, 0
+    for tensor in model.graph.initializer:
+        size = len(tensor.raw_data)
+        if size < 1 << 20:
+            continue
+        if filled and filled + size > max_bytes:
+            part, filled = part + 1, 0
+        set_external_data(tensor, f"{destination.name}.data-{part}")
+        tensor.data_location = onnx.TensorProto.EXTERNAL
+        filled += size
+    onnx.save_model(model, str(destination))
+    for data in destination.parent.glob(f"{destination.name}.data-*"):
+        data.chmod(0o644)  # onnx writes them private; they ship in the package
