@@ -15,7 +15,7 @@ from truthgraph.ml.registry import PACKAGE_MODELS_DIR, SHIPPED_VERIFIER
 from truthgraph.ports import LoadedEmbedder, LoadedNLIModel
 from truthgraph.settings import Settings
 from truthgraph.verify.second_opinion import SECOND_OPINION_FILE, SECOND_OPINION_TIMING
-from truthgraph.wiring import build_verifier, second_opinion
+from truthgraph.wiring import build_grounding_verifier, build_verifier, second_opinion
 
 pytestmark = [pytest.mark.integration, pytest.mark.models]
 
@@ -129,3 +129,18 @@ def test_an_unsure_verdict_is_given_and_stored_by_the_second_verifier(
     assert row is not None
     assert row[0] == SHIPPED_VERIFIER  # the verifier that gave the verdict, cited as such
     assert SECOND_OPINION_TIMING in row[1]
+
+
+def test_the_shipped_record_gives_claims_a_second_opinion_but_not_checks_against_given_texts(
+    settings: Settings, embedder: LoadedEmbedder, nli: LoadedNLIModel
+) -> None:
+    """Decision 0033: the fast verifier ships its second opinion and the accurate verifier's
+    export, so a default install reads unsure claims again; checks against given documents
+    leave it out unless asked (it lowered WiCE and grounding dev there)."""
+    second = second_opinion(settings)
+    assert second is not None and second.name == "truthgraph-verifier-mpnet"
+    assert build_grounding_verifier(settings, embedder=embedder, nli=nli).second is None
+    asked = settings.model_copy(
+        update={"grounding": settings.grounding.model_copy(update={"second_opinion": True})}
+    )
+    assert build_grounding_verifier(asked, embedder=embedder, nli=nli).second is not None

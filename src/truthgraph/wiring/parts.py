@@ -174,8 +174,9 @@ def build_grounding_verifier(
     nli: LoadedNLIModel | None = None,
 ) -> Verifier:
     """A Verifier over documents held in memory (``check --against``, ``check_text``,
-    ``eval-check``): the configured models, options, calibration and second opinion, and no
-    database at all (no store, no NLI cache, no claim cache). ``store`` None: an empty one
+    ``eval-check``): the configured models, the grounding options and calibration, the second
+    opinion only where ``settings.grounding.second_opinion`` asks for it, and no database at
+    all (no store, no NLI cache, no claim cache). ``store`` None: an empty one
     (``check.against.check_against`` puts each text's documents in its place)."""
     from truthgraph.check.against import MemoryEvidenceStore as Empty
 
@@ -186,7 +187,7 @@ def build_grounding_verifier(
         store or Empty([], loaded),
         grounding_options(settings),
         calibration=nli_calibration(settings),
-        second=second_opinion(settings),
+        second=second_opinion(settings) if settings.grounding.second_opinion else None,
     )
 
 
