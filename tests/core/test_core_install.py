@@ -147,9 +147,13 @@ def test_the_accurate_verifier_runs_from_its_shipped_export_without_torch(tmp_pa
     assert answer["entailment"] > 0.8
     assert answer["extras_imported"] == []
     assert not list(home.glob("models/*")), "nothing installed or merged"
+    default = {k: v for k, v in env.items() if k != "TRUTHGRAPH_MODEL__NLI_MODEL"}
     listed = _run(
         "from truthgraph.cli.main import app\napp(['models', 'list'])",
-        {**env, "COLUMNS": "200"},
+        {**default, "COLUMNS": "200"},
     )
     row = next(line for line in listed.stdout.splitlines() if "truthgraph-verifier-mpnet" in line)
     assert "ready" in row and "not installed" not in row, listed.stdout
+    footer = listed.stdout.strip().splitlines()[-1]
+    assert footer.startswith("second opinion: truthgraph-verifier-mpnet"), listed.stdout
+    assert footer.endswith("under 60% sure of: ready"), footer

@@ -16,9 +16,13 @@ from truthgraph.ml.registry import (
     MPNET,
     SHIPPED_MPNET_VERIFIER,
     SHIPPED_VERIFIER,
+    adapter_source,
+    is_installed,
     resolve_model,
     shipped_adapter_location,
 )
+from truthgraph.settings import Settings
+from truthgraph.verify.second_opinion import read_second_opinion
 
 models_app = typer.Typer(help="List and install models.", no_args_is_help=True)
 
@@ -51,6 +55,33 @@ def list_command(ctx: typer.Context) -> None:
         table.add_row(name + (" *" if configured else ""), role, status, location)
     Console().print(table)
     Console().print("* configured (TRUTHGRAPH_MODEL__EMBEDDING_MODEL / __NLI_MODEL)")
+    Console().print(second_opinion_line(settings), highlight=False)
+
+
+def second_opinion_line(settings: Settings) -> str:
+    """Which verifier reads again the claims the configured one is unsure of, and whether it
+    can here (the record beside the configured verifier's weights; nothing is merged)."""
+    name = settings.model.nli_model
+    folder = adapter_source(name)
+    if folder is None:
+        try:
+            folder = resolve_model(name, settings.models_dir).path
+        except ModelLoadError:
+            folder = None
+    record = read_second_opinion(folder) if folder is not None else None
+    if record is None:
+        return f"second opinion: none for {name}"
+    below = settings.verification.second_opinion_below or record.below
+    if settings.verification.second_opinion == "off":
+        status = "off (TRUTHGRAPH_VERIFICATION__SECOND_OPINION=off)"
+    elif is_installed(record.model, settings.models_dir):
+        status = "ready"
+    else:
+        status = f"not installed: run `truthgraph models install {record.model}`"
+    return (
+        f"second opinion: {record.model} reads again the claims {name} is under "
+        f"{below:.0%} sure of: {status}"
+    )
 
 
 @models_app.command("install")
