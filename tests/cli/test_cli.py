@@ -166,21 +166,32 @@ def test_no_arguments_is_a_usage_error(runner: CliRunner) -> None:
     assert result.exit_code == 2
 
 
-@pytest.mark.parametrize(
-    ("flag", "model"),
-    [("--embedding-model", "all-mpnet-base-v2"), ("--nli-model", "truthgraph-verifier-mpnet")],
-)
 def test_an_uninstalled_mpnet_model_names_the_install_command(
-    runner: CliRunner, tmp_path: Path, database_url: str, flag: str, model: str
+    runner: CliRunner, tmp_path: Path, database_url: str
 ) -> None:
     env = {"TRUTHGRAPH_HOME": str(tmp_path), "TRUTHGRAPH_DATABASE_URL": database_url}
-    result = runner.invoke(app, [flag, model, "verify", "Cats purr."], env=env)
+    model = "all-mpnet-base-v2"
+    result = runner.invoke(app, ["--embedding-model", model, "verify", "Cats purr."], env=env)
     assert result.exit_code == 5
     assert "truthgraph models install all-mpnet-base-v2" in result.stderr
     listed = runner.invoke(app, ["models", "list"], env=env)
     assert listed.exit_code == 0
     row = next(line for line in listed.stdout.splitlines() if f"│ {model} " in line)
     assert "not installed" in row
+
+
+def test_the_accurate_verifier_needs_no_install(
+    runner: CliRunner, tmp_path: Path, database_url: str
+) -> None:
+    """Its int8 export ships in the package (decision 0033): a fresh home runs it."""
+    env = {"TRUTHGRAPH_HOME": str(tmp_path), "TRUTHGRAPH_DATABASE_URL": database_url}
+    model = "truthgraph-verifier-mpnet"
+    result = runner.invoke(app, ["--nli-model", model, "verify", "Cats purr."], env=env)
+    assert "models install" not in result.stderr, result.stderr
+    assert result.exit_code != 5, result.stderr
+    listed = runner.invoke(app, ["models", "list"], env=env)
+    row = next(line for line in listed.stdout.splitlines() if f"│ {model} " in line)
+    assert "ready" in row
 
 
 def test_ingesting_a_file_with_a_nul_exits_3_and_writes_nothing(
