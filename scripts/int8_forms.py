@@ -25,14 +25,10 @@ from truthgraph.domain import Label
 from truthgraph.ml.nli.dev_pairs import build_pairs
 from truthgraph.ml.nli.pair import Pair
 from truthgraph.ml.onnx.cache import FP32_FILE, INT8_FILE, MANIFEST_FILE, TOKENIZER_FILE
-from truthgraph.ml.onnx.export import (
-    blockwise_quantize,
-    export_nli,
-    quantize,
-    static_quantize,
-)
+from truthgraph.ml.onnx.export import export_nli
 from truthgraph.ml.onnx.nli import OnnxNLI
 from truthgraph.ml.onnx.quality import machine_info
+from truthgraph.ml.onnx.quantize import blockwise_quantize, quantize, static_quantize
 from truthgraph.ml.registry import resolve_model
 from truthgraph.settings import Settings
 from truthgraph.wiring import build_embedder, onnx_cache_dir, quiet_libraries

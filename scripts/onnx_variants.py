@@ -34,8 +34,9 @@ from truthgraph.bench.machine import describe_machine, machine_line
 from truthgraph.bench.texts import sample_pairs, sample_texts
 from truthgraph.ml.onnx.cache import FP32_FILE, INT8_FILE, INT8_SETTINGS
 from truthgraph.ml.onnx.embedding import OnnxEmbedder
-from truthgraph.ml.onnx.export import export_embedder, export_nli, quantize
+from truthgraph.ml.onnx.export import export_embedder, export_nli
 from truthgraph.ml.onnx.nli import OnnxNLI
+from truthgraph.ml.onnx.quantize import quantize
 from truthgraph.ml.registry import resolve_model
 from truthgraph.settings import Settings
 from truthgraph.wiring import quiet_libraries

@@ -73,7 +73,7 @@ def measure_matmul(int8: bool, threads: int, repeats: int = 30) -> float:
     """Median operations/s of ONNX Runtime on one ``FFN_SHAPE`` matrix multiply."""
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    from truthgraph.ml.onnx.export import root_logger_quiet
+    from truthgraph.ml.onnx.quantize import root_logger_quiet
     from truthgraph.ml.onnx.session import create_session
 
     rows, inner, cols = FFN_SHAPE

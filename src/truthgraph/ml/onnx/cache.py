@@ -31,6 +31,7 @@ INT8_FILE = "model.int8.onnx"
 TOKENIZER_FILE = "tokenizer.json"
 MANIFEST_FILE = "export.json"
 QUALITY_FILE = "quality.json"
+DEFAULT_NLI_MAX_LENGTH = 256  # tokens of a (premise, claim) pair an export records and reads
 
 Kind = Literal["embedder", "nli"]
 
