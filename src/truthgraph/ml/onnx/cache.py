@@ -57,7 +57,7 @@ BLOCKWISE_ARCHITECTURES: dict[str, dict[str, Any]] = {
     "mpnet": {"scheme": "blockwise", "block_size": 128, "gather_bits": 8},
 }
 """Model types (``config.json``'s ``model_type``) whose int8 graph is weight-only and blockwise
-(``export.blockwise_quantize``) instead of dynamic. The accurate verifier (mpnet) lost 3 to 6
+(``quantize.blockwise_quantize``) instead of dynamic. The accurate verifier (mpnet) lost 3 to 6
 points with dynamic int8 (one activation scale per tensor; per-channel weights read
 near-uniform probabilities, decision 0027); with 8-bit weights in blocks of 128 and its
 activations quantized per block of each row, it keeps fp32's labels (decision 0033)."""
