@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -49,15 +49,37 @@ def root_logger_quiet() -> Iterator[None]:
         root.removeHandler(handler)
 
 
+def _named(graph: Any, patterns: Sequence[str]) -> list[str]:
+    """Names of the nodes of ``graph`` (an ONNX ``GraphProto``) that match any regular
+    expression of ``patterns``."""
+    compiled = [re.compile(pattern) for pattern in patterns]
+    return [node.name for node in graph.node if any(c.search(node.name) for c in compiled)]
+
+
 def _matching_nodes(path: Path, patterns: Sequence[str]) -> list[str]:
     """Names of the nodes of the graph at ``path`` that match any regular expression."""
     import onnx
 
     if not patterns:
         return []
-    graph = onnx.load(str(path), load_external_data=False).graph
-    compiled = [re.compile(pattern) for pattern in patterns]
-    return [node.name for node in graph.node if any(c.search(node.name) for c in compiled)]
+    return _named(onnx.load(str(path), load_external_data=False).graph, patterns)
+
+
+def _written(destination: Path, what: str, source: Path, write: Callable[[Path], None]) -> Path:
+    """``destination``, written in one piece by ``write(temporary)`` with onnxruntime's
+    quantization advice kept quiet; its untyped errors become a ModelLoadError naming
+    ``what`` and ``source``."""
+
+    def quietly(temporary: Path) -> None:
+        with warnings.catch_warnings(), root_logger_quiet():
+            warnings.simplefilter("ignore")
+            write(temporary)
+
+    try:
+        atomic_write(destination, quietly)
+    except Exception as exc:  # onnx / onnxruntime raise untyped errors; wrap at the boundary
+        raise ModelLoadError(f"{what} of {source} failed: {exc}") from exc
+    return destination
 
 
 def quantize(
@@ -76,26 +98,19 @@ def quantize(
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     excluded = _matching_nodes(path, exclude)
-    destination = path.with_name(INT8_FILE)
 
     def quantize(temporary: Path) -> None:
-        with warnings.catch_warnings(), root_logger_quiet():
-            warnings.simplefilter("ignore")
-            quantize_dynamic(
-                path,
-                temporary,
-                weight_type=QuantType.QUInt8 if unsigned_weights else QuantType.QInt8,
-                per_channel=per_channel,
-                op_types_to_quantize=list(op_types),
-                nodes_to_exclude=excluded,
-                extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
-            )
+        quantize_dynamic(
+            path,
+            temporary,
+            weight_type=QuantType.QUInt8 if unsigned_weights else QuantType.QInt8,
+            per_channel=per_channel,
+            op_types_to_quantize=list(op_types),
+            nodes_to_exclude=excluded,
+            extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
+        )
 
-    try:
-        atomic_write(destination, quantize)
-    except Exception as exc:  # onnx / onnxruntime raise untyped errors; wrap at the boundary
-        raise ModelLoadError(f"int8 quantization of {path} failed: {exc}") from exc
-    return destination
+    return _written(path.with_name(INT8_FILE), "int8 quantization", path, quantize)
 
 
 def _weighted_nodes(path: Path, op_types: Sequence[str], exclude: Sequence[str]) -> list[str]:
@@ -106,7 +121,7 @@ def _weighted_nodes(path: Path, op_types: Sequence[str], exclude: Sequence[str])
 
     graph = onnx.load(str(path), load_external_data=False).graph
     weights = {tensor.name for tensor in graph.initializer}
-    excluded = set(_matching_nodes(path, exclude))
+    excluded = set(_named(graph, exclude))
     return [
         node.name
         for node in graph.node
@@ -169,28 +184,22 @@ def static_quantize(
     nodes = _weighted_nodes(path, op_types, exclude)
 
     def quantize(temporary: Path) -> None:
-        with warnings.catch_warnings(), root_logger_quiet():
-            warnings.simplefilter("ignore")
-            quantize_static(
-                path,
-                temporary,
-                rows,
-                quant_format=QuantFormat.QDQ,
-                op_types_to_quantize=list(op_types),
-                per_channel=per_channel,
-                activation_type=QuantType.QUInt8,
-                weight_type=QuantType.QInt8,
-                nodes_to_quantize=nodes,
-                calibrate_method=methods[method],
-                calibration_providers=["CPUExecutionProvider"],
-                extra_options={"CalibPercentile": 99.999} if method == "percentile" else {},
-            )
+        quantize_static(
+            path,
+            temporary,
+            rows,
+            quant_format=QuantFormat.QDQ,
+            op_types_to_quantize=list(op_types),
+            per_channel=per_channel,
+            activation_type=QuantType.QUInt8,
+            weight_type=QuantType.QInt8,
+            nodes_to_quantize=nodes,
+            calibrate_method=methods[method],
+            calibration_providers=["CPUExecutionProvider"],
+            extra_options={"CalibPercentile": 99.999} if method == "percentile" else {},
+        )
 
-    try:
-        atomic_write(destination, quantize)
-    except Exception as exc:  # onnx / onnxruntime raise untyped errors; wrap at the boundary
-        raise ModelLoadError(f"static int8 quantization of {path} failed: {exc}") from exc
-    return destination
+    return _written(destination, "static int8 quantization", path, quantize)
 
 
 def blockwise_quantize(
@@ -235,35 +244,30 @@ def blockwise_quantize(
         passes.append(config(4, "Gather", 32))
 
     def quantize(temporary: Path) -> None:
-        with warnings.catch_warnings(), root_logger_quiet(), _quantizer_quiet():
-            warnings.simplefilter("ignore")
-            if gather_bits == 8:  # the word table in int8, one scale (weight-only)
-                table = temporary.with_name(temporary.name + ".table.onnx")
-                quantize_dynamic(
-                    path,
-                    table,
-                    weight_type=QuantType.QInt8,
-                    op_types_to_quantize=["Gather"],
-                    nodes_to_quantize=word_table,
-                    extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
-                )
-                model = onnx.load(str(table))
-                table.unlink()
-            else:
-                model = onnx.load(str(path))
-            for step in passes:
-                quantizer = MatMulNBitsQuantizer(
-                    model, algo_config=step, nodes_to_exclude=small_tables
-                )
-                quantizer.process()
-                model = quantizer.model.model
-            onnx.save(model, str(temporary))
+        table = temporary.with_name(temporary.name + ".table.onnx")
+        try:
+            with _quantizer_quiet():
+                if gather_bits == 8:  # the word table in int8, one scale (weight-only)
+                    quantize_dynamic(
+                        path,
+                        table,
+                        weight_type=QuantType.QInt8,
+                        op_types_to_quantize=["Gather"],
+                        nodes_to_quantize=word_table,
+                        extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
+                    )
+                model = onnx.load(str(table if gather_bits == 8 else path))
+                for step in passes:
+                    quantizer = MatMulNBitsQuantizer(
+                        model, algo_config=step, nodes_to_exclude=small_tables
+                    )
+                    quantizer.process()
+                    model = quantizer.model.model
+                onnx.save(model, str(temporary))
+        finally:
+            table.unlink(missing_ok=True)
 
-    try:
-        atomic_write(destination, quantize)
-    except Exception as exc:  # onnx / onnxruntime raise untyped errors; wrap at the boundary
-        raise ModelLoadError(f"blockwise int8 quantization of {path} failed: {exc}") from exc
-    return destination
+    return _written(destination, "blockwise int8 quantization", path, quantize)
 
 
 @contextmanager
